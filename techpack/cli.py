@@ -1,0 +1,137 @@
+"""The command line: thin commands that call one library function and map the result to an exit code.
+
+Exit codes: 0 ok, 1 DFM findings above the allowed severity, 2 input or spec error,
+3 a bug in techpack.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from techpack import __version__
+from techpack.errors import EXIT_BUG, EXIT_INPUT, InputError, Problem
+from techpack.report import Reporter
+
+
+def _problem_json(p: Problem) -> dict:
+    m = re.fullmatch(r"(.*?):(\d+):(\d+)", p.where)
+    where = {"file": m[1], "line": int(m[2]), "column": int(m[3])} if m else {"file": p.where}
+    return {**where, "key": p.key, "message": p.message, "detail": p.detail}
+
+
+def handle_errors(fn):
+    """Input errors: the problems and exit 2, no traceback. Anything else: a bug, exit 3."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            if kwargs.get("fmt") == "json":
+                click.echo(json.dumps({"ok": False, "problems": [_problem_json(p) for p in exc.problems]}, indent=2))
+            for p in exc.problems:
+                click.secho("error: ", fg="red", bold=True, err=True, nl=False)
+                click.echo(str(p), err=True)
+            n = len(exc.problems)
+            click.echo(f"{n} problem{'s' if n != 1 else ''}; nothing was written.", err=True)
+            sys.exit(EXIT_INPUT)
+        except KeyboardInterrupt:
+            click.echo("interrupted; nothing was written.", err=True)
+            sys.exit(130)
+        except click.exceptions.Exit:
+            raise
+        except Exception:
+            traceback.print_exc()
+            click.echo(
+                f"\nThis is a bug in techpack {__version__}, not in your spec. Please report it with the lines above.",
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
+
+    return wrapper
+
+
+def _verbosity(quiet: bool, verbose: bool) -> int:
+    return 0 if quiet else 2 if verbose else 1
+
+
+_quiet = click.option("-q", "--quiet", is_flag=True, help="Print only errors and the result.")
+_verbose = click.option("-v", "--verbose", is_flag=True, help="Also print each stage's time and memory.")
+_spec_arg = click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="techpack")
+def main():
+    """Make a supplier's technical package (STEP, drawings, BOM, checks) from a techpack.yaml spec."""
+
+
+@main.command()
+@_spec_arg
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Folder to write NUMBER_revR.zip into.")
+@_quiet
+@_verbose
+@handle_errors
+def build(spec: Path, out_dir: Path, quiet: bool, verbose: bool):
+    """Build the package for SPEC into OUT/NUMBER_revR.zip."""
+    from techpack.build import build as run_build
+
+    log = Reporter(_verbosity(quiet, verbose))
+    result = run_build(spec, out_dir, log)
+    total = sum(s.seconds for s in log.stages)
+    size = result.zip_path.stat().st_size
+    click.echo(f"wrote {result.zip_path} ({len(result.parts)} parts, {len(result.files)} files, {size / 1024:.0f} kB) in {total:.1f} s")
+
+
+@main.command()
+@_spec_arg
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: a machine-readable result on standard output.")
+@_quiet
+@handle_errors
+def check(spec: Path, fmt: str, quiet: bool):
+    """Validate SPEC without building anything."""
+    from techpack.build import check as run_check
+
+    loaded = run_check(spec, Reporter(0))
+    if fmt == "json":
+        click.echo(json.dumps({"ok": True, "problems": []}, indent=2))
+    elif not quiet:
+        s = loaded.spec
+        click.echo(f"{spec}: ok ({s.product.number} rev {s.product.revision}, {len(s.parts)} parts, {len(s.hardware)} hardware items)")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@handle_errors
+def init(directory: Path):
+    """Write a starter spec and one CadQuery model into DIRECTORY (default: here)."""
+    from techpack.starter import write_starter
+
+    written = write_starter(directory)
+    for p in written:
+        click.echo(f"wrote {p}")
+    click.echo(f"next: techpack build {written[0]} -o out")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@handle_errors
+def schema(output: Path | None):
+    """Print the JSON Schema of the spec, for editors (yaml-language-server)."""
+    from techpack.spec.schema import schema_json
+
+    text = schema_json()
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)

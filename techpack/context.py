@@ -1,0 +1,40 @@
+"""What every stage after loading receives: the spec, where to write, and how to report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from techpack.provenance import GitInfo
+from techpack.report import Reporter
+from techpack.spec import LoadedSpec
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file written into the package."""
+
+    path: str  # relative to the package folder, with forward slashes
+    kind: str  # the document kind that wrote it ("step", "index", ...)
+    part: str | None = None  # the part number it is about, if any
+
+
+@dataclass
+class BuildContext:
+    loaded: LoadedSpec
+    folder: Path  # the package folder being written (inside a temporary directory)
+    date: dt.date
+    git: GitInfo | None
+    log: Reporter
+    outputs: list[Output] = field(default_factory=list)
+
+    @property
+    def spec(self):
+        return self.loaded.spec
+
+    def path(self, rel: str) -> Path:
+        """The absolute path of a package file, with its folder created."""
+        p = self.folder / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p

@@ -1,0 +1,12 @@
+"""The documents stage: one module per document kind, registered here in build order.
+
+A document module has NAME and write(ctx, parts) -> list[Output]. Adding a kind is
+one module and one line in DOCUMENTS. The index comes last: it lists what the
+others wrote.
+"""
+
+from techpack.documents import index, step
+
+DOCUMENTS = (step, index)
+
+__all__ = ["DOCUMENTS"]

@@ -1,0 +1,61 @@
+"""index.html: what is in the package, for the supplier who opens it in a browser."""
+
+from __future__ import annotations
+
+from techpack import __version__
+from techpack.catalog import builtin
+from techpack.context import BuildContext, Output
+from techpack.geometry import BuiltPart
+from techpack.templating import environment
+
+NAME = "index"
+FILE = "index.html"
+
+
+def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
+    catalog = builtin()
+    spec = ctx.spec
+    files_by_part: dict[str, list[str]] = {}
+    for out in ctx.outputs:
+        if out.part:
+            files_by_part.setdefault(out.part, []).append(out.path)
+    rows = [
+        {
+            "number": p.spec.number,
+            "name": p.spec.name,
+            "qty": p.spec.qty,
+            "batch_qty": p.spec.qty * spec.product.batch,
+            "material": catalog.material(p.spec.material).title,
+            "process": catalog.processes[p.spec.process].title,
+            "supplier": spec.suppliers[p.spec.supplier].name if p.spec.supplier else "",
+            "size": " × ".join(f"{v:.1f}" for v in p.bbox_mm),
+            "files": files_by_part.get(p.spec.number, []),
+        }
+        for p in parts
+    ]
+    hardware = [
+        {
+            "number": h.number,
+            "name": h.name,
+            "qty": h.qty,
+            "batch_qty": h.qty * spec.product.batch,
+            "supplier": spec.suppliers[h.supplier].name if h.supplier else "",
+        }
+        for h in spec.hardware
+    ]
+    html = (
+        environment(ctx.loaded.folder)
+        .get_template("index.html.j2")
+        .render(
+            product=spec.product,
+            date=ctx.date.isoformat(),
+            suppliers=spec.suppliers,
+            parts=rows,
+            hardware=hardware,
+            files=sorted(o.path for o in ctx.outputs),
+            git=ctx.git,
+            version=__version__,
+        )
+    )
+    ctx.path(FILE).write_text(html, encoding="utf-8")
+    return [Output(FILE, NAME)]

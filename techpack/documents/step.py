@@ -1,0 +1,81 @@
+"""STEP files: one AP214 file per part, in mm, named and stamped from the spec.
+
+OCCT's writer stamps the wall-clock time and names the product "Open CASCADE STEP
+translator"; we set the header (name, date, author, organisation, system) and the
+PRODUCT entity (id = part number, name = number and name, formation id = revision)
+so that the same inputs give byte-identical files a supplier's CAM can identify.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import OCP
+from OCP.APIHeaderSection import APIHeaderSection_MakeHeader
+from OCP.IFSelect import IFSelect_RetDone
+from OCP.Interface import Interface_Static
+from OCP.STEPControl import STEPControl_AsIs, STEPControl_Controller, STEPControl_Writer
+from OCP.StepBasic import StepBasic_Product, StepBasic_ProductDefinitionFormation
+from OCP.TCollection import TCollection_HAsciiString
+
+from techpack import __version__
+from techpack.context import BuildContext, Output
+from techpack.geometry import BuiltPart
+from techpack.naming import part_stem
+
+NAME = "step"
+SCHEMA = "AP214IS"  # AUTOMOTIVE_DESIGN: read by every CAM and CAD system
+
+
+def _h(text: str) -> TCollection_HAsciiString:
+    # STEP strings are ISO 8859-1 in practice; keep the header plain ASCII.
+    return TCollection_HAsciiString(text.encode("ascii", "replace").decode())
+
+
+def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author: str, organisation: str, approver: str) -> None:
+    """Write part's solid to path as AP214 in mm with a deterministic header."""
+    STEPControl_Controller.Init_s()
+    Interface_Static.SetCVal_s("write.step.schema", SCHEMA)
+    Interface_Static.SetCVal_s("write.step.unit", "MM")
+    writer = STEPControl_Writer()
+    if writer.Transfer(part.solid.wrapped, STEPControl_AsIs) != IFSelect_RetDone:
+        raise RuntimeError(f"OCCT could not translate {part.spec.number} to STEP")
+    model = writer.Model()
+    for i in range(1, model.NbEntities() + 1):
+        entity = model.Value(i)
+        if isinstance(entity, StepBasic_Product):
+            entity.SetId(_h(part.spec.number))
+            entity.SetName(_h(f"{part.spec.number} {part.spec.name}"))
+            entity.SetDescription(_h(f"{part.spec.name}, revision {revision}"))
+        elif isinstance(entity, StepBasic_ProductDefinitionFormation):
+            entity.SetId(_h(revision))
+    header = APIHeaderSection_MakeHeader(model)
+    header.SetName(_h(path.name))
+    header.SetTimeStamp(_h(f"{date}T00:00:00"))
+    header.SetAuthorValue(1, _h(author))
+    header.SetOrganizationValue(1, _h(organisation))
+    header.SetPreprocessorVersion(_h(f"techpack {__version__} (OCCT {OCP.__version__})"))
+    header.SetOriginatingSystem(_h(f"techpack {__version__}"))
+    header.SetAuthorisation(_h(approver))
+    header.SetDescriptionValue(1, _h(f"{part.spec.number} {part.spec.name}, revision {revision}"))
+    if writer.Write(str(path)) != IFSelect_RetDone:
+        raise OSError(f"could not write {path}")
+
+
+def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
+    product = ctx.spec.product
+    outputs = []
+    for k, part in enumerate(parts, 1):
+        rel = f"step/{part_stem(part.spec, product)}.step"
+        ctx.log.progress(k, len(parts), f"STEP {rel}")
+        write_step(
+            part,
+            ctx.path(rel),
+            revision=product.revision,
+            date=ctx.date.isoformat(),
+            author=product.drawn_by,
+            organisation=product.owner,
+            approver=product.approved_by or "",
+        )
+        outputs.append(Output(rel, NAME, part.spec.number))
+    return outputs

@@ -1,0 +1,88 @@
+"""Build each part's solid from its model (script or STEP) and measure it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cadquery as cq
+from OCP.BRepCheck import BRepCheck_Analyzer
+
+from techpack.errors import ModelError, Problem
+from techpack.geometry import script, stepfile
+from techpack.spec import LoadedSpec, Part
+
+MM_PER_INCH = 25.4
+
+
+@dataclass(frozen=True)
+class BuiltPart:
+    """A part's solid in mm and what was measured on it."""
+
+    spec: Part
+    solid: cq.Solid
+    source: Path
+    volume_mm3: float
+    bbox_mm: tuple[float, float, float]  # size in x, y, z
+    faces: int
+
+
+def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:
+    """One valid solid in mm for part, or a ModelError naming the part and its file."""
+    path = loaded.model_path(part)
+    i = loaded.index_of(part)
+    where = loaded.where("parts", i, "model")
+    label = f"parts[{i}].model ({part.number})"
+    if path.suffix.lower() == ".py":
+        shape = script.run(path, part.params, loaded.where("parts", i, "params"), where, label, rel=part.model)
+        if loaded.units(part) == "in":
+            shape = shape.scale(MM_PER_INCH)
+    else:
+        if part.params:
+            raise ModelError(Problem(loaded.where("parts", i, "params"), label, "params are only for CadQuery scripts; a STEP model takes none"))
+        # A STEP file declares its own length unit; OCCT converts it to mm on import.
+        shape = stepfile.read(path, where, label, rel=part.model)
+    solid = _one_valid_solid(shape, where, label, part.model)
+    bb = solid.BoundingBox()
+    return BuiltPart(
+        spec=part,
+        solid=solid,
+        source=path,
+        volume_mm3=solid.Volume(),
+        bbox_mm=(bb.xlen, bb.ylen, bb.zlen),
+        faces=len(solid.Faces()),
+    )
+
+
+def build_parts(loaded: LoadedSpec, progress=None) -> list[BuiltPart]:
+    """Build every part; report the problems of all failing parts at once."""
+    built, problems = [], []
+    n = len(loaded.spec.parts)
+    for k, part in enumerate(loaded.spec.parts, 1):
+        if progress:
+            progress(k, n, part)
+        try:
+            built.append(build_part(loaded, part))
+        except ModelError as exc:
+            problems += exc.problems
+    if problems:
+        raise ModelError(problems)
+    return built
+
+
+def _one_valid_solid(shape: cq.Shape, where: str, label: str, rel: str) -> cq.Solid:
+    solids = shape.Solids() if shape is not None else []
+    if not solids:
+        kinds = shape.ShapeType() if shape is not None else "nothing"
+        raise ModelError(Problem(where, label, f"'{rel}' holds no solid (got {kinds}); a part must be one closed solid"))
+    if len(solids) > 1:
+        raise ModelError(
+            Problem(where, label, f"'{rel}' holds {len(solids)} solids; a part must be one solid (union them, or make each its own part)")
+        )
+    solid = solids[0]
+    analyzer = BRepCheck_Analyzer(solid.wrapped)
+    if not analyzer.IsValid():
+        raise ModelError(Problem(where, label, f"the solid in '{rel}' is not valid per OCCT's checker (BRepCheck); repair it in the CAD program"))
+    if solid.Volume() <= 0:
+        raise ModelError(Problem(where, label, f"the solid in '{rel}' has no volume or is inside out"))
+    return solid

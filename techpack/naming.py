@@ -1,0 +1,24 @@
+"""Names of the package and its files, derived from the spec the same way everywhere."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from techpack.spec import Part, Product
+
+
+def slug(text: str) -> str:
+    """"Arm bracket" -> "arm-bracket": lower case ASCII letters, digits and dashes."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "part"
+
+
+def package_name(product: Product) -> str:
+    """"DL-2_revB": names the zip and its top-level folder."""
+    return f"{product.number}_rev{product.revision}"
+
+
+def part_stem(part: Part, product: Product) -> str:
+    """"DL2-101_base_revB": the stem of every file about one part."""
+    return f"{part.number}_{slug(part.name)}_rev{product.revision}"

@@ -1,0 +1,70 @@
+"""The package stage: manifest.json, the spec copy, and one deterministic zip.
+
+Entries are sorted, stamped with the build date at midnight and given fixed
+permissions, so the same inputs give a byte-identical zip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zipfile
+from importlib.metadata import version
+from pathlib import Path
+
+from techpack import __version__
+from techpack.context import BuildContext, Output
+
+MANIFEST = "manifest.json"
+SPEC_COPY = "spec.yaml"
+ZIP_EPOCH = dt.date(1980, 1, 1)  # the earliest date a zip entry can carry
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_spec_copy(ctx: BuildContext) -> list[Output]:
+    ctx.path(SPEC_COPY).write_bytes(ctx.loaded.path.read_bytes())
+    return [Output(SPEC_COPY, "spec")]
+
+
+def write_manifest(ctx: BuildContext) -> Output:
+    """manifest.json: every file with size and SHA-256, the spec hash, versions, git commit."""
+    files = []
+    for out in sorted(ctx.outputs, key=lambda o: o.path):
+        p = ctx.folder / out.path
+        entry = {"path": out.path, "kind": out.kind, "size": p.stat().st_size, "sha256": sha256(p)}
+        if out.part:
+            entry["part"] = out.part
+        files.append(entry)
+    product = ctx.spec.product
+    manifest = {
+        "product": {"number": product.number, "name": product.name, "revision": product.revision},
+        "date": ctx.date.isoformat(),
+        "spec": {"file": SPEC_COPY, "source": ctx.loaded.path.name, "sha256": ctx.loaded.sha256},
+        "git": {"commit": ctx.git.commit, "dirty": ctx.git.dirty} if ctx.git else None,
+        "tools": {"techpack": __version__, "cadquery": version("cadquery"), "occt": version("cadquery-ocp")},
+        "files": files,
+    }
+    ctx.path(MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return Output(MANIFEST, "manifest")
+
+
+def write_zip(folder: Path, zip_path: Path, date: dt.date) -> None:
+    """Zip folder (as the archive's top-level folder) deterministically."""
+    stamp = max(date, ZIP_EPOCH)
+    date_time = (stamp.year, stamp.month, stamp.day, 0, 0, 0)
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        for p in files:
+            info = zipfile.ZipInfo(f"{folder.name}/{p.relative_to(folder).as_posix()}", date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so the permissions below are read
+            info.external_attr = 0o100644 << 16
+            zf.writestr(info, p.read_bytes(), compresslevel=9)

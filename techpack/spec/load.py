@@ -1,0 +1,279 @@
+"""Load a spec file: YAML -> typed, frozen Spec, with every problem reported at once.
+
+Each problem names file:line:col, the key path (parts[2].material), what was
+expected and, for an unknown key or value, the closest valid one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from techpack.catalog import Catalog, builtin
+from techpack.errors import Problem, SpecError
+from techpack.spec.model import SPEC_VERSION, Part, Spec
+from techpack.spec.yamlfile import Positions, read_yaml
+
+MODEL_SUFFIXES = {".py": "script", ".step": "step", ".stp": "step"}
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A validated spec with where it came from."""
+
+    spec: Spec
+    path: Path  # absolute path of the spec file
+    display: str  # the spec's name as the user gave it, for messages
+    root: Path  # the repository the spec lives in (git work tree, else the spec's folder)
+    sha256: str
+    positions: Positions
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def where(self, *key: str | int, of_key: bool = False) -> str:
+        """file:line:col of a key path in the spec."""
+        return self.positions.where(key, key=of_key)
+
+    def model_path(self, part: Part) -> Path:
+        return (self.folder / part.model).resolve()
+
+    def units(self, part: Part) -> str:
+        return part.units or self.spec.product.units
+
+    def index_of(self, part: Part) -> int:
+        return self.spec.parts.index(part)
+
+
+def key_path(loc: tuple) -> str:
+    """("parts", 2, "material") -> "parts[2].material"."""
+    out = ""
+    for el in loc:
+        if isinstance(el, int):
+            out += f"[{el}]"
+        else:
+            out += ("." if out else "") + str(el)
+    return out
+
+
+def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    """"; did you mean 'x'?" when a choice is close to word, else ""."""
+    choices = list(dict.fromkeys(str(c) for c in choices))
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
+    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
+
+
+def find_root(folder: Path) -> Path:
+    """The git work tree holding folder, else folder itself."""
+    for p in (folder, *folder.parents):
+        if (p / ".git").exists():
+            return p
+    return folder
+
+
+def load_spec(path: str | Path, catalog: Catalog | None = None) -> LoadedSpec:
+    """Read and validate the spec at path. Raises SpecError listing every problem."""
+    display = str(path)
+    path = Path(path).absolute()
+    catalog = catalog or builtin()
+    if path.is_dir():
+        raise SpecError(Problem(display, "", "is a folder; give the spec file (techpack.yaml) in it"))
+    data, pos = read_yaml(path, display)
+    raw = path.read_bytes()
+    if not isinstance(data, dict):
+        raise SpecError(Problem(f"{display}:1:1", "", "the spec must be a YAML mapping starting with 'techpack: 1'"))
+    version = data.get("techpack")
+    if version is None:
+        raise SpecError(Problem(f"{display}:1:1", "techpack", f"missing the spec version; add 'techpack: {SPEC_VERSION}' at the top"))
+    if version != SPEC_VERSION:
+        raise SpecError(
+            Problem(
+                pos.where(("techpack",)),
+                "techpack",
+                f"unknown spec version {version!r}; this techpack reads version {SPEC_VERSION} (upgrade techpack or fix the version)",
+            )
+        )
+
+    root = find_root(path.parent)
+    problems: list[Problem] = []
+    spec = None
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        problems += [_problem(err, pos) for err in exc.errors()]
+    problems += _check_references(data, pos, path.parent, root, catalog)
+    if problems:
+        raise SpecError(_sorted_unique(problems))
+    assert spec is not None
+    return LoadedSpec(spec, path, display, root, hashlib.sha256(raw).hexdigest(), pos)
+
+
+def _sorted_unique(problems: list[Problem]) -> list[Problem]:
+    def line_col(p: Problem) -> tuple[int, int]:
+        parts = p.where.rsplit(":", 2)
+        try:
+            return int(parts[1]), int(parts[2])
+        except (IndexError, ValueError):
+            return 0, 0
+
+    return sorted(dict.fromkeys(problems), key=line_col)
+
+
+# --- schema errors -----------------------------------------------------------
+
+
+def _unwrap(t: Any) -> Any:
+    while True:
+        origin = typing.get_origin(t)
+        if origin is typing.Annotated:
+            t = typing.get_args(t)[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            args = [a for a in typing.get_args(t) if a is not type(None)]
+            if len(args) != 1:
+                return t
+            t = args[0]
+        else:
+            return t
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The keys allowed in the mapping at loc, walking the Spec model."""
+    t: Any = Spec
+    for el in loc:
+        t = _unwrap(t)
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            field = t.model_fields.get(str(el))
+            if field is None:
+                return []
+            t = field.annotation
+        elif typing.get_origin(t) is list:
+            t = typing.get_args(t)[0]
+        elif typing.get_origin(t) is dict:
+            t = typing.get_args(t)[1]
+        else:
+            return []
+    t = _unwrap(t)
+    return list(t.model_fields) if isinstance(t, type) and issubclass(t, BaseModel) else []
+
+
+_TYPE_WORDS = {
+    "int_parsing": "an integer",
+    "int_type": "an integer",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping (key: value)",
+    "list_type": "a list",
+    "model_type": "a mapping (key: value)",
+    "date_type": "a date YYYY-MM-DD",
+    "date_parsing": "a date YYYY-MM-DD",
+    "date_from_datetime_parsing": "a date YYYY-MM-DD",
+    "date_from_datetime_inexact": "a date YYYY-MM-DD",
+}
+
+
+def _problem(err: dict, pos: Positions) -> Problem:
+    loc = tuple(el for el in err["loc"] if el != "[key]")
+    kind = err["type"]
+    name = str(loc[-1]) if loc else ""
+    given = err.get("input")
+    if kind == "extra_forbidden":
+        allowed = _fields_at(loc[:-1])
+        hint = did_you_mean(name, allowed)
+        return Problem(
+            pos.where(loc, key=True), key_path(loc), f"unknown key '{name}'{hint}" + (f" (allowed here: {', '.join(allowed)})" if not hint else "")
+        )
+    if kind == "missing":
+        return Problem(pos.where(loc[:-1]), key_path(loc), f"missing required key '{name}'")
+    if kind == "literal_error":
+        choices = [c.strip(" '") for c in err["ctx"]["expected"].replace(" or ", ",").split(",")]
+        return Problem(
+            pos.where(loc), key_path(loc), f"expected one of {', '.join(choices)}; got {given!r}{did_you_mean(str(given), choices)}"
+        )
+    if kind in _TYPE_WORDS:
+        return Problem(pos.where(loc), key_path(loc), f"expected {_TYPE_WORDS[kind]}, got {given!r}")
+    if kind == "greater_than":
+        return Problem(pos.where(loc), key_path(loc), f"must be greater than {err['ctx']['gt']}, got {given!r}")
+    if kind == "string_pattern_mismatch":
+        return Problem(pos.where(loc), key_path(loc), f"{given!r} is not allowed here: use letters, digits and . _ - / + (no spaces)")
+    if kind == "too_short":
+        return Problem(pos.where(loc), key_path(loc), "must not be empty")
+    msg = err["msg"]
+    return Problem(pos.where(loc), key_path(loc), f"{msg[0].lower()}{msg[1:]}, got {given!r}")
+
+
+# --- references: part numbers, suppliers, catalog names, model files -----------
+
+
+def _check_references(data: dict, pos: Positions, folder: Path, root: Path, catalog: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    suppliers = data.get("suppliers") if isinstance(data.get("suppliers"), dict) else {}
+    seen: dict[str, tuple] = {}
+    for section in ("parts", "hardware"):
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            here = (section, i)
+            number = item.get("number")
+            if isinstance(number, str | int):
+                first = seen.setdefault(str(number), here + ("number",))
+                if first != here + ("number",):
+                    problems.append(
+                        Problem(
+                            pos.where(here + ("number",)),
+                            key_path(here + ("number",)),
+                            f"duplicate part number '{number}', already used at {pos.where(first)}; part numbers must be unique",
+                        )
+                    )
+            supplier = item.get("supplier")
+            if isinstance(supplier, str) and supplier not in suppliers:
+                known = ", ".join(suppliers) or "none defined"
+                problems.append(
+                    Problem(
+                        pos.where(here + ("supplier",)),
+                        key_path(here + ("supplier",)),
+                        f"unknown supplier '{supplier}'{did_you_mean(supplier, suppliers)} (suppliers: {known})",
+                    )
+                )
+            if section == "parts":
+                problems += _check_part(item, here, pos, folder, root, catalog)
+    return problems
+
+
+def _check_part(item: dict, here: tuple, pos: Positions, folder: Path, root: Path, catalog: Catalog) -> list[Problem]:
+    problems = []
+
+    def add(key: str, message: str) -> None:
+        problems.append(Problem(pos.where(here + (key,)), key_path(here + (key,)), message))
+
+    material = item.get("material")
+    if isinstance(material, str) and material.strip() and catalog.material(material) is None:
+        add("material", f"unknown material '{material}'{did_you_mean(material, catalog.material_names())} (list them with 'techpack materials')")
+    process = item.get("process")
+    if isinstance(process, str) and process.strip() and process not in catalog.processes:
+        add("process", f"unknown process '{process}'{did_you_mean(process, catalog.processes)} (one of: {', '.join(catalog.processes)})")
+    model = item.get("model")
+    if isinstance(model, str) and model.strip():
+        target = (folder / model).resolve()
+        suffix = target.suffix.lower()
+        if not target.is_relative_to(root.resolve()):
+            add("model", f"'{model}' is outside the repository ({root}); keep models in the spec's repository and give a relative path")
+        elif suffix not in MODEL_SUFFIXES:
+            add("model", f"'{model}' is neither a CadQuery script (.py) nor a STEP file (.step, .stp)")
+        elif not target.is_file():
+            add("model", f"model file '{model}' not found (looked for {target})")
+    return problems

@@ -1,0 +1,96 @@
+"""The spec's typed model: what a techpack.yaml may contain.
+
+The same classes validate the spec and generate its JSON Schema (`techpack schema`).
+Lengths in a spec are in the product's units (`product.units`, mm or in); model
+scripts are authored in those units and their solids are converted to mm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SPEC_VERSION = 1
+
+Number = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$", max_length=64),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Revision = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,7}$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+ParamValue = Union[bool, int, float, str, list, dict]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Product(_Model):
+    """The product the package is for; its number and revision name the package."""
+
+    number: Number = Field(description="Product number, e.g. DL-2. Names the package: DL-2_revB.zip.")
+    name: Text = Field(description="Product name, e.g. Desk lamp.")
+    revision: Revision = Field(description="Revision letter or number, e.g. B.")
+    owner: Text = Field(description="Legal owner of the documents (ISO 7200), e.g. Studio North Ltd.")
+    drawn_by: Text = Field(description="Creator of the documents (ISO 7200).")
+    approved_by: Text | None = Field(None, description="Approver (ISO 7200).")
+    date: dt.date | None = Field(
+        None,
+        description="Date of issue, YYYY-MM-DD. When absent: SOURCE_DATE_EPOCH, else the git commit date.",
+    )
+    batch: int = Field(gt=0, description="Number of products in the batch to be made.")
+    units: Literal["mm", "in"] = Field(
+        "mm", description="Units the models and spec lengths are authored in; converted to mm exactly (1 in = 25.4 mm)."
+    )
+
+
+class Supplier(_Model):
+    """A supplier that parts can be sent to."""
+
+    name: Text
+    email: Email | None = None
+    contact: Text | None = None
+    phone: Text | None = None
+
+
+class Part(_Model):
+    """A part made to the package's drawings and STEP files."""
+
+    number: Number = Field(description="Part number, e.g. DL2-101. Names the part's files.")
+    name: Text = Field(description="Part name, e.g. Base.")
+    model: Text = Field(
+        description="The model, relative to the spec: a CadQuery script (.py) with build(**params), or a STEP file (.step/.stp)."
+    )
+    params: dict[str, ParamValue] = Field(
+        default_factory=dict, description="Keyword arguments passed to the script's build() function."
+    )
+    qty: int = Field(1, gt=0, description="Quantity per product.")
+    material: Text = Field(description="Material name from the catalog, e.g. aluminium 6061-T6 (`techpack materials`).")
+    process: Text = Field(description="Manufacturing process, e.g. cnc-milling (`techpack processes`).")
+    supplier: Text | None = Field(None, description="Key of the supplier in `suppliers:`.")
+    units: Literal["mm", "in"] | None = Field(None, description="Units of this part's script, if not product.units.")
+    description: Text | None = Field(None, description="Free text shown in the index and BOM.")
+
+
+class Hardware(_Model):
+    """A purchased part: a BOM row, no model or drawing."""
+
+    number: Number = Field(description="Part number or standard designation, e.g. ISO4762-M5x12.")
+    name: Text
+    qty: int = Field(gt=0, description="Quantity per product.")
+    supplier: Text | None = Field(None, description="Key of the supplier in `suppliers:`.")
+
+
+class Spec(_Model):
+    """A techpack spec: one product, its parts and purchased hardware."""
+
+    model_config = ConfigDict(title="techpack spec")
+
+    techpack: Literal[1] = Field(description="Version of the spec format. This techpack reads version 1.")
+    product: Product
+    suppliers: dict[Number, Supplier] = Field(default_factory=dict)
+    parts: list[Part] = Field(min_length=1)
+    hardware: list[Hardware] = Field(default_factory=list)
