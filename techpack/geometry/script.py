@@ -29,11 +29,11 @@ def run(path: Path, params: dict[str, Any], params_where: str, where: str, label
         raise ModelError(
             Problem(where, label, f"'{rel}' has no build() function; define build(**params) returning a cadquery.Workplane")
         )
-    _check_params(build, params, params_where, label, rel)
+    _check_params(build, params, params_where, label.replace(".model", ".params"), rel)
     try:
         result = build(**params)
     except Exception as exc:  # the user's code: any error is theirs to see
-        raise ModelError(Problem(where, label, f"'{rel}' raised an error in build()", _script_lines(exc, path))) from None
+        raise ModelError(Problem(where, label, f"'{rel}' raised an error in build()", _script_lines(exc, path, rel))) from None
     return _to_shape(result, where, label, rel)
 
 
@@ -49,7 +49,7 @@ def _import(path: Path, where: str, label: str, rel: str):
             Problem(where, label, f"'{rel}' is not valid Python", f"{rel}:{exc.lineno}:{exc.offset}: {exc.msg}")
         ) from None
     except Exception as exc:
-        raise ModelError(Problem(where, label, f"'{rel}' raised an error on import", _script_lines(exc, path))) from None
+        raise ModelError(Problem(where, label, f"'{rel}' raised an error on import", _script_lines(exc, path, rel))) from None
     finally:
         sys.path.remove(str(path.parent))
     return module
@@ -76,10 +76,10 @@ def _check_params(build, params: dict[str, Any], where: str, label: str, rel: st
         raise ModelError(problems)
 
 
-def _script_lines(exc: BaseException, path: Path) -> str:
+def _script_lines(exc: BaseException, path: Path, rel: str) -> str:
     """The script's own lines from the traceback, and the error itself."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path]
-    lines = [f"{path.name}:{f.lineno}, in {f.name}: {f.line}" for f in frames]
+    lines = [f"{rel}:{f.lineno}, in {f.name}: {f.line}" for f in frames]
     lines.append(f"{type(exc).__name__}: {exc}")
     return "\n".join(lines)
 

@@ -195,7 +195,7 @@ def _problem(err: dict, pos: Positions) -> Problem:
             pos.where(loc, key=True), key_path(loc), f"unknown key '{name}'{hint}" + (f" (allowed here: {', '.join(allowed)})" if not hint else "")
         )
     if kind == "missing":
-        return Problem(pos.where(loc[:-1]), key_path(loc), f"missing required key '{name}'")
+        return Problem(pos.where(loc[:-1], key=True), key_path(loc), f"missing required key '{name}'")
     if kind == "literal_error":
         choices = [c.strip(" '") for c in err["ctx"]["expected"].replace(" or ", ",").split(",")]
         return Problem(
@@ -261,6 +261,7 @@ def _check_part(item: dict, here: tuple, pos: Positions, folder: Path, root: Pat
         problems.append(Problem(pos.where(here + (key,)), key_path(here + (key,)), message))
 
     material = item.get("material")
+    material = str(material) if isinstance(material, int | float) and not isinstance(material, bool) else material
     if isinstance(material, str) and material.strip() and catalog.material(material) is None:
         add("material", f"unknown material '{material}'{did_you_mean(material, catalog.material_names())} (list them with 'techpack materials')")
     process = item.get("process")

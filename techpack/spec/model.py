@@ -25,7 +25,8 @@ ParamValue = Union[bool, int, float, str, list, dict]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # coerce_numbers_to_str: `material: 6061` or `revision: 2` are names, not numbers
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True)
 
 
 class Product(_Model):
