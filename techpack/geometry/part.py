@@ -42,13 +42,13 @@ def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:
             raise ModelError(Problem(loaded.where("parts", i, "params"), label, "params are only for CadQuery scripts; a STEP model takes none"))
         # A STEP file declares its own length unit; OCCT converts it to mm on import.
         shape = stepfile.read(path, where, label, rel=part.model)
-    solid = _one_valid_solid(shape, where, label, part.model)
+    solid, volume = _one_valid_solid(shape, where, label, part.model)
     bb = solid.BoundingBox()
     return BuiltPart(
         spec=part,
         solid=solid,
         source=path,
-        volume_mm3=solid.Volume(),
+        volume_mm3=volume,
         bbox_mm=(bb.xlen, bb.ylen, bb.zlen),
         faces=len(solid.Faces()),
     )
@@ -70,7 +70,8 @@ def build_parts(loaded: LoadedSpec, progress=None) -> list[BuiltPart]:
     return built
 
 
-def _one_valid_solid(shape: cq.Shape, where: str, label: str, rel: str) -> cq.Solid:
+def _one_valid_solid(shape: cq.Shape, where: str, label: str, rel: str) -> tuple[cq.Solid, float]:
+    """The one solid in shape and its volume (mm3), or a ModelError saying what is wrong."""
     solids = shape.Solids() if shape is not None else []
     if not solids:
         kinds = shape.ShapeType() if shape is not None else "nothing"
@@ -83,6 +84,7 @@ def _one_valid_solid(shape: cq.Shape, where: str, label: str, rel: str) -> cq.So
     analyzer = BRepCheck_Analyzer(solid.wrapped)
     if not analyzer.IsValid():
         raise ModelError(Problem(where, label, f"the solid in '{rel}' is not valid per OCCT's checker (BRepCheck); repair it in the CAD program"))
-    if solid.Volume() <= 0:
+    volume = solid.Volume()
+    if volume <= 0:
         raise ModelError(Problem(where, label, f"the solid in '{rel}' has no volume or is inside out"))
-    return solid
+    return solid, volume
