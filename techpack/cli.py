@@ -10,6 +10,7 @@ import functools
 import json
 import re
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -70,7 +71,7 @@ _spec_arg = click.argument("spec", type=click.Path(dir_okay=False, path_type=Pat
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="techpack")
 def main():
-    """Make a supplier's technical package (STEP, drawings, BOM, checks) from a techpack.yaml spec."""
+    """Make a supplier's technical package from a techpack.yaml spec and its models."""
 
 
 @main.command()
@@ -82,13 +83,15 @@ def main():
 @handle_errors
 def build(spec: Path, out_dir: Path, quiet: bool, verbose: bool):
     """Build the package for SPEC into OUT/NUMBER_revR.zip."""
-    from techpack.build import build as run_build
+    start = time.perf_counter()
+    from techpack.build import build as run_build  # imports CadQuery: counted in the time
 
     log = Reporter(_verbosity(quiet, verbose))
     result = run_build(spec, out_dir, log)
-    total = sum(s.seconds for s in log.stages)
+    total = time.perf_counter() - start
     size = result.zip_path.stat().st_size
-    click.echo(f"wrote {result.zip_path} ({len(result.parts)} parts, {len(result.files)} files, {size / 1024:.0f} kB) in {total:.1f} s")
+    n = len(result.parts)
+    click.echo(f"wrote {result.zip_path} ({n} part{'s' if n != 1 else ''}, {len(result.files)} files, {size / 1024:.0f} kB) in {total:.1f} s")
 
 
 @main.command()
@@ -120,6 +123,44 @@ def init(directory: Path):
     for p in written:
         click.echo(f"wrote {p}")
     click.echo(f"next: techpack build {written[0]} -o out")
+
+
+_json = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+@main.command()
+@_json
+def materials(as_json: bool):
+    """List the catalog's materials: names you may use, density, processes."""
+    from techpack.catalog import builtin
+
+    mats = builtin().materials.values()
+    if as_json:
+        click.echo(json.dumps([
+            {"key": m.key, "title": m.title, "names": list(m.names), "family": m.family,
+             "density_g_cm3": m.density_g_cm3, "density_source": m.density_source, "processes": list(m.processes)}
+            for m in mats
+        ], indent=2, ensure_ascii=False))
+        return
+    for m in mats:
+        click.echo(f"{m.title}  ({m.family}, {m.density_g_cm3:.2f} g/cm3)")
+        click.echo(f"    names: {', '.join(m.names)}")
+        click.echo(f"    processes: {', '.join(m.processes)}")
+
+
+@main.command()
+@_json
+def processes(as_json: bool):
+    """List the catalog's manufacturing processes."""
+    from techpack.catalog import builtin
+
+    procs = builtin().processes.values()
+    if as_json:
+        click.echo(json.dumps([{"key": p.key, "title": p.title, "family": p.family} for p in procs], indent=2))
+        return
+    width = max(len(p.key) for p in procs)
+    for p in procs:
+        click.echo(f"{p.key:<{width}}  {p.title}")
 
 
 @main.command()

@@ -108,7 +108,7 @@ def load_spec(path: str | Path, catalog: Catalog | None = None) -> LoadedSpec:
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        problems += [_problem(err, pos) for err in exc.errors()]
+        problems += _problems(exc.errors(), pos)
     problems += _check_references(data, pos, path.parent, root, catalog)
     if problems:
         raise SpecError(_sorted_unique(problems))
@@ -181,6 +181,17 @@ _TYPE_WORDS = {
     "date_from_datetime_parsing": "a date YYYY-MM-DD",
     "date_from_datetime_inexact": "a date YYYY-MM-DD",
 }
+
+
+def _problems(errors: list[dict], pos: Positions) -> list[Problem]:
+    """One problem per error; a missing key that an unknown key's "did you mean" names is the same typo."""
+    typos = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = err["loc"]
+            close = difflib.get_close_matches(str(loc[-1]).lower(), _fields_at(loc[:-1]), n=1, cutoff=0.6)
+            typos.update(loc[:-1] + (c,) for c in close)
+    return [_problem(err, pos) for err in errors if not (err["type"] == "missing" and err["loc"] in typos)]
 
 
 def _problem(err: dict, pos: Positions) -> Problem:

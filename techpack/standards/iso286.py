@@ -125,7 +125,7 @@ def _check_small(letter: str, grade: str, size: float) -> None:
         return
     why = None
     if grade in r["grades"]:
-        why = f"grades IT14 to IT18"
+        why = "grades IT14 to IT18"
     elif letter in r["letters"]:
         why = f"fundamental deviation {letter}"
     elif letter == "N" and _grade_number(grade) > r["hole_N_above_grade"]:
@@ -229,7 +229,7 @@ class Tolerance:
         }
 
 
-_SPEC = re.compile(r"^\s*(?:[Øø⌀∅]\s*)?(?P<size>\d+(?:[.,]\d+)?)\s*(?P<classes>\S.*?)\s*$")
+_SPEC = re.compile(r"^\s*(?:[Øø⌀∅]\s*)?(?P<size>\d+(?:[.,]\d+)?)\s*(?P<classes>[A-Za-z].*?)\s*$")
 _CLASS = re.compile(r"^(?P<letter>[A-Za-z]{1,2})(?P<grade>\d{1,2})$")
 _EXAMPLE = "e.g. '10 H7', 'Ø10 g6', '10g6' or '25 H7/p6'"
 
