@@ -19,7 +19,7 @@ def test_every_name_resolves_to_its_own_material():
 
 
 def test_no_name_belongs_to_two_materials():
-    counts = Counter(normalise(n) for m in builtin().materials.values() for n in {m.key, m.title, *m.names})
+    counts = Counter(n for m in builtin().materials.values() for n in {normalise(x) for x in (m.key, m.title, *m.names)})
     assert [n for n, c in counts.items() if c > 1] == []
 
 
