@@ -147,6 +147,13 @@ class GeneralTolerance:
     geometric_class: str | None = None
     envelope: bool = False
 
+    def __post_init__(self) -> None:
+        _check_linear_class(self.linear_class)
+        if self.geometric_class is not None:
+            _check_geometric_class(self.geometric_class)
+        if self.envelope and self.geometric_class is None:
+            raise StandardsError("the envelope requirement '-E' belongs to ISO 2768-2: give a class H, K or L too")
+
     @property
     def designation(self) -> str:
         """The note as written on a drawing, e.g. "ISO 2768-mK-E"."""
@@ -220,9 +227,6 @@ def parse_general_tolerance(text: str) -> GeneralTolerance:
             "f, m, c or v, an optional H, K or L and an optional '-E', e.g. 'ISO 2768-mK' or 'ISO 2768-mK-E'"
         )
     lin, geo, env = m.group("lin"), m.group("geo"), m.group("env")
-    _check_linear_class(lin)
-    if geo is not None:
-        _check_geometric_class(geo)
     if env is not None:
         if env != "E":
             raise StandardsError(f"{text!r}: the only suffix ISO 2768 defines is '-E' (envelope requirement)")

@@ -106,8 +106,8 @@ def _hole_es(letter: str, grade: str, size: float) -> float:
     n = _grade_number(grade)
     shaft = letter.lower()
     ei = _k_ei(size) if letter == "K" else _deviation("lower_ei", shaft, size)
-    delta_up_to = 8 if letter in ("K", "M", "N") else 7
-    if n <= delta_up_to:
+    delta_grades = rules["delta_max_grade"]
+    if n <= delta_grades.get(letter, delta_grades["P..ZC"]):
         for ex in rules["exceptions"]:
             if ex["class"] == f"{letter}{grade}" and ex["over_mm"] < size <= ex["up_to_mm"]:
                 return float(ex["upper_es_um"])

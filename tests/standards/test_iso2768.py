@@ -286,3 +286,9 @@ def test_general_tolerance_without_geometric_class():
     assert g.linear(10) == pytest.approx(0.1, abs=1e-9)
     with pytest.raises(StandardsError, match="ISO 2768-2"):
         g.flatness(10)
+
+
+@pytest.mark.parametrize("args", [("M",), ("m", "k"), ("m", None, True), ("x", "K")])
+def test_general_tolerance_checks_its_classes(args):
+    with pytest.raises(StandardsError):
+        GeneralTolerance(*args)
