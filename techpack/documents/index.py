@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from techpack import __version__
-from techpack.catalog import builtin
 from techpack.context import BuildContext, Output
 from techpack.geometry import BuiltPart
 from techpack.templating import environment
@@ -13,7 +12,7 @@ FILE = "index.html"
 
 
 def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
-    catalog = builtin()
+    catalog = ctx.loaded.catalog
     spec = ctx.spec
     files_by_part: dict[str, list[str]] = {}
     for out in ctx.outputs:

@@ -18,7 +18,7 @@ from typing import Any
 import cadquery as cq
 
 from techpack.errors import ModelError, Problem
-from techpack.spec.load import did_you_mean
+from techpack.spec.words import did_you_mean
 
 
 def run(path: Path, params: dict[str, Any], params_where: str, where: str, label: str, rel: str) -> cq.Shape:

@@ -15,12 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from techpack.catalog import Catalog, builtin
+from techpack.catalog import Catalog
 from techpack.errors import Problem, SpecError
+from techpack.spec.catalog_section import extend
+from techpack.spec.checks import check_references
 from techpack.spec.model import SPEC_VERSION, Part, Spec
+from techpack.spec.words import did_you_mean, key_path
 from techpack.spec.yamlfile import Positions, read_yaml
-
-MODEL_SUFFIXES = {".py": "script", ".step": "step", ".stp": "step"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class LoadedSpec:
     root: Path  # the repository the spec lives in (git work tree, else the spec's folder)
     sha256: str
     positions: Positions
+    catalog: Catalog  # techpack's catalog with the spec's catalog: section applied
 
     @property
     def folder(self) -> Path:
@@ -52,25 +54,6 @@ class LoadedSpec:
         return self.spec.parts.index(part)
 
 
-def key_path(loc: tuple) -> str:
-    """("parts", 2, "material") -> "parts[2].material"."""
-    out = ""
-    for el in loc:
-        if isinstance(el, int):
-            out += f"[{el}]"
-        else:
-            out += ("." if out else "") + str(el)
-    return out
-
-
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    """"; did you mean 'x'?" when a choice is close to word, else ""."""
-    choices = list(dict.fromkeys(str(c) for c in choices))
-    lowered = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
-    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
-
-
 def find_root(folder: Path) -> Path:
     """The git work tree holding folder, else folder itself."""
     for p in (folder, *folder.parents):
@@ -79,11 +62,10 @@ def find_root(folder: Path) -> Path:
     return folder
 
 
-def load_spec(path: str | Path, catalog: Catalog | None = None) -> LoadedSpec:
+def load_spec(path: str | Path) -> LoadedSpec:
     """Read and validate the spec at path. Raises SpecError listing every problem."""
     display = str(path)
     path = Path(path).absolute()
-    catalog = catalog or builtin()
     if path.is_dir():
         raise SpecError(Problem(display, "", "is a folder; give the spec file (techpack.yaml) in it"))
     data, pos = read_yaml(path, display)
@@ -109,11 +91,13 @@ def load_spec(path: str | Path, catalog: Catalog | None = None) -> LoadedSpec:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         problems += _problems(exc.errors(), pos)
-    problems += _check_references(data, pos, path.parent, root, catalog)
+    catalog, catalog_errors = extend(data.get("catalog"))
+    problems += _problems(catalog_errors, pos)
+    problems += check_references(data, pos, path.parent, root, catalog)
     if problems:
         raise SpecError(_sorted_unique(problems))
     assert spec is not None
-    return LoadedSpec(spec, path, display, root, hashlib.sha256(raw).hexdigest(), pos)
+    return LoadedSpec(spec, path, display, root, hashlib.sha256(raw).hexdigest(), pos, catalog)
 
 
 def _sorted_unique(problems: list[Problem]) -> list[Problem]:
@@ -221,71 +205,8 @@ def _problem(err: dict, pos: Positions) -> Problem:
     if kind == "too_short":
         return Problem(pos.where(loc), key_path(loc), "must not be empty")
     msg = err["msg"]
+    if "url" not in err:  # one of ours, already a full sentence
+        return Problem(pos.where(loc), key_path(loc), msg)
     return Problem(pos.where(loc), key_path(loc), f"{msg[0].lower()}{msg[1:]}, got {given!r}")
 
 
-# --- references: part numbers, suppliers, catalog names, model files -----------
-
-
-def _check_references(data: dict, pos: Positions, folder: Path, root: Path, catalog: Catalog) -> list[Problem]:
-    problems: list[Problem] = []
-    suppliers = data.get("suppliers") if isinstance(data.get("suppliers"), dict) else {}
-    seen: dict[str, tuple] = {}
-    for section in ("parts", "hardware"):
-        items = data.get(section)
-        if not isinstance(items, list):
-            continue
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                continue
-            here = (section, i)
-            number = item.get("number")
-            if isinstance(number, str | int):
-                first = seen.setdefault(str(number), here + ("number",))
-                if first != here + ("number",):
-                    problems.append(
-                        Problem(
-                            pos.where(here + ("number",)),
-                            key_path(here + ("number",)),
-                            f"duplicate part number '{number}', already used at {pos.where(first)}; part numbers must be unique",
-                        )
-                    )
-            supplier = item.get("supplier")
-            if isinstance(supplier, str) and supplier not in suppliers:
-                known = ", ".join(suppliers) or "none defined"
-                problems.append(
-                    Problem(
-                        pos.where(here + ("supplier",)),
-                        key_path(here + ("supplier",)),
-                        f"unknown supplier '{supplier}'{did_you_mean(supplier, suppliers)} (suppliers: {known})",
-                    )
-                )
-            if section == "parts":
-                problems += _check_part(item, here, pos, folder, root, catalog)
-    return problems
-
-
-def _check_part(item: dict, here: tuple, pos: Positions, folder: Path, root: Path, catalog: Catalog) -> list[Problem]:
-    problems = []
-
-    def add(key: str, message: str) -> None:
-        problems.append(Problem(pos.where(here + (key,)), key_path(here + (key,)), message))
-
-    material = item.get("material")
-    material = str(material) if isinstance(material, int | float) and not isinstance(material, bool) else material
-    if isinstance(material, str) and material.strip() and catalog.material(material) is None:
-        add("material", f"unknown material '{material}'{did_you_mean(material, catalog.material_names())} (list them with 'techpack materials')")
-    process = item.get("process")
-    if isinstance(process, str) and process.strip() and process not in catalog.processes:
-        add("process", f"unknown process '{process}'{did_you_mean(process, catalog.processes)} (one of: {', '.join(catalog.processes)})")
-    model = item.get("model")
-    if isinstance(model, str) and model.strip():
-        target = (folder / model).resolve()
-        suffix = target.suffix.lower()
-        if not target.is_relative_to(root.resolve()):
-            add("model", f"'{model}' is outside the repository ({root}); keep models in the spec's repository and give a relative path")
-        elif suffix not in MODEL_SUFFIXES:
-            add("model", f"'{model}' is neither a CadQuery script (.py) nor a STEP file (.step, .stp)")
-        elif not target.is_file():
-            add("model", f"model file '{model}' not found (looked for {target})")
-    return problems

@@ -8,7 +8,7 @@ scripts are authored in those units and their solids are converted to mm.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -22,11 +22,19 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Revision = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,7}$")]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 ParamValue = Union[bool, int, float, str, list, dict]
+FinishItem = Union[str, dict[str, Optional[dict[str, ParamValue]]]]
 
 
 class _Model(BaseModel):
     # coerce_numbers_to_str: `material: 6061` or `revision: 2` are names, not numbers
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+
+class Inspection(_Model):
+    """How the batch is inspected: ISO 2859-1 single sampling, normal inspection."""
+
+    level: Literal["I", "II", "III", "S-1", "S-2", "S-3", "S-4"] = Field("II", description="Inspection level.")
+    aql: float = Field(1.0, gt=0, description="Acceptance quality limit, % nonconforming (0.065 to 10).")
 
 
 class Product(_Model):
@@ -46,6 +54,10 @@ class Product(_Model):
     units: Literal["mm", "in"] = Field(
         "mm", description="Units the models and spec lengths are authored in; converted to mm exactly (1 in = 25.4 mm)."
     )
+    general_tolerance: Text | None = Field(
+        None, description="General tolerance for every part, e.g. ISO 2768-mK. Default: the process's class."
+    )
+    inspection: Inspection = Field(default_factory=Inspection, description="Sampling for incoming inspection.")
 
 
 class Supplier(_Model):
@@ -74,6 +86,12 @@ class Part(_Model):
     supplier: Text | None = Field(None, description="Key of the supplier in `suppliers:`.")
     units: Literal["mm", "in"] | None = Field(None, description="Units of this part's script, if not product.units.")
     description: Text | None = Field(None, description="Free text shown in the index and BOM.")
+    finish: list[FinishItem] = Field(
+        default_factory=list,
+        description="Finishes in the order applied: a name, or {name: {param: value}}, e.g. {anodise: {type: II, ral: 9005}}.",
+    )
+    surface: Text | None = Field(None, description="Default surface roughness, e.g. Ra 3.2 or N8. Default: the process's.")
+    general_tolerance: Text | None = Field(None, description="General tolerance for this part, if not the product's.")
 
 
 class Hardware(_Model):
@@ -83,6 +101,14 @@ class Hardware(_Model):
     name: Text
     qty: int = Field(gt=0, description="Quantity per product.")
     supplier: Text | None = Field(None, description="Key of the supplier in `suppliers:`.")
+
+
+class CatalogSection(_Model):
+    """Additions to techpack's catalog, or fields overriding an entry of it (`techpack materials`)."""
+
+    materials: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    processes: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    finishes: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class Spec(_Model):
@@ -95,3 +121,4 @@ class Spec(_Model):
     suppliers: dict[Number, Supplier] = Field(default_factory=dict)
     parts: list[Part] = Field(min_length=1)
     hardware: list[Hardware] = Field(default_factory=list)
+    catalog: CatalogSection = Field(default_factory=CatalogSection)

@@ -1,0 +1,82 @@
+"""A finish as a part applies it: its parameters checked against the catalog entry,
+its variant resolved, and what it does to the part's dimensions."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from techpack.catalog import Catalog
+from techpack.catalog.model import Finish, Material, Param, RalColour
+
+
+@dataclass(frozen=True)
+class AppliedFinish:
+    finish: Finish
+    params: dict[str, Any]  # the user's params with defaults filled in
+    standard: str | None
+    thickness_um: float | None
+    growth: float | None  # share of thickness built up outward per surface
+    ral: RalColour | None
+
+    @property
+    def growth_per_surface_um(self) -> float | None:
+        """Outward build-up on each surface, µm; a diameter changes by twice this."""
+        if self.thickness_um is None or self.growth is None:
+            return None
+        return self.thickness_um * self.growth
+
+
+def _check_value(name: str, spec: Param, value: Any, catalog: Catalog) -> str | None:
+    """A message if value does not fit the param, else None."""
+    if spec.type == "choice":
+        choices = [str(c).lower() for c in spec.choices]
+        if str(value).lower() not in choices:
+            close = difflib.get_close_matches(str(value).lower(), choices, n=1)
+            hint = f"; did you mean '{spec.choices[choices.index(close[0])]}'?" if close else ""
+            return f"{name} must be one of {', '.join(map(str, spec.choices))}; got {value!r}{hint}"
+    elif spec.type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{name} must be a number{f' in {spec.unit}' if spec.unit else ''}; got {value!r}"
+        if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
+            return f"{name} must be between {spec.min:g} and {spec.max:g}{f' {spec.unit}' if spec.unit else ''}; got {value!r}"
+    elif spec.type == "ral":
+        if catalog.ral_colour(value) is None:
+            return f"{name}: {value!r} is not a RAL Classic code (four digits, e.g. 9005 Jet black)"
+    elif not isinstance(value, str | int | float) or isinstance(value, bool):
+        return f"{name} must be text; got {value!r}"
+    return None
+
+
+def check_finish(finish: Finish, params: dict[str, Any], material: Material | None, catalog: Catalog) -> list[tuple[str | None, str]]:
+    """Problems as (param name or None, message): unknown or bad params, an unsuitable material."""
+    problems: list[tuple[str | None, str]] = []
+    if material is not None and not finish.suits(material):
+        suits = [m.title for m in catalog.materials.values() if finish.suits(m)]
+        problems.append((None, f"{finish.key} does not suit {material.title}; it applies to: {', '.join(suits) or 'no material in the catalog'}"))
+    for name, value in params.items():
+        spec = finish.params.get(name)
+        if spec is None:
+            close = difflib.get_close_matches(name, list(finish.params), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append((name, f"{finish.key} takes no parameter '{name}'{hint} (it takes: {', '.join(finish.params) or 'none'})"))
+            continue
+        message = _check_value(name, spec, value, catalog)
+        if message:
+            problems.append((name, message))
+    return problems
+
+
+def apply_finish(finish: Finish, params: dict[str, Any], catalog: Catalog) -> AppliedFinish:
+    """The finish with defaults and its variant resolved (params already checked)."""
+    full = {k: p.default for k, p in finish.params.items() if p.default is not None} | dict(params)
+    standard, thickness, growth = finish.standard, finish.thickness_um, finish.growth
+    if finish.variant_by:
+        chosen = str(full[finish.variant_by])
+        variant = next(v for k, v in finish.variants.items() if k.lower() == chosen.lower())
+        standard, thickness, growth = variant.standard, variant.thickness_um, variant.growth
+    if "thickness_um" in full:
+        thickness = float(full["thickness_um"])
+    ral = catalog.ral_colour(full["ral"]) if "ral" in full else None
+    return AppliedFinish(finish, full, standard, thickness, growth, ral)

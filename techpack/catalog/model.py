@@ -1,0 +1,92 @@
+"""Typed entries of the catalog. The shipped data files and a spec's `catalog:` section
+are validated by the same models."""
+
+from __future__ import annotations
+
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Family = Literal["metal", "polymer"]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class Material(_Entry):
+    key: str
+    title: str
+    names: tuple[str, ...] = ()
+    family: Family
+    density_g_cm3: float = Field(gt=0, description="g/cm3 at room temperature")
+    density_source: str
+    processes: tuple[str, ...] = ()
+
+
+class Rule(_Entry):
+    """A DFM limit: `min` rules flag values below a level, `max` rules values above it."""
+
+    rule: str
+    limit: Literal["min", "max"]
+    warn: float | None = None
+    error: float | None = None
+    info: float | None = None
+    unit: Literal["mm", "deg", "ratio", "t", "wall"]
+    family: Family | None = None
+    plus_bend_radius: tuple[Literal["info", "warn", "error"], ...] = ()
+    source: str
+
+
+class Process(_Entry):
+    key: str
+    title: str
+    family: str
+    typical_ra_um: float = Field(gt=0)
+    ra_source: str
+    general_tolerance: str
+    tolerance_source: str
+    envelope_mm: tuple[float, float, float] | None = None
+    envelope_source: str | None = None
+    rules: tuple[Rule, ...] = ()
+
+
+class Param(_Entry):
+    type: Literal["choice", "number", "ral", "pantone", "text"]
+    choices: tuple[Union[bool, int, float, str], ...] = ()
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    default: Union[bool, int, float, str, None] = None
+
+
+class Variant(_Entry):
+    standard: str
+    thickness_um: float = Field(ge=0)
+    growth: float = Field(ge=0, le=1)
+    source: str
+
+
+class Finish(_Entry):
+    key: str
+    title: str
+    names: tuple[str, ...] = ()
+    families: tuple[Family, ...] = ()
+    materials: tuple[str, ...] = ()
+    standard: str | None = None
+    thickness_um: float | None = Field(None, ge=0)
+    growth: float | None = Field(None, ge=0, le=1)
+    dimensions: Literal["before", "after"]
+    source: str | None = None
+    variant_by: str | None = None
+    variants: dict[str, Variant] = Field(default_factory=dict)
+    params: dict[str, Param] = Field(default_factory=dict)
+
+    def suits(self, material: Material) -> bool:
+        return material.key in self.materials or material.family in self.families
+
+
+class RalColour(_Entry):
+    code: str
+    name: str
+    preview_hex: str  # approximate, for screen preview only

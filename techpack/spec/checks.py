@@ -1,0 +1,155 @@
+"""Checks on the spec beyond its types: references between its parts and to the catalog,
+standard designations, and model files. They run on the raw YAML data, so that they
+report their problems even when the schema check found others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from techpack.catalog import Catalog, Material
+from techpack.catalog.finishes import check_finish
+from techpack.errors import Problem
+from techpack.spec.words import did_you_mean, key_path
+from techpack.spec.yamlfile import Positions
+from techpack.standards import StandardsError, parse_general_tolerance, parse_roughness, sampling_plan
+
+MODEL_SUFFIXES = {".py": "script", ".step": "step", ".stp": "step"}
+
+
+class Found:
+    """Collects problems with their positions."""
+
+    def __init__(self, pos: Positions):
+        self.pos = pos
+        self.problems: list[Problem] = []
+
+    def add(self, loc: tuple, message: str, of_key: bool = False) -> None:
+        self.problems.append(Problem(self.pos.where(loc, key=of_key), key_path(loc), message))
+
+
+def _name(value: Any) -> str | None:
+    """A name-like YAML value as text (6061 and 2 are names too), else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float | str):
+        return str(value).strip() or None
+    return None
+
+
+def check_references(data: dict, pos: Positions, folder: Path, root: Path, catalog: Catalog) -> list[Problem]:
+    found = Found(pos)
+    _check_product(data.get("product"), found)
+    suppliers = data.get("suppliers") if isinstance(data.get("suppliers"), dict) else {}
+    seen: dict[str, tuple] = {}
+    for section in ("parts", "hardware"):
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            here = (section, i)
+            number = _name(item.get("number"))
+            if number:
+                first = seen.setdefault(number, here + ("number",))
+                if first != here + ("number",):
+                    found.add(
+                        here + ("number",),
+                        f"duplicate part number '{number}', already used at {pos.where(first)}; part numbers must be unique",
+                    )
+            supplier = _name(item.get("supplier"))
+            if supplier and supplier not in suppliers:
+                known = ", ".join(suppliers) or "none defined"
+                found.add(here + ("supplier",), f"unknown supplier '{supplier}'{did_you_mean(supplier, suppliers)} (suppliers: {known})")
+            if section == "parts":
+                _check_part(item, here, found, folder, root, catalog)
+    return found.problems
+
+
+def _check_product(product: Any, found: Found) -> None:
+    if not isinstance(product, dict):
+        return
+    _check_general_tolerance(product.get("general_tolerance"), ("product", "general_tolerance"), found)
+    inspection = product.get("inspection")
+    if isinstance(inspection, dict) and isinstance(inspection.get("aql"), int | float):
+        try:
+            sampling_plan(lot=2, aql=inspection["aql"], level=str(inspection.get("level", "II")))
+        except StandardsError as exc:
+            found.add(("product", "inspection", "aql"), str(exc))
+
+
+def _check_general_tolerance(value: Any, loc: tuple, found: Found) -> None:
+    if isinstance(value, str) and value.strip():
+        try:
+            parse_general_tolerance(value)
+        except StandardsError as exc:
+            found.add(loc, str(exc))
+
+
+def _check_part(item: dict, here: tuple, found: Found, folder: Path, root: Path, catalog: Catalog) -> None:
+    material = None
+    material_name = _name(item.get("material"))
+    if material_name:
+        material = catalog.material(material_name)
+        if material is None:
+            found.add(
+                here + ("material",),
+                f"unknown material '{material_name}'{did_you_mean(material_name, catalog.material_names())} "
+                "(list them with 'techpack materials', or add it under catalog: materials:)",
+            )
+    process = _name(item.get("process"))
+    if process and process not in catalog.processes:
+        found.add(
+            here + ("process",),
+            f"unknown process '{process}'{did_you_mean(process, catalog.processes)} (one of: {', '.join(catalog.processes)})",
+        )
+    _check_general_tolerance(item.get("general_tolerance"), here + ("general_tolerance",), found)
+    surface = item.get("surface")
+    if isinstance(surface, str) and surface.strip():
+        try:
+            parse_roughness(surface)
+        except StandardsError as exc:
+            found.add(here + ("surface",), str(exc))
+    finishes = item.get("finish")
+    if isinstance(finishes, list):
+        for j, entry in enumerate(finishes):
+            _check_finish_entry(entry, here + ("finish", j), material, found, catalog)
+    _check_model(item.get("model"), here + ("model",), found, folder, root)
+
+
+def finish_entry(entry: Any) -> tuple[str, dict] | None:
+    """(name, params) of a `finish:` list entry: `name` or `{name: {params}}`; None if neither."""
+    if isinstance(entry, str):
+        return entry, {}
+    if isinstance(entry, dict) and len(entry) == 1:
+        (name, params), = entry.items()
+        if params is None or isinstance(params, dict):
+            return str(name), dict(params or {})
+    return None
+
+
+def _check_finish_entry(entry: Any, loc: tuple, material: Material | None, found: Found, catalog: Catalog) -> None:
+    parsed = finish_entry(entry)
+    if parsed is None:
+        found.add(loc, "a finish is a name (passivate) or a name with parameters ({anodise: {type: II, ral: 9005}})")
+        return
+    name, params = parsed
+    finish = catalog.finish(name)
+    if finish is None:
+        found.add(loc, f"unknown finish '{name}'{did_you_mean(name, catalog.finish_names())} (list them with 'techpack finishes')")
+        return
+    for param, message in check_finish(finish, params, material, catalog):
+        found.add(loc + (name, param) if param else loc, message, of_key=param is not None and param not in finish.params)
+
+
+def _check_model(model: Any, loc: tuple, found: Found, folder: Path, root: Path) -> None:
+    if not (isinstance(model, str) and model.strip()):
+        return
+    target = (folder / model).resolve()
+    if not target.is_relative_to(root.resolve()):
+        found.add(loc, f"'{model}' is outside the repository ({root}); keep models in the spec's repository and give a relative path")
+    elif target.suffix.lower() not in MODEL_SUFFIXES:
+        found.add(loc, f"'{model}' is neither a CadQuery script (.py) nor a STEP file (.step, .stp)")
+    elif not target.is_file():
+        found.add(loc, f"model file '{model}' not found (looked for {target})")

@@ -1,0 +1,25 @@
+"""Small helpers for messages: key paths and "did you mean"."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+
+
+def key_path(loc: tuple) -> str:
+    """("parts", 2, "material") -> "parts[2].material"."""
+    out = ""
+    for el in loc:
+        if isinstance(el, int):
+            out += f"[{el}]"
+        else:
+            out += ("." if out else "") + str(el)
+    return out
+
+
+def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    """"; did you mean 'x'?" when a choice is close to word, else ""."""
+    choices = list(dict.fromkeys(str(c) for c in choices))
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
+    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
