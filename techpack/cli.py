@@ -18,6 +18,7 @@ import click
 
 from techpack import __version__
 from techpack.errors import EXIT_BUG, EXIT_INPUT, InputError, Problem
+from techpack.standards import StandardsError
 from techpack.report import Reporter
 
 
@@ -33,7 +34,10 @@ def handle_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except StandardsError as exc:
+                raise InputError(Problem("", "", str(exc))) from None
         except InputError as exc:
             if kwargs.get("fmt") == "json":
                 click.echo(json.dumps({"ok": False, "problems": [_problem_json(p) for p in exc.problems]}, indent=2))
@@ -41,7 +45,8 @@ def handle_errors(fn):
                 click.secho("error: ", fg="red", bold=True, err=True, nl=False)
                 click.echo(str(p), err=True)
             n = len(exc.problems)
-            click.echo(f"{n} problem{'s' if n != 1 else ''}; nothing was written.", err=True)
+            writes = click.get_current_context().command.name == "build"
+            click.echo(f"{n} problem{'s' if n != 1 else ''}{'; nothing was written' if writes else ''}.", err=True)
             sys.exit(EXIT_INPUT)
         except KeyboardInterrupt:
             click.echo("interrupted; nothing was written.", err=True)
@@ -125,44 +130,6 @@ def init(directory: Path):
     click.echo(f"next: techpack build {written[0]} -o out")
 
 
-_json = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-
-
-@main.command()
-@_json
-def materials(as_json: bool):
-    """List the catalog's materials: names you may use, density, processes."""
-    from techpack.catalog import builtin
-
-    mats = builtin().materials.values()
-    if as_json:
-        click.echo(json.dumps([
-            {"key": m.key, "title": m.title, "names": list(m.names), "family": m.family,
-             "density_g_cm3": m.density_g_cm3, "density_source": m.density_source, "processes": list(m.processes)}
-            for m in mats
-        ], indent=2, ensure_ascii=False))
-        return
-    for m in mats:
-        click.echo(f"{m.title}  ({m.family}, {m.density_g_cm3:.2f} g/cm3)")
-        click.echo(f"    names: {', '.join(m.names)}")
-        click.echo(f"    processes: {', '.join(m.processes)}")
-
-
-@main.command()
-@_json
-def processes(as_json: bool):
-    """List the catalog's manufacturing processes."""
-    from techpack.catalog import builtin
-
-    procs = builtin().processes.values()
-    if as_json:
-        click.echo(json.dumps([{"key": p.key, "title": p.title, "family": p.family} for p in procs], indent=2))
-        return
-    width = max(len(p.key) for p in procs)
-    for p in procs:
-        click.echo(f"{p.key:<{width}}  {p.title}")
-
-
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
 @handle_errors
@@ -176,3 +143,8 @@ def schema(output: Path | None):
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+from techpack import cli_catalog  # noqa: E402  (registers the catalog commands on main)
+
+cli_catalog.register(main, handle_errors)

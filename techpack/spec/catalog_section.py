@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from techpack.catalog import KINDS, Catalog, build_catalog, builtin, builtin_data
+from techpack.spec.words import did_you_mean
 
 
 def _merge_rules(base: list[dict], patch: list[Any]) -> list[Any]:
@@ -42,13 +43,10 @@ def extend(section: Any) -> tuple[Catalog, list[dict]]:
                     errors.append({**err, "loc": ("catalog", kind, key, *err["loc"])})
                 continue
             data[kind][key] = merged
-    try:
-        catalog = build_catalog(data)
-    except ValidationError:  # pragma: no cover - each entry was validated above
-        raise
+    catalog = build_catalog(data)  # each entry was validated above
     # a material's processes must be processes the catalog knows
     for key, patch in (section.get("materials") or {}).items():
         for i, p in enumerate(patch.get("processes", []) if isinstance(patch, dict) else []):
             if p not in catalog.processes:
-                errors.append({"type": "unknown_process", "loc": ("catalog", "materials", key, "processes", i), "msg": f"unknown process '{p}'", "input": p})
+                errors.append({"type": "unknown_process", "loc": ("catalog", "materials", key, "processes", i), "msg": f"unknown process '{p}'{did_you_mean(p, catalog.processes)}", "input": p})
     return catalog, errors

@@ -61,6 +61,6 @@ def test_cli_lists(cli):
     listed = {m["key"]: m for m in json.loads(out)}
     assert listed["pom"]["density_g_cm3"] == 1.41 and "Delrin" in listed["pom"]["names"]
     code, out, _ = cli("processes")
-    assert code == 0 and out.splitlines()[0].split() == ["cnc-milling", "CNC", "milling"]
+    assert code == 0 and out.splitlines()[0].split()[:3] == ["cnc-milling", "CNC", "milling;"]
     code, out, _ = cli("processes", "--json")
     assert [p["key"] for p in json.loads(out)][-1] == "vacuum-forming"
