@@ -125,7 +125,11 @@ def test_index_lists_the_parts_hardware_and_links_that_exist(example_zip):
     for number, (name, qty, material, process) in EXAMPLE_PARTS.items():
         r = rows[number]
         assert (r[1], int(r[2]), int(r[3]), r[4], r[5]) == (name, qty, qty * 50, material, process)
-    assert "DL2-101_base_revB.step" in rows["DL2-101"][8]
+    assert header[6:] == ["Finish", "Supplier", "Size (mm)", "Files"]
+    assert rows["DL2-101"][6] == "1. Bead blast, media glass bead, grit 120 2. Anodise (sulphuric acid), type II, RAL 9005 Jet black, colour black"
+    assert rows["DL2-401"][6] == "none"
+    assert rows["DL2-101"][8] == "160 × 160 × 12"
+    assert "DL2-101_base_revB.step" in rows["DL2-101"][9]
     assert [r[0] for r in hardware_table[1:]] == ["ISO4762-M5x12", "ISO10511-M5", "DIN471-10x1", "RF-2010-M5", "LH-E27-M10-DIM"]
     local = [link for link in page.links if not link.startswith("mailto:")]
     assert local and all(link in names for link in local)

@@ -15,10 +15,26 @@ from techpack.catalog.model import Finish, Material, Param, RalColour
 class AppliedFinish:
     finish: Finish
     params: dict[str, Any]  # the user's params with defaults filled in
+    given: dict[str, Any]  # the params as the spec gives them
     standard: str | None
     thickness_um: float | None
     growth: float | None  # share of thickness built up outward per surface
     ral: RalColour | None
+
+    def describe(self) -> str:
+        """One line for a supplier: "Anodise (sulphuric acid), type II, RAL 9005 Jet black, colour black"."""
+        bits = [self.finish.title]
+        if self.finish.variant_by:
+            bits.append(f"{self.finish.variant_by} {self.params[self.finish.variant_by]}")
+        if self.ral:
+            bits.append(f"RAL {self.ral.code} {self.ral.name}")
+        for key, value in self.given.items():
+            if key in ("ral", self.finish.variant_by):
+                continue
+            unit = self.finish.params[key].unit
+            shown = "yes" if value is True else "no" if value is False else f"{value:g}" if isinstance(value, float) else value
+            bits.append(f"{key.replace('_um', '').replace('_', ' ')} {shown}{f' {unit}' if unit and unit not in ('coats', 'grit') else ''}")
+        return ", ".join(bits)
 
     @property
     def growth_per_surface_um(self) -> float | None:
@@ -79,4 +95,4 @@ def apply_finish(finish: Finish, params: dict[str, Any], catalog: Catalog) -> Ap
     if "thickness_um" in full:
         thickness = float(full["thickness_um"])
     ral = catalog.ral_colour(full["ral"]) if "ral" in full else None
-    return AppliedFinish(finish, full, standard, thickness, growth, ral)
+    return AppliedFinish(finish, full, dict(params), standard, thickness, growth, ral)

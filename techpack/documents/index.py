@@ -27,6 +27,7 @@ def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
             "material": catalog.material(p.spec.material).title,
             "process": catalog.processes[p.spec.process].title,
             "supplier": spec.suppliers[p.spec.supplier].name if p.spec.supplier else "",
+            "finish": [f.describe() for f in ctx.loaded.finishes(p.spec)],
             "size": " × ".join(f"{v:.1f}".removesuffix(".0") for v in p.bbox_mm),
             "files": files_by_part.get(p.spec.number, []),
         }

@@ -16,9 +16,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from techpack.catalog import Catalog
+from techpack.catalog.finishes import AppliedFinish, apply_finish
 from techpack.errors import Problem, SpecError
 from techpack.spec.catalog_section import extend
-from techpack.spec.checks import check_references
+from techpack.spec.checks import check_references, finish_entry
 from techpack.spec.model import SPEC_VERSION, Part, Spec
 from techpack.spec.words import did_you_mean, key_path
 from techpack.spec.yamlfile import Positions, read_yaml
@@ -52,6 +53,14 @@ class LoadedSpec:
 
     def index_of(self, part: Part) -> int:
         return self.spec.parts.index(part)
+
+    def finishes(self, part: Part) -> list[AppliedFinish]:
+        """The part's finishes in order, with defaults and variants resolved."""
+        out = []
+        for entry in part.finish:
+            name, params = finish_entry(entry)
+            out.append(apply_finish(self.catalog.finish(name), params, self.catalog))
+        return out
 
 
 def find_root(folder: Path) -> Path:
