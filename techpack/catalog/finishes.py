@@ -33,7 +33,8 @@ class AppliedFinish:
                 continue
             unit = self.finish.params[key].unit
             shown = "yes" if value is True else "no" if value is False else f"{value:g}" if isinstance(value, float) else value
-            bits.append(f"{key.replace('_um', '').replace('_', ' ')} {shown}{f' {unit}' if unit and unit not in ('coats', 'grit') else ''}")
+            label = {"ra_um": "Ra"}.get(key, key.replace("_um", "").replace("_", " "))
+            bits.append(f"{label} {shown}{f' {unit}' if unit and unit not in ('coats', 'grit') else ''}")
         return ", ".join(bits)
 
     @property
