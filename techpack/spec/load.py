@@ -23,6 +23,7 @@ from techpack.spec.checks import check_references, finish_entry
 from techpack.spec.model import SPEC_VERSION, Part, Spec
 from techpack.spec.words import did_you_mean, key_path
 from techpack.spec.yamlfile import Positions, read_yaml
+from techpack.standards import GeneralTolerance, Roughness, parse_general_tolerance, parse_roughness
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,15 @@ class LoadedSpec:
 
     def index_of(self, part: Part) -> int:
         return self.spec.parts.index(part)
+
+    def general_tolerance(self, part: Part) -> GeneralTolerance:
+        """The part's general tolerance: its own, else the product's, else its process's class."""
+        text = part.general_tolerance or self.spec.product.general_tolerance or self.catalog.processes[part.process].general_tolerance
+        return parse_general_tolerance(text)
+
+    def surface(self, part: Part) -> Roughness:
+        """The part's default roughness: its own `surface`, else its process's typical Ra."""
+        return parse_roughness(part.surface or f"Ra {self.catalog.processes[part.process].typical_ra_um:g}")
 
     def finishes(self, part: Part) -> list[AppliedFinish]:
         """The part's finishes in order, with defaults and variants resolved."""

@@ -141,3 +141,25 @@ def test_bad_catalog_entry_points_into_the_spec(project):
     assert any(p.startswith(f"{path}:7:15: catalog.materials.acme.family: expected one of metal, polymer; got 'ceramic'") for p in got)
     assert any(p.startswith(f"{path}:8:22: catalog.materials.acme.density_g_cm3: must be greater than 0") for p in got)
     assert f"{path}:10:19: catalog.materials.acme.processes[0]: unknown process 'cnc-miling'; did you mean 'cnc-milling'?" in got
+
+
+def test_general_tolerance_and_surface_fall_back_to_product_then_process(project):
+    project.write("models/box.py", BOX_SCRIPT)
+    product = "product: {number: T-1, name: T, revision: A, owner: O, drawn_by: D, date: 2026-11-20, batch: 10, general_tolerance: ISO 2768-fH}\n"
+    path = project.spec(
+        """
+        - {number: P1, name: Own, model: models/box.py, material: ABS, process: fdm, general_tolerance: ISO 2768-c, surface: N7}
+        - {number: P2, name: Product's, model: models/box.py, material: ABS, process: fdm}
+        """,
+        product=product,
+    )
+    loaded = load_spec(path)
+    own, products = loaded.spec.parts
+    assert loaded.general_tolerance(own).designation == "ISO 2768-c"
+    assert loaded.general_tolerance(products).designation == "ISO 2768-fH"
+    assert loaded.surface(own).ra_um == 1.6
+    assert loaded.surface(products).ra_um == 12.5  # FDM's typical Ra from the catalog
+    path = project.spec("- {number: P1, name: P, model: models/box.py, material: 6061, process: cnc-milling}")
+    loaded = load_spec(path)
+    assert loaded.general_tolerance(loaded.spec.parts[0]).designation == "ISO 2768-mK"  # CNC milling's default
+    assert loaded.surface(loaded.spec.parts[0]).n_grade == "N8"
