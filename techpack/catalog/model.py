@@ -32,7 +32,7 @@ class Rule(_Entry):
     warn: float | None = None
     error: float | None = None
     info: float | None = None
-    unit: Literal["mm", "deg", "ratio", "t", "wall"]
+    unit: Literal["mm", "deg", "ratio", "t", "%"]
     family: Family | None = None
     plus_bend_radius: tuple[Literal["info", "warn", "error"], ...] = ()
     source: str

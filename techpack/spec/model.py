@@ -69,6 +69,38 @@ class Supplier(_Model):
     phone: Text | None = None
 
 
+Direction = Union[Literal["+X", "-X", "+Y", "-Y", "+Z", "-Z"], tuple[float, float, float]]
+
+
+class Feature(_Model):
+    """A feature the drawing and inspection plan call out, selected on the model."""
+
+    name: Text
+    select: dict[Literal["hole", "face", "name"], Union[float, str]] = Field(
+        description="How to find it: {hole: 10} (holes of nominal Ø10), {face: '<Z'} (a CadQuery selector)."
+    )
+    fit: Text | None = Field(None, description="ISO 286 tolerance class, e.g. H7.")
+    tolerance: tuple[float, float] | None = Field(None, description="Explicit limits [upper, lower] in the product's units.")
+    thread: Text | None = Field(None, description="Thread designation, e.g. M5x0.8-6H.")
+    depth: float | None = Field(None, gt=0, description="Thread or hole depth in the product's units.")
+    surface: Text | None = Field(None, description="Roughness, e.g. Ra 1.6.")
+    flatness: float | None = Field(None, gt=0)
+    datum: Text | None = None
+    critical: bool = False
+
+
+class Waiver(_Model):
+    """A DFM finding accepted on purpose."""
+
+    rule: Text = Field(description="Rule name, e.g. wall-thickness.")
+    reason: Text = Field(description="Why it is acceptable, e.g. agreed with the supplier.")
+    finding: Text | None = Field(None, description="Only this finding: its id (DL2-201/wall-thickness/1) or number (1).")
+
+
+class Checks(_Model):
+    waive: list[Waiver] = Field(default_factory=list)
+
+
 class Part(_Model):
     """A part made to the package's drawings and STEP files."""
 
@@ -92,6 +124,10 @@ class Part(_Model):
     )
     surface: Text | None = Field(None, description="Default surface roughness, e.g. Ra 3.2 or N8. Default: the process's.")
     general_tolerance: Text | None = Field(None, description="General tolerance for this part, if not the product's.")
+    pull: Direction = Field("+Z", description="Mould opening or machining direction for draft and corner checks: +Z, -Y, ... or [x, y, z].")
+    thickness: float | None = Field(None, gt=0, description="Sheet thickness (sheet metal, laser cutting), in the product's units.")
+    features: list[Feature] = Field(default_factory=list, description="Features to call out on the drawing and check.")
+    checks: Checks = Field(default_factory=Checks, description="DFM waivers.")
 
 
 class Hardware(_Model):

@@ -1,0 +1,104 @@
+"""The checks stage: DFM findings for every part, from the rules its process lists in the catalog.
+
+A rule name in techpack/catalog/processes.yaml maps to one function in rules.py; a spec
+can change the limits (catalog: processes:) and waive findings (parts[].checks.waive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from techpack.checks.context import PartCheck
+from techpack.checks.findings import SEVERITIES, Finding, number, rank
+from techpack.checks.rules import RULES
+from techpack.geometry import BuiltPart
+from techpack.spec import LoadedSpec
+
+__all__ = ["Report", "Finding", "run_checks", "SEVERITIES", "rank"]
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: list[Finding]
+    checked: dict[str, list[str]]  # part number -> rules run
+    unused_waivers: list[str] = field(default_factory=list)  # "DL2-101: wall-thickness (reason)"
+
+    def failing(self, fail_on: str) -> list[Finding]:
+        """Unwaived findings at or above the severity fail_on."""
+        return [f for f in self.findings if f.waived is None and rank(f.severity) >= rank(fail_on)]
+
+    def counts(self) -> dict[str, int]:
+        out = {s: sum(1 for f in self.findings if f.severity == s and f.waived is None) for s in SEVERITIES}
+        out["waived"] = sum(1 for f in self.findings if f.waived is not None)
+        return out
+
+    def to_dict(self, fail_on: str = "error") -> dict[str, Any]:
+        return {
+            "fail_on": fail_on,
+            "ok": not self.failing(fail_on),
+            "summary": self.counts(),
+            "parts": [
+                {"part": p, "rules": rules, "findings": [f.to_dict() for f in self.findings if f.part == p]}
+                for p, rules in self.checked.items()
+            ],
+            "unused_waivers": self.unused_waivers,
+        }
+
+
+def check_part(loaded: LoadedSpec, built: BuiltPart) -> tuple[list[Finding], list[str]]:
+    """The findings of one part (not yet numbered) and the rules that were run."""
+    catalog = loaded.catalog
+    part = built.spec
+    ctx = PartCheck(loaded, built, catalog.processes[part.process], catalog.material(part.material))
+    findings: list[Finding] = []
+    rules = [r for r in ctx.process.rules if r.family in (None, ctx.material.family)]
+    for rule in rules:
+        findings += RULES[rule.rule](ctx, rule)
+    findings += _envelope(ctx)
+    return findings, [r.rule for r in rules] + (["build-envelope"] if ctx.process.envelope_mm else [])
+
+
+def _envelope(ctx: PartCheck) -> list[Finding]:
+    envelope = ctx.process.envelope_mm
+    if not envelope:
+        return []
+    size = sorted(ctx.built.bbox_mm, reverse=True)
+    room = sorted(envelope, reverse=True)
+    if all(s <= r + 1e-6 for s, r in zip(size, room)):
+        return []
+    shown = " × ".join(f"{s:.0f}" for s in size)
+    return [Finding(id="", part=ctx.part.number, rule="build-envelope", severity="error", value=size[0], limit=room[0], unit="mm",
+                    message=f"The part ({shown} mm) does not fit the {ctx.process.title} envelope of {' × '.join(f'{r:g}' for r in envelope)} mm",
+                    source=ctx.process.envelope_source or "")]
+
+
+def _waive(loaded: LoadedSpec, findings: list[Finding]) -> tuple[list[Finding], list[str]]:
+    out, unused = list(findings), []
+    for part in loaded.spec.parts:
+        for w in part.checks.waive:
+            hit = False
+            for i, f in enumerate(out):
+                if f.part != part.number or f.rule != w.rule:
+                    continue
+                if w.finding and w.finding not in (f.id, f.id.rsplit("/", 1)[-1]):
+                    continue
+                out[i] = replace(f, waived=w.reason)
+                hit = True
+            if not hit:
+                unused.append(f"{part.number}: {w.rule}{' ' + w.finding if w.finding else ''} ({w.reason})")
+    return out, unused
+
+
+def run_checks(loaded: LoadedSpec, parts: list[BuiltPart], progress=None) -> Report:
+    """Run every part's rules; waive what the spec waives."""
+    findings: list[Finding] = []
+    checked: dict[str, list[str]] = {}
+    for k, built in enumerate(parts, 1):
+        if progress:
+            progress(k, len(parts), built.spec)
+        got, rules = check_part(loaded, built)
+        findings += got
+        checked[built.spec.number] = rules
+    numbered, unused = _waive(loaded, number(findings))
+    return Report(numbered, checked, unused)

@@ -1,0 +1,96 @@
+"""What the checks of one part share: its spec, catalog entries, probes and features."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from techpack.catalog import Material, Process
+from techpack.catalog.model import Rule
+from techpack.checks.draft import describe, unit
+from techpack.checks.findings import Finding, judge, limits_for
+from techpack.checks.probe import Probe
+from techpack.checks.wall import RaySample, ray_walls
+from techpack.geometry import BuiltPart
+from techpack.geometry.features import Features, Hole, find_features
+from techpack.spec import LoadedSpec
+
+MM_PER_INCH = 25.4
+
+
+@dataclass
+class PartCheck:
+    loaded: LoadedSpec
+    built: BuiltPart
+    process: Process
+    material: Material
+
+    @property
+    def part(self):
+        return self.built.spec
+
+    @functools.cached_property
+    def probe(self) -> Probe:
+        return Probe(self.built.solid)
+
+    @functools.cached_property
+    def pull(self) -> np.ndarray:
+        return unit(self.part.pull)
+
+    @property
+    def pull_text(self) -> str:
+        return describe(self.part.pull)
+
+    @functools.cached_property
+    def rays(self) -> list[RaySample]:
+        return ray_walls(self.probe)
+
+    @functools.cached_property
+    def features(self) -> Features:
+        return find_features(self.built.solid, tool_axes=(tuple(self.pull),))
+
+    @functools.cached_property
+    def measured_sheet_thickness(self) -> float | None:
+        """The wall the rays measure over the largest area: a sheet part's thickness (mm)."""
+        areas: dict[float, float] = {}
+        weight = self.probe.areas
+        per_face = np.bincount(self.probe.samples.faces, minlength=self.probe.n_faces + 1)
+        for r in self.rays:
+            t = round(r.thickness, 3)
+            areas[t] = areas.get(t, 0.0) + weight[r.face] / max(per_face[r.face], 1)
+        return max(areas, key=areas.get) if areas else None
+
+    @property
+    def sheet_thickness(self) -> float | None:
+        """The spec's `thickness` (in mm), else the measured one."""
+        return self._mm(self.part.thickness) if self.part.thickness else self.measured_sheet_thickness
+
+    def hole_name(self, hole: Hole) -> str:
+        kind = "through" if hole.through else f"{hole.depth_mm:.4g} deep"
+        named = [f.name for f in self.part.features if "hole" in f.select and abs(self._mm(float(f.select["hole"])) - hole.diameter_mm) < 0.05]
+        base = f"hole Ø{hole.diameter_mm:.4g} {kind}"
+        return f"{named[0]} ({base})" if named else base
+
+    def _mm(self, value: float) -> float:
+        return value * (MM_PER_INCH if self.loaded.units(self.part) == "in" else 1.0)
+
+    def finding(self, rule: Rule, value: float, unit_: str, what: str, *, limits: dict[str, float] | None = None,
+                faces=(), point=None, feature=None, needs: str | None = None) -> Finding | None:
+        """A finding when value crosses one of the rule's levels, else None. The message is
+        `what`, then what the process needs."""
+        verdict = judge(rule, value, limits if limits is not None else limits_for(rule))
+        if verdict is None:
+            return None
+        severity, limit = verdict
+        bound = "at least" if rule.limit == "min" else "at most"
+        shown = f"{limit:g} {unit_}".replace(" deg", "°").replace(" ratio", "").replace(" %", " %")
+        advice = needs or f"{self.process.title} needs {bound} {shown}"
+        if severity == "info":
+            advice = advice.replace(" needs ", " recommends ")
+        return Finding(
+            id="", part=self.part.number, rule=rule.rule, severity=severity, value=value, limit=limit, unit=unit_,
+            message=f"{what}; {advice}", faces=tuple(int(f) for f in faces),
+            point=tuple(float(c) for c in point) if point is not None else None, feature=feature, source=rule.source,
+        )

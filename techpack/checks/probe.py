@@ -1,0 +1,230 @@
+"""Geometry probes the checks share: sample points and oriented normals on every face,
+rays cast through the solid, and face adjacency. All lengths in mm."""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import cadquery as cq
+import numpy as np
+import trimesh
+from OCP.BRep import BRep_Tool
+from OCP.BRepAdaptor import BRepAdaptor_Surface
+from OCP.BRepMesh import BRepMesh_IncrementalMesh
+from OCP.TopAbs import TopAbs_REVERSED
+from OCP.TopLoc import TopLoc_Location
+from trimesh.ray.ray_pyembree import RayMeshIntersector
+from OCP.BRepBndLib import BRepBndLib
+from OCP.BRepClass3d import BRepClass3d_SolidClassifier
+from OCP.BRepGProp import BRepGProp_Face
+from OCP.BRepTools import BRepTools
+from OCP.BRepTopAdaptor import BRepTopAdaptor_FClass2d
+from OCP.Bnd import Bnd_Box
+from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
+from OCP.gp import gp_Dir, gp_Lin, gp_Pnt, gp_Pnt2d, gp_Vec
+from OCP.IntCurvesFace import IntCurvesFace_Intersector
+from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_IN, TopAbs_ON, TopAbs_VERTEX
+from OCP.TopExp import TopExp
+from OCP.TopoDS import TopoDS
+from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_IndexedMapOfShape
+
+SURFACE_NAMES = {GeomAbs_Plane: "plane", GeomAbs_Cylinder: "cylinder", GeomAbs_Cone: "cone", GeomAbs_Sphere: "sphere", GeomAbs_Torus: "torus"}
+MARGIN = 0.02  # share of a face's UV range kept free of samples at its boundary
+MAX_PER_SIDE = 8  # samples along each side of a face's UV grid, at most
+SPACING = 40  # target sample spacing: the part's diagonal / SPACING
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Points on the faces with their outward unit normals; face ids are 1-based."""
+
+    points: np.ndarray  # (n, 3)
+    normals: np.ndarray  # (n, 3)
+    faces: np.ndarray  # (n,) face id of each sample
+
+
+@dataclass(frozen=True)
+class Hit:
+    distance: float
+    face: int
+    normal: np.ndarray  # outward unit normal of the hit face at the hit point
+
+
+class Probe:
+    """Everything a check asks of one solid, computed once."""
+
+    def __init__(self, solid: cq.Solid):
+        self.solid = solid
+        self.shape = solid.wrapped
+        self.face_map = TopTools_IndexedMapOfShape()
+        TopExp.MapShapes_s(self.shape, TopAbs_FACE, self.face_map)
+        self.n_faces = self.face_map.Extent()
+        self._props: dict[int, BRepGProp_Face] = {}
+        self._face_intersectors: dict[int, IntCurvesFace_Intersector] = {}
+        bb = solid.BoundingBox()
+        self.diagonal = math.dist((bb.xmin, bb.ymin, bb.zmin), (bb.xmax, bb.ymax, bb.zmax))
+
+    def face(self, fid: int):
+        return TopoDS.Face_s(self.face_map.FindKey(fid))
+
+    def face_id(self, face) -> int:
+        return self.face_map.FindIndex(face)
+
+    @functools.cached_property
+    def surface_types(self) -> list[str]:
+        return ["", *(SURFACE_NAMES.get(BRepAdaptor_Surface(self.face(i)).GetType(), "surface") for i in range(1, self.n_faces + 1))]
+
+    @functools.cached_property
+    def areas(self) -> np.ndarray:
+        """Area of each face (mm2, row 0 unused), from the triangulation."""
+        scene, tri_face = self._mesh
+        return np.bincount(tri_face, weights=scene.mesh.area_faces, minlength=self.n_faces + 1)
+
+    @functools.cached_property
+    def boxes(self) -> np.ndarray:
+        """(n_faces + 1, 6) xmin, ymin, zmin, xmax, ymax, zmax of each face (row 0 unused)."""
+        out = np.zeros((self.n_faces + 1, 6))
+        for i in range(1, self.n_faces + 1):
+            box = Bnd_Box()
+            BRepBndLib.Add_s(self.face(i), box, True)
+            out[i] = box.Get()
+        return out
+
+    @functools.cached_property
+    def neighbours(self) -> list[set[int]]:
+        """Faces that share an edge or a vertex with each face."""
+        out: list[set[int]] = [set() for _ in range(self.n_faces + 1)]
+        for kind in (TopAbs_EDGE, TopAbs_VERTEX):
+            amap = TopTools_IndexedDataMapOfShapeListOfShape()
+            TopExp.MapShapesAndAncestors_s(self.shape, kind, TopAbs_FACE, amap)
+            for i in range(1, amap.Extent() + 1):
+                ids = {self.face_id(f) for f in amap.FindFromIndex(i)}
+                for a in ids:
+                    out[a] |= ids - {a}
+        return out
+
+    def normal(self, fid: int, u: float, v: float) -> tuple[np.ndarray, np.ndarray]:
+        """Point and outward unit normal of face fid at (u, v)."""
+        prop = self._props.get(fid)
+        if prop is None:
+            prop = self._props[fid] = BRepGProp_Face(self.face(fid))
+        p, n = gp_Pnt(), gp_Vec()
+        prop.Normal(u, v, p, n)
+        length = n.Magnitude()
+        unit = np.array([n.X(), n.Y(), n.Z()]) / length if length > 1e-12 else np.zeros(3)
+        return np.array([p.X(), p.Y(), p.Z()]), unit
+
+    @functools.cached_property
+    def samples(self) -> Samples:
+        """A grid of points over every face, about diagonal/60 apart, kept off the boundaries."""
+        spacing = self.diagonal / SPACING
+        pts, nrm, fids = [], [], []
+        for fid in range(1, self.n_faces + 1):
+            got = self._sample_face(fid, spacing)
+            for p, n in got:
+                pts.append(p)
+                nrm.append(n)
+                fids.append(fid)
+        return Samples(np.array(pts).reshape(-1, 3), np.array(nrm).reshape(-1, 3), np.array(fids, dtype=int))
+
+    def _sample_face(self, fid: int, spacing: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        face = self.face(fid)
+        umin, umax, vmin, vmax = BRepTools.UVBounds_s(face)
+        side = min(MAX_PER_SIDE, max(3, math.ceil(math.sqrt(self.areas[fid]) / spacing)))
+        classifier = BRepTopAdaptor_FClass2d(face, 1e-9)
+        out = []
+        for n in (side, 3 * side):  # a face with no grid point inside (a thin sliver) gets a finer grid
+            du, dv = (umax - umin) * (1 - 2 * MARGIN) / n, (vmax - vmin) * (1 - 2 * MARGIN) / n
+            for i in range(n):
+                u = umin + (umax - umin) * MARGIN + (i + 0.5) * du
+                for j in range(n):
+                    v = vmin + (vmax - vmin) * MARGIN + (j + 0.5) * dv
+                    if classifier.Perform(gp_Pnt2d(u, v)) == TopAbs_IN:
+                        p, normal = self.normal(fid, u, v)
+                        if normal.any():
+                            out.append((p, normal))
+            if out:
+                break
+        return out
+
+    @functools.cached_property
+    def _mesh(self) -> tuple[RayMeshIntersector, np.ndarray]:
+        """An Embree ray scene of the solid's triangulation, and the face id of each triangle.
+
+        The mesh only finds which face a ray meets first; the distance and normal are then
+        computed exactly on that face's surface (see rays)."""
+        BRepMesh_IncrementalMesh(self.shape, self.diagonal / 1500, False, 0.35, True)
+        verts, tris, tri_face, offset = [], [], [], 0
+        for fid in range(1, self.n_faces + 1):
+            face = self.face(fid)
+            loc = TopLoc_Location()
+            tri = BRep_Tool.Triangulation_s(face, loc)
+            if tri is None:
+                continue
+            trsf = loc.Transformation()
+            for i in range(1, tri.NbNodes() + 1):
+                q = tri.Node(i).Transformed(trsf)
+                verts.append((q.X(), q.Y(), q.Z()))
+            flip = face.Orientation() == TopAbs_REVERSED
+            for i in range(1, tri.NbTriangles() + 1):
+                a, b, c = tri.Triangle(i).Get()
+                tris.append((offset + a - 1, offset + c - 1, offset + b - 1) if flip else (offset + a - 1, offset + b - 1, offset + c - 1))
+                tri_face.append(fid)
+            offset += tri.NbNodes()
+        mesh = trimesh.Trimesh(np.array(verts), np.array(tris), process=False)
+        return RayMeshIntersector(mesh), np.array(tri_face, dtype=int)
+
+    def rays(self, starts: np.ndarray, directions: np.ndarray) -> list[Hit | None]:
+        """For each ray, the first face it meets beyond 1e-6 mm, with the exact distance and normal."""
+        scene, tri_face = self._mesh
+        out: list[Hit | None] = [None] * len(starts)
+        if not len(starts):
+            return out
+        tri, ray, where = scene.intersects_id(starts, directions, multiple_hits=False, return_locations=True)
+        for t, r, loc in zip(tri, ray, where):
+            fid = int(tri_face[t])
+            exact = self._exact(fid, starts[r], directions[r])
+            if exact is None:  # the ray grazes the face's boundary: keep the mesh's answer
+                _, n = self._nearest_normal(fid, loc)
+                exact = Hit(float(np.dot(loc - starts[r], directions[r])), fid, n)
+            out[r] = exact
+        return out
+
+    def _exact(self, fid: int, start: np.ndarray, direction: np.ndarray) -> Hit | None:
+        inter = self._face_intersectors.get(fid)
+        if inter is None:
+            inter = self._face_intersectors[fid] = IntCurvesFace_Intersector(self.face(fid), 1e-7)
+        inter.Perform(gp_Lin(gp_Pnt(*start), gp_Dir(*direction)), 1e-6, 10 * self.diagonal)
+        if not inter.IsDone() or inter.NbPnt() == 0:
+            return None
+        k = min(range(1, inter.NbPnt() + 1), key=inter.WParameter)
+        _, n = self.normal(fid, inter.UParameter(k), inter.VParameter(k))
+        return Hit(inter.WParameter(k), fid, n)
+
+    def _nearest_normal(self, fid: int, point: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from OCP.GeomAPI import GeomAPI_ProjectPointOnSurf
+
+        proj = GeomAPI_ProjectPointOnSurf(gp_Pnt(*point), BRep_Tool.Surface_s(self.face(fid)))
+        if proj.NbPoints() == 0:
+            return point, np.zeros(3)
+        u, v = proj.LowerDistanceParameters()
+        return self.normal(fid, u, v)
+
+    def contains(self, fid: int, point: np.ndarray, tol: float = 1e-6) -> bool:
+        """Whether point (on the face's surface) lies within face fid's boundaries."""
+        from OCP.GeomAPI import GeomAPI_ProjectPointOnSurf
+
+        proj = GeomAPI_ProjectPointOnSurf(gp_Pnt(*point), BRep_Tool.Surface_s(self.face(fid)))
+        if proj.NbPoints() == 0 or proj.LowerDistance() > tol * max(1.0, self.diagonal):
+            return False
+        u, v = proj.LowerDistanceParameters()
+        return BRepTopAdaptor_FClass2d(self.face(fid), 1e-9).Perform(gp_Pnt2d(u, v)) == TopAbs_IN
+
+    def inside(self, point: np.ndarray) -> bool:
+        classifier = BRepClass3d_SolidClassifier(self.shape, gp_Pnt(*point), 1e-7)
+        return classifier.State() in (TopAbs_IN, TopAbs_ON)
+
+    def describe_face(self, fid: int) -> str:
+        return f"face {fid} ({self.surface_types[fid]})"

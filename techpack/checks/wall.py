@@ -1,0 +1,202 @@
+"""Wall thickness: the minimum by rays along the inward normal with an anti-parallel cone
+filter, plus a pass over pairs of nearby non-adjacent faces for the thin spots between
+samples; the maximum by the inscribed-sphere method (../shared/reference/dfm.md 3.5)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from OCP.BRepExtrema import BRepExtrema_DistShapeShape, BRepExtrema_IsInFace
+from OCP.BRepBuilderAPI import BRepBuilderAPI_MakeVertex
+from OCP.BRep import BRep_Builder
+from OCP.BRepAdaptor import BRepAdaptor_Surface
+from OCP.BRepTools import BRepTools
+from OCP.TopoDS import TopoDS_Compound
+from OCP.gp import gp_Pnt
+
+from techpack.checks.probe import Probe
+
+CONE_DEG = 15.0  # a hit counts as the wall's other side when its normal is within this of anti-parallel
+EPS = 1e-4  # mm: rays start this far inside the material
+
+
+@dataclass(frozen=True)
+class Wall:
+    """The thinnest wall found between two faces (or across one curved face)."""
+
+    thickness: float  # mm
+    faces: tuple[int, int]
+    point: tuple[float, float, float]  # mid-wall, mm
+
+
+def _anti_parallel(a: np.ndarray, b: np.ndarray) -> bool:
+    return float(np.dot(a, b)) <= -math.cos(math.radians(CONE_DEG))
+
+
+@dataclass(frozen=True)
+class RaySample:
+    thickness: float  # mm, along the inward normal to the wall's other side
+    face: int
+    hit_face: int
+    point: np.ndarray  # the sample on `face`
+    normal: np.ndarray  # outward unit normal there
+
+    @property
+    def mid(self) -> np.ndarray:
+        return self.point - self.normal * self.thickness / 2
+
+
+def ray_walls(probe: Probe) -> list[RaySample]:
+    """Every sample whose inward ray meets the wall's other side (within the cone)."""
+    s = probe.samples
+    hits = probe.rays(s.points - EPS * s.normals, -s.normals)
+    return [
+        RaySample(hit.distance + EPS, int(fid), hit.face, p, n)
+        for p, n, fid, hit in zip(s.points, s.normals, s.faces, hits)
+        if hit is not None and _anti_parallel(hit.normal, n)
+    ]
+
+
+MAX_PAIRS = 100  # extrema solves per part at most, nearest first
+
+
+def thin_walls(probe: Probe, below: float, samples: list[RaySample]) -> list[Wall]:
+    """Every region (face pair) whose wall is thinner than `below` mm, with its thinnest point."""
+    regions: dict[tuple[int, int], Wall] = {}
+
+    def keep(wall: Wall) -> None:
+        if wall.faces not in regions or wall.thickness < regions[wall.faces].thickness - 1e-9:
+            regions[wall.faces] = wall
+
+    seen: dict[tuple[int, int], float] = {}
+    for r in samples:
+        key = (min(r.face, r.hit_face), max(r.face, r.hit_face))
+        if r.thickness < below:
+            keep(Wall(r.thickness, key, tuple(float(c) for c in r.mid)))
+        if r.thickness < 3 * below and key[0] != key[1] and r.thickness < seen.get(key, math.inf):
+            seen[key] = r.thickness
+    for wall in _bores_near_planes(probe, below) + _refine(probe, below, seen):
+        keep(wall)
+    return sorted(regions.values(), key=lambda w: w.faces)
+
+
+def _refine(probe: Probe, below: float, seen: dict[tuple[int, int], float]) -> list[Wall]:
+    """Exact closest points of the face pairs the rays found close (the samples may miss the
+    thinnest spot between them)."""
+    out = []
+    for a, b in sorted(seen, key=lambda k: (seen[k], k))[:MAX_PAIRS]:
+        if probe.surface_types[a] == "plane" and probe.surface_types[b] == "plane":
+            continue  # parallel planes: the rays are exact
+        dist = BRepExtrema_DistShapeShape(probe.face(a), probe.face(b))
+        if dist.IsDone() and dist.Value() < below:
+            out += [w for k in range(1, dist.NbSolution() + 1) if (w := _pair_wall(probe, dist, k, a, b))]
+    return out
+
+
+def _bores_near_planes(probe: Probe, below: float) -> list[Wall]:
+    """Cylindrical faces near a plane parallel to their axis (a bore close to an edge):
+    the wall is along the cylinder's generator that faces the plane, where both faces are."""
+    boxes = probe.boxes[1:]
+    lo, hi = boxes[:, :3], boxes[:, 3:]
+    gap = np.linalg.norm(np.maximum(0, np.maximum(lo[:, None, :] - hi[None, :, :], lo[None, :, :] - hi[:, None, :])), axis=2)
+    types = probe.surface_types
+    out = []
+    for i, j in np.argwhere(gap < below):
+        c, p = int(i) + 1, int(j) + 1
+        if types[c] != "cylinder" or types[p] != "plane" or p in probe.neighbours[c]:
+            continue
+        wall = _cylinder_plane_wall(probe, c, p, below)
+        if wall is not None:
+            out.append(wall)
+    return out
+
+
+def _cylinder_plane_wall(probe: Probe, c: int, p: int, below: float) -> Wall | None:
+    cyl = BRepAdaptor_Surface(probe.face(c)).Cylinder()
+    plane = BRepAdaptor_Surface(probe.face(p)).Plane()
+    axis = np.array(cyl.Axis().Direction().Coord())
+    normal = np.array(plane.Axis().Direction().Coord())
+    if abs(float(np.dot(axis, normal))) > 1e-6:
+        return None
+    origin = np.array(cyl.Location().Coord())
+    offset = float(np.dot(origin - np.array(plane.Location().Coord()), normal))  # axis to plane, signed
+    toward = -np.sign(offset) * normal  # from the axis toward the plane
+    r = cyl.Radius()
+    if abs(offset) - r >= below or abs(offset) <= r:
+        return None
+    umin, umax, vmin, vmax = BRepTools.UVBounds_s(probe.face(c))
+    best = None
+    for v in np.linspace(vmin, vmax, 7)[1:-1]:
+        on_cyl = origin + axis * v + toward * r
+        on_plane = on_cyl + toward * (abs(offset) - r)
+        if not (probe.contains(c, on_cyl) and probe.contains(p, on_plane)):
+            continue
+        wall = Wall(abs(offset) - r, (min(c, p), max(c, p)), tuple(float(x) for x in (on_cyl + on_plane) / 2))
+        if probe.inside(np.array(wall.point)) and (best is None or wall.thickness < best.thickness):
+            best = wall
+    return best
+
+
+def _pair_wall(probe: Probe, dist: BRepExtrema_DistShapeShape, k: int, a: int, b: int) -> Wall | None:
+    if dist.SupportTypeShape1(k) != BRepExtrema_IsInFace or dist.SupportTypeShape2(k) != BRepExtrema_IsInFace:
+        return None  # a closest point on a boundary: an edge or corner, not a wall between the faces
+    u1, v1 = dist.ParOnFaceS1(k)
+    u2, v2 = dist.ParOnFaceS2(k)
+    p1, n1 = probe.normal(a, u1, v1)
+    p2, n2 = probe.normal(b, u2, v2)
+    gap = p2 - p1
+    length = float(np.linalg.norm(gap))
+    if length < 1e-9 or not _anti_parallel(n1, n2) or not _anti_parallel(gap / length, n1):
+        return None
+    mid = (p1 + p2) / 2
+    if not probe.inside(mid):
+        return None
+    return Wall(length, (min(a, b), max(a, b)), tuple(float(c) for c in mid))
+
+
+def thickest_wall(probe: Probe, samples: list[RaySample], candidates: int = 40) -> Wall | None:
+    """The largest inscribed sphere touching a sample, as a wall of its diameter (mm).
+
+    Shrinking sphere (Inui et al. 2016): start at the inward ray's half length, move the
+    centre to keep the sphere tangent at the sample, shrink it to pass through the nearest
+    boundary point, repeat. Run on the samples with the longest rays only: the sphere is
+    never larger than the ray."""
+    per_face: dict[int, int] = {}
+    longest = []
+    for r in sorted(samples, key=lambda r: -r.thickness):  # at most 4 a face: every face has its chance
+        if per_face.get(r.face, 0) < 4:
+            per_face[r.face] = per_face.get(r.face, 0) + 1
+            longest.append(r)
+    longest = longest[:candidates]
+    if not longest:
+        return None
+    boundary = TopoDS_Compound()
+    builder = BRep_Builder()
+    builder.MakeCompound(boundary)
+    for fid in range(1, probe.n_faces + 1):
+        builder.Add(boundary, probe.face(fid))
+    best: Wall | None = None
+    tol = 1e-6 * probe.diagonal
+    for r0 in longest:
+        if best is not None and r0.thickness <= best.thickness:
+            break
+        p, n, r = r0.point, r0.normal, r0.thickness / 2
+        for _ in range(12):
+            centre = p - n * r
+            d = BRepExtrema_DistShapeShape(BRepBuilderAPI_MakeVertex(gp_Pnt(*centre)).Vertex(), boundary)
+            if not d.IsDone() or d.Value() >= r - tol:
+                break
+            q = d.PointOnShape2(1)
+            pq = np.array([q.X(), q.Y(), q.Z()]) - p
+            denom = 2 * float(np.dot(pq, -n))
+            if denom <= 1e-12:
+                break
+            shrunk = float(np.dot(pq, pq)) / denom
+            if shrunk >= r - tol:
+                break
+            r = shrunk
+        if best is None or 2 * r > best.thickness:
+            best = Wall(2 * r, (r0.face, r0.face), tuple(float(c) for c in p - n * r))
+    return best

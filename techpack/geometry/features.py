@@ -1,0 +1,684 @@
+"""Recognise machining and sheet-metal features on a solid: holes, internal corners, bends.
+
+All lengths are in mm, angles in degrees. Face ids are 1-based positions in
+`solid.Faces()` (TopExp.MapShapes order), edge ids 1-based positions in `solid.Edges()`.
+
+How it works, in one pass over the faces:
+- every cylindrical and conical face is read analytically (BRepAdaptor_Surface), and
+  its oriented normal at one point (BRepGProp_Face) says whether it is concave
+  (the outward normal points towards the axis) or convex;
+- the faces are grouped by axis line (coaxial), then by radius, then into runs that
+  touch or overlap along the axis ("clusters"); a cluster's angular coverage is the
+  union of its faces' u ranges mapped into one frame per axis;
+- a concave cluster covering 360° is a hole wall; the solid is probed with a point
+  classifier just past each end of it to tell open ends from material;
+- partial concave cylinders parallel to a tool axis, and straight concave edges
+  between two planes parallel to a tool axis, are internal corners;
+- partial coaxial concave/convex face pairs are bends.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cadquery as cq
+import numpy as np
+from OCP.BRep import BRep_Tool
+from OCP.BRepAdaptor import BRepAdaptor_Surface
+from OCP.BRepClass3d import BRepClass3d_SolidClassifier
+from OCP.BRepGProp import BRepGProp_Face
+from OCP.BRepTools import BRepTools
+from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Plane
+from OCP.gp import gp_Pnt, gp_Vec
+from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_OUT, TopAbs_REVERSED
+from OCP.TopExp import TopExp, TopExp_Explorer
+from OCP.TopoDS import TopoDS
+from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_IndexedMapOfShape
+
+TAU = 2.0 * math.pi
+LIN_TOL = 1e-4  # mm: same axis, same radius, touching ends
+PARALLEL_TOL = 1e-9  # 1 - |cos| for "same axis direction" (about 0.003°)
+ARC_TOL = 2e-3  # rad: angular gaps this small still close a circle
+TOOL_AXIS_TOL_DEG = 1.0  # a corner counts when its axis is this close to a tool axis
+CLASSIFY_TOL = 1e-7  # mm, tolerance given to the point classifier
+
+
+# ---------------------------------------------------------------------------------
+# Public results
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A round hole: a concave cylindrical wall closing 360° around its axis.
+
+    entry is on the axis where the hole enters the material: the outer end of its
+    counterbore or countersink if it has one, else the outer end of the wall.
+    depth_mm is the length of the main cylindrical wall only (no counterbore,
+    countersink or drill point). For a through hole with a counterbore or countersink
+    at one end only, that end is the entry; otherwise a through hole enters from the
+    end with the larger coordinate along the axis' dominant component.
+    """
+
+    faces: tuple[int, ...]  # face ids of the cylindrical wall
+    diameter_mm: float
+    entry: tuple[float, float, float]  # mm
+    direction: tuple[float, float, float]  # unit, from the entry into the material
+    depth_mm: float
+    through: bool
+    bottom: str | None  # None if through, else "flat", "cone" or "other"
+    counterbore: tuple[float, float] | None = None  # (diameter, depth) mm
+    countersink: tuple[float, float] | None = None  # (diameter at the surface mm, included angle deg)
+
+
+@dataclass(frozen=True)
+class InternalCorner:
+    """A concave corner between two walls, along `direction`."""
+
+    faces: tuple[int, ...]  # the concave fillet face(s), or the two walls meeting at a sharp edge
+    edge: int | None  # sharp corner: the edge id (1-based in solid.Edges()), else None
+    radius_mm: float  # 0.0 for a sharp corner
+    direction: tuple[float, float, float]  # unit vector of the corner's axis (same sense as the tool axis)
+    length_mm: float  # extent along the axis, mm
+    point: tuple[float, float, float]  # a point on it, mm
+
+
+@dataclass(frozen=True)
+class Bend:
+    """A sheet-metal bend: two coaxial cylindrical faces, radii R and R + t."""
+
+    inner_face: int
+    outer_face: int
+    inner_radius_mm: float
+    thickness_mm: float
+    axis_point: tuple[float, float, float]  # mm, on the axis, mid-width of the bend
+    axis_direction: tuple[float, float, float]  # unit, dominant component positive
+    angle_deg: float
+
+
+@dataclass(frozen=True)
+class Features:
+    holes: tuple[Hole, ...]
+    internal_corners: tuple[InternalCorner, ...]  # only corners parallel (within 1°) to a tool axis
+    bends: tuple[Bend, ...]
+
+
+# ---------------------------------------------------------------------------------
+# Internal records
+
+
+@dataclass(frozen=True, eq=False)
+class _Rev:
+    """A cylindrical or conical face in its own axis frame (mm, rad)."""
+
+    face: int
+    cone: bool
+    origin: np.ndarray
+    z: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    radius: float  # cylinder radius, or the cone's reference radius (at v = 0)
+    semi_angle: float  # cone half angle, 0 for a cylinder
+    u0: float
+    u1: float
+    v0: float
+    v1: float
+    concave: bool
+    mid: tuple[float, float, float]  # a point on the face
+
+
+@dataclass(frozen=True, eq=False)
+class _Axis:
+    """A frame shared by coaxial faces: origin on the axis, z along it (dominant component positive)."""
+
+    origin: np.ndarray
+    z: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+
+    def point(self, t: float) -> np.ndarray:
+        return self.origin + t * self.z
+
+
+@dataclass(frozen=True, eq=False)
+class _Placed:
+    """A face placed on its axis frame: axial range t0..t1, radii at both ends, angular arc."""
+
+    rev: _Rev
+    t0: float
+    t1: float
+    r0: float  # radius at t0
+    r1: float  # radius at t1
+    arc_start: float  # rad in the axis frame
+    arc_len: float  # rad
+
+
+@dataclass(frozen=True, eq=False)
+class _Cluster:
+    """Coaxial cylindrical faces of one radius and concavity, touching along the axis."""
+
+    axis: int
+    faces: tuple[_Placed, ...]
+    radius: float
+    concave: bool
+    t0: float
+    t1: float
+    coverage: float  # rad
+
+    @property
+    def full(self) -> bool:
+        return self.coverage >= TAU - ARC_TOL
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(sorted(p.rev.face for p in self.faces))
+
+
+@dataclass(frozen=True)
+class _End:
+    """What lies beyond one end of a hole wall."""
+
+    closed: bool
+    bottom: str | None
+    countersink: tuple[float, float, float] | None  # (diameter, angle deg, axial t of the surface)
+    counterbore: _Cluster | None
+
+
+# ---------------------------------------------------------------------------------
+# Entry point
+
+
+def find_features(solid: cq.Solid, tool_axes: Sequence[tuple[float, float, float]] = ((0, 0, 1),)) -> Features:
+    """Holes, internal corners parallel to one of tool_axes (unit or not), and bends of solid (mm, degrees)."""
+    axes = [_unit(np.array(a, dtype=float)) for a in tool_axes]
+    shape = solid.wrapped
+    face_map = TopTools_IndexedMapOfShape()
+    TopExp.MapShapes_s(shape, TopAbs_FACE, face_map)
+    edge_faces = TopTools_IndexedDataMapOfShapeListOfShape()
+    TopExp.MapShapesAndAncestors_s(shape, TopAbs_EDGE, TopAbs_FACE, edge_faces)
+
+    revs: list[_Rev] = []
+    planes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # face id -> (point, outward unit normal)
+    for i in range(1, face_map.Extent() + 1):
+        face = TopoDS.Face_s(face_map.FindKey(i))
+        surf = BRepAdaptor_Surface(face, False)
+        kind = surf.GetType()
+        if kind == GeomAbs_Cylinder or kind == GeomAbs_Cone:
+            revs.append(_read_revolved(i, face, surf, kind == GeomAbs_Cone))
+        elif kind == GeomAbs_Plane:
+            planes[i] = _read_plane(face)
+
+    frames, placed = _group_axes(revs)
+    clusters = _clusters(frames, placed)
+    holes = _holes(shape, face_map, edge_faces, frames, placed, clusters, planes)
+    corners = _fillet_corners(frames, clusters, axes) + _sharp_corners(shape, face_map, edge_faces, planes, axes)
+    bends = _bends(frames, placed)
+    return Features(
+        holes=tuple(sorted(holes, key=lambda h: (round(h.diameter_mm, 6), *(round(c, 6) for c in h.entry)))),
+        internal_corners=tuple(sorted(corners, key=lambda c: (c.radius_mm, *(round(p, 6) for p in c.point)))),
+        bends=tuple(sorted(bends, key=lambda b: (b.inner_face, b.outer_face))),
+    )
+
+
+# ---------------------------------------------------------------------------------
+# Reading faces
+
+
+def _read_revolved(face_id: int, face, surf: BRepAdaptor_Surface, cone: bool) -> _Rev:
+    """A cylinder or cone face: its frame, radius, UV bounds and whether it is concave."""
+    if cone:
+        g = surf.Cone()
+        radius, semi = g.RefRadius(), g.SemiAngle()
+    else:
+        g = surf.Cylinder()
+        radius, semi = g.Radius(), 0.0
+    pos = g.Position()
+    origin = _np(pos.Location())
+    z, x, y = _np(pos.Direction()), _np(pos.XDirection()), _np(pos.YDirection())
+    u0, u1, v0, v1 = BRepTools.UVBounds_s(face)
+    p, n = gp_Pnt(), gp_Vec()
+    BRepGProp_Face(face).Normal((u0 + u1) / 2, (v0 + v1) / 2, p, n)
+    pt = _np(p)
+    radial = (pt - origin) - np.dot(pt - origin, z) * z
+    concave = float(np.dot(_np(n), radial)) < 0.0
+    return _Rev(face_id, cone, origin, z, x, y, radius, semi, u0, u1, v0, v1, concave, (p.X(), p.Y(), p.Z()))
+
+
+def _read_plane(face) -> tuple[np.ndarray, np.ndarray]:
+    """A point of the plane and its outward unit normal (oriented by the face)."""
+    u0, u1, v0, v1 = BRepTools.UVBounds_s(face)
+    p, n = gp_Pnt(), gp_Vec()
+    BRepGProp_Face(face).Normal((u0 + u1) / 2, (v0 + v1) / 2, p, n)
+    return _np(p), _unit(_np(n))
+
+
+# ---------------------------------------------------------------------------------
+# Grouping coaxial faces
+
+
+def _group_axes(revs: list[_Rev]) -> tuple[list[_Axis], list[list[_Placed]]]:
+    """Group faces by axis line; place each face in its group's frame."""
+    if not revs:
+        return [], []
+    z = np.array([r.z for r in revs])
+    o = np.array([r.origin for r in revs])
+    parent = list(range(len(revs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(revs) - 1):
+        dots = np.abs(z[i + 1 :] @ z[i])
+        off = o[i + 1 :] - o[i]
+        dist = np.linalg.norm(off - np.outer(off @ z[i], z[i]), axis=1)
+        for j in np.nonzero((dots >= 1.0 - PARALLEL_TOL) & (dist <= LIN_TOL))[0]:
+            a, b = root(i), root(i + 1 + int(j))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+
+    members: dict[int, list[_Rev]] = {}
+    for i, r in enumerate(revs):
+        members.setdefault(root(i), []).append(r)
+    frames, placed = [], []
+    for group in members.values():
+        first = group[0]
+        zz = _canonical(first.z)
+        xx = _unit(first.x - np.dot(first.x, zz) * zz)
+        frame = _Axis(first.origin, zz, xx, np.cross(zz, xx))
+        frames.append(frame)
+        placed.append([_place(frame, r) for r in group])
+    return frames, placed
+
+
+def _place(frame: _Axis, r: _Rev) -> _Placed:
+    """r's axial range, end radii and angular arc in frame's coordinates."""
+    same = float(np.dot(r.z, frame.z)) > 0
+    base = float(np.dot(r.origin - frame.origin, frame.z))
+    sign = 1.0 if same else -1.0
+    cos_a, sin_a = math.cos(r.semi_angle), math.sin(r.semi_angle)
+    ends = sorted(
+        ((base + sign * v * cos_a, r.radius + v * sin_a) for v in (r.v0, r.v1)),
+    )
+    ux = math.cos(r.u0) * r.x + math.sin(r.u0) * r.y
+    start = math.atan2(float(np.dot(ux, frame.y)), float(np.dot(ux, frame.x)))
+    length = min(r.u1 - r.u0, TAU)
+    if float(np.dot(np.cross(r.x, r.y), frame.z)) < 0:  # u runs clockwise in this frame
+        start -= length
+    return _Placed(r, ends[0][0], ends[1][0], ends[0][1], ends[1][1], start % TAU, length)
+
+
+def _arc_union(arcs: Sequence[tuple[float, float]]) -> float:
+    """Total angle (rad) covered by arcs given as (start, length); gaps below ARC_TOL are bridged."""
+    pieces: list[tuple[float, float]] = []
+    for start, length in arcs:
+        if length >= TAU - ARC_TOL:
+            return TAU
+        s = start % TAU
+        e = s + length
+        if e <= TAU:
+            pieces.append((s, e))
+        else:
+            pieces += [(s, TAU), (0.0, e - TAU)]
+    if not pieces:
+        return 0.0
+    pieces.sort()
+    total = 0.0
+    cur_s, cur_e = pieces[0]
+    for s, e in pieces[1:]:
+        if s <= cur_e + ARC_TOL:
+            cur_e = max(cur_e, e)
+        else:
+            total += cur_e - cur_s
+            cur_s, cur_e = s, e
+    return total + cur_e - cur_s
+
+
+def _clusters(frames: list[_Axis], placed: list[list[_Placed]]) -> list[_Cluster]:
+    """Cylinder faces grouped by axis, radius and concavity, then into runs touching along the axis."""
+    out = []
+    for k, group in enumerate(placed):
+        cyls = sorted((p for p in group if not p.rev.cone), key=lambda p: (p.rev.concave, p.rev.radius))
+        by_radius: list[list[_Placed]] = []
+        for p in cyls:
+            last = by_radius[-1][0] if by_radius else None
+            if last and last.rev.concave == p.rev.concave and abs(last.rev.radius - p.rev.radius) <= LIN_TOL:
+                by_radius[-1].append(p)
+            else:
+                by_radius.append([p])
+        for same in by_radius:
+            same.sort(key=lambda p: p.t0)
+            runs = [[same[0]]]
+            for p in same[1:]:
+                if p.t0 <= max(q.t1 for q in runs[-1]) + LIN_TOL:
+                    runs[-1].append(p)
+                else:
+                    runs.append([p])
+            for run in runs:
+                out.append(
+                    _Cluster(
+                        axis=k,
+                        faces=tuple(run),
+                        radius=run[0].rev.radius,
+                        concave=run[0].rev.concave,
+                        t0=min(p.t0 for p in run),
+                        t1=max(p.t1 for p in run),
+                        coverage=_arc_union([(p.arc_start, p.arc_len) for p in run]),
+                    )
+                )
+    return out
+
+
+# ---------------------------------------------------------------------------------
+# Holes
+
+
+def _holes(shape, face_map, edge_faces, frames, placed, clusters, planes) -> list[Hole]:
+    """Every full concave cylinder cluster that is not a counterbore of a smaller hole or an internal groove."""
+    walls = sorted((c for c in clusters if c.concave and c.full and c.t1 - c.t0 > LIN_TOL), key=lambda c: (c.radius, c.axis, c.t0))
+    classifier = BRepClass3d_SolidClassifier(shape)
+    used: set[int] = set()  # id() of clusters taken as counterbores
+    holes = []
+    for wall in walls:
+        if id(wall) in used or _is_groove(wall, walls):
+            continue
+        frame = frames[wall.axis]
+        neighbours = _neighbour_faces(wall, face_map, edge_faces)
+        lo = _end_info(wall, -1, frame, placed[wall.axis], walls, used, classifier, neighbours, planes)
+        hi = _end_info(wall, +1, frame, placed[wall.axis], walls, used, classifier, neighbours, planes)
+        through = not lo.closed and not hi.closed
+        if through:
+            treated = [s for s, e in ((-1, lo), (1, hi)) if e.countersink or e.counterbore]
+            side = treated[0] if len(treated) == 1 else 1  # frame.z has its dominant component positive
+        elif lo.closed and not hi.closed:
+            side = 1
+        elif hi.closed and not lo.closed:
+            side = -1
+        else:
+            side = 1  # closed at both ends: odd, report it entering from the deterministic end
+        end, other = (hi, lo) if side == 1 else (lo, hi)
+        t_entry = wall.t1 if side == 1 else wall.t0
+        counterbore = countersink = None
+        if end.countersink:
+            countersink = (end.countersink[0], end.countersink[1])
+            t_entry = end.countersink[2]
+        elif end.counterbore:
+            cb = end.counterbore
+            used.add(id(cb))
+            counterbore = (2.0 * cb.radius, cb.t1 - cb.t0)
+            t_entry = cb.t1 if side == 1 else cb.t0
+        holes.append(
+            Hole(
+                faces=wall.ids,
+                diameter_mm=2.0 * wall.radius,
+                entry=_tuple(frame.point(t_entry)),
+                direction=_tuple(-side * frame.z),
+                depth_mm=wall.t1 - wall.t0,
+                through=through,
+                bottom=None if through else (other.bottom or "other"),
+                counterbore=counterbore,
+                countersink=countersink,
+            )
+        )
+    return holes
+
+
+def _is_groove(wall: _Cluster, walls: list[_Cluster]) -> bool:
+    """True if smaller coaxial hole walls continue at both ends of wall (an internal groove in a bore)."""
+    smaller = [c for c in walls if c.axis == wall.axis and c.radius < wall.radius - LIN_TOL]
+    below = any(abs(c.t1 - wall.t0) <= LIN_TOL for c in smaller)
+    above = any(abs(c.t0 - wall.t1) <= LIN_TOL for c in smaller)
+    return below and above
+
+
+def _neighbour_faces(wall: _Cluster, face_map, edge_faces) -> set[int]:
+    """Ids of the faces sharing an edge with the wall's faces (the wall's own faces excluded)."""
+    own = set(wall.ids)
+    out: set[int] = set()
+    for p in wall.faces:
+        exp = TopExp_Explorer(face_map.FindKey(p.rev.face), TopAbs_EDGE)
+        while exp.More():
+            for f in edge_faces.FindFromKey(exp.Current()):
+                out.add(face_map.FindIndex(f))
+            exp.Next()
+    return out - own
+
+
+def _end_info(wall, side, frame, group, walls, used, classifier, neighbours, planes) -> _End:
+    """Material, bottom type, countersink and counterbore beyond one end of wall (side -1: t0, +1: t1)."""
+    r = wall.radius
+    t_end = wall.t1 if side == 1 else wall.t0
+    eps = min(0.05, max(1e-3, 0.02 * r))
+
+    # Coaxial concave cones starting at this end with the wall's radius.
+    widening, narrowing = None, None
+    for p in group:
+        if not (p.rev.cone and p.rev.concave):
+            continue
+        near, far = ((p.t0, p.r0), (p.t1, p.r1)) if side == 1 else ((p.t1, p.r1), (p.t0, p.r0))
+        if abs(near[0] - t_end) > LIN_TOL or abs(near[1] - r) > LIN_TOL or side * (far[0] - t_end) <= LIN_TOL:
+            continue
+        angle = 2.0 * math.degrees(abs(p.rev.semi_angle))
+        if far[1] > r and widening is None:
+            widening = (2.0 * far[1], angle, far[0])
+        elif far[1] < r and narrowing is None:
+            narrowing = far
+
+    counterbore = None
+    if widening is None:
+        for c in walls:
+            if c is wall or id(c) in used or c.axis != wall.axis or c.radius <= r + LIN_TOL:
+                continue
+            near, far = (c.t0, c.t1) if side == 1 else (c.t1, c.t0)
+            if abs(near - t_end) <= LIN_TOL and side * (far - t_end) > LIN_TOL and _is_open(classifier, frame, far + side * eps):
+                counterbore = c
+                break
+
+    if narrowing is not None:
+        t_tip, r_tip = narrowing
+        closed = r_tip <= max(LIN_TOL, 1e-3 * r) or not _is_open(classifier, frame, t_tip + side * eps)
+        if closed:
+            return _End(True, "cone", None, None)
+    if not _is_open(classifier, frame, t_end + side * eps):
+        flat = any(
+            abs(abs(float(np.dot(planes[f][1], frame.z))) - 1.0) < 1e-9
+            and abs(float(np.dot(planes[f][0] - frame.origin, frame.z)) - t_end) <= LIN_TOL
+            for f in neighbours
+            if f in planes
+        )
+        return _End(True, "flat" if flat else "other", None, None)
+    return _End(False, None, widening, counterbore)
+
+
+def _is_open(classifier: BRepClass3d_SolidClassifier, frame: _Axis, t: float) -> bool:
+    """True if the axis point at t lies outside the material."""
+    p = frame.point(t)
+    classifier.Perform(gp_Pnt(*p), CLASSIFY_TOL)
+    return classifier.State() == TopAbs_OUT
+
+
+# ---------------------------------------------------------------------------------
+# Internal corners
+
+
+def _tool_axis(direction: np.ndarray, axes: list[np.ndarray]) -> np.ndarray | None:
+    """The tool axis direction is parallel to (within TOOL_AXIS_TOL_DEG), signed like it; else None."""
+    limit = math.cos(math.radians(TOOL_AXIS_TOL_DEG))
+    for a in axes:
+        d = float(np.dot(direction, a))
+        if abs(d) >= limit:
+            return direction if d > 0 else -direction
+    return None
+
+
+def _fillet_corners(frames, clusters, axes) -> list[InternalCorner]:
+    """Concave cylinder clusters spanning less than 360° whose axis is parallel to a tool axis."""
+    out = []
+    for c in clusters:
+        if not c.concave or c.full:
+            continue
+        direction = _tool_axis(frames[c.axis].z, axes)
+        if direction is None:
+            continue
+        first = min(c.faces, key=lambda p: p.rev.face)
+        out.append(
+            InternalCorner(
+                faces=c.ids,
+                edge=None,
+                radius_mm=c.radius,
+                direction=_tuple(direction),
+                length_mm=c.t1 - c.t0,
+                point=first.rev.mid,
+            )
+        )
+    return out
+
+
+def _sharp_corners(shape, face_map, edge_faces, planes, axes) -> list[InternalCorner]:
+    """Straight concave edges between two planar faces, parallel to a tool axis."""
+    edge_map = TopTools_IndexedMapOfShape()
+    TopExp.MapShapes_s(shape, TopAbs_EDGE, edge_map)
+    limit = math.sin(math.radians(0.01))  # planes closer than this to tangent make no corner
+    candidates = []  # (edge index in edge_faces, f1, f2, direction)
+    for i in range(1, edge_faces.Extent() + 1):
+        ids = {face_map.FindIndex(f) for f in edge_faces.FindFromIndex(i)}
+        if len(ids) != 2:
+            continue
+        f1, f2 = sorted(ids)
+        if f1 not in planes or f2 not in planes:
+            continue
+        a = np.cross(planes[f1][1], planes[f2][1])
+        norm = float(np.linalg.norm(a))
+        if norm < limit:
+            continue
+        direction = _tool_axis(a / norm, axes)
+        if direction is not None:
+            candidates.append((i, f1, f2, direction))
+    if not candidates:
+        return []
+
+    # The sense each candidate edge has in its first face (composed orientation).
+    sense: dict[tuple[int, int], bool] = {}
+    for f1 in {c[1] for c in candidates}:
+        exp = TopExp_Explorer(face_map.FindKey(f1), TopAbs_EDGE)
+        while exp.More():
+            e = exp.Current()
+            k = edge_faces.FindIndex(e)
+            sense.setdefault((f1, k), e.Orientation() == TopAbs_REVERSED)
+            exp.Next()
+
+    out = []
+    for i, f1, f2, direction in candidates:
+        edge = TopoDS.Edge_s(edge_faces.FindKey(i))
+        a = _np(BRep_Tool.Pnt_s(TopExp.FirstVertex_s(edge)))
+        b = _np(BRep_Tool.Pnt_s(TopExp.LastVertex_s(edge)))
+        tangent = b - a
+        if sense.get((f1, i), False):
+            tangent = -tangent
+        length = float(np.linalg.norm(tangent))
+        if length <= LIN_TOL:
+            continue
+        into_f1 = np.cross(planes[f1][1], tangent / length)  # lies in f1, points into it
+        if float(np.dot(planes[f2][1], into_f1)) <= 1e-9:
+            continue  # convex
+        out.append(
+            InternalCorner(
+                faces=(f1, f2),
+                edge=edge_map.FindIndex(edge),
+                radius_mm=0.0,
+                direction=_tuple(direction),
+                length_mm=length,
+                point=_tuple((a + b) / 2),
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------
+# Bends
+
+
+def _bends(frames, placed) -> list[Bend]:
+    """Pairs of partial coaxial cylinder faces, inner concave and outer convex, on the same arc.
+
+    The pair's axial overlap (the sheet width) must be at least the radial gap (the
+    thickness): this keeps out flat laser-cut outlines, where a slot end and the
+    round end of the bar around it are coaxial but the gap is wider than the plate
+    is thick.
+    """
+    out = []
+    for k, group in enumerate(placed):
+        cyl = [p for p in group if not p.rev.cone and p.arc_len < TAU - ARC_TOL]
+        inner = sorted((p for p in cyl if p.rev.concave), key=lambda p: p.rev.face)
+        outer = [p for p in cyl if not p.rev.concave]
+        taken: set[int] = set()
+        for p in inner:
+            best = None
+            for q in outer:
+                gap = q.rev.radius - p.rev.radius
+                overlap = min(p.t1, q.t1) - max(p.t0, q.t0)
+                if q.rev.face in taken or gap <= LIN_TOL or overlap < gap:
+                    continue
+                if abs(p.arc_len - q.arc_len) > math.radians(1.0) or _arc_gap(p.arc_start, q.arc_start) > math.radians(1.0):
+                    continue
+                if best is None or gap < best[0]:
+                    best = (gap, q, overlap)
+            if best is None:
+                continue
+            gap, q, _ = best
+            taken.add(q.rev.face)
+            mid = (max(p.t0, q.t0) + min(p.t1, q.t1)) / 2
+            out.append(
+                Bend(
+                    inner_face=p.rev.face,
+                    outer_face=q.rev.face,
+                    inner_radius_mm=p.rev.radius,
+                    thickness_mm=gap,
+                    axis_point=_tuple(frames[k].point(mid)),
+                    axis_direction=_tuple(frames[k].z),
+                    angle_deg=math.degrees(p.arc_len),
+                )
+            )
+    return out
+
+
+def _arc_gap(a: float, b: float) -> float:
+    """Smallest angle (rad) between two angles."""
+    d = (a - b) % TAU
+    return min(d, TAU - d)
+
+
+# ---------------------------------------------------------------------------------
+# Small helpers
+
+
+def _np(v) -> np.ndarray:
+    return np.array((v.X(), v.Y(), v.Z()), dtype=float)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    if n == 0.0:
+        raise ValueError("a direction must not be the zero vector")
+    return v / n
+
+
+def _canonical(d: np.ndarray) -> np.ndarray:
+    """d or -d, whichever has its dominant component positive (ties: the first)."""
+    k = int(np.argmax(np.abs(d) + np.array([2e-12, 1e-12, 0.0])))
+    return d if d[k] > 0 else -d
+
+
+def _tuple(v: np.ndarray) -> tuple[float, float, float]:
+    """v as plain floats, with rounding noise below 1e-12 cleared (so 0 and ±1 read cleanly)."""
+    out = []
+    for x in v:
+        x = float(x)
+        for clean in (0.0, 1.0, -1.0):
+            if abs(x - clean) < 1e-12:
+                x = clean
+        out.append(x + 0.0)
+    return (out[0], out[1], out[2])
