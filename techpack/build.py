@@ -12,8 +12,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from techpack.checks import Report, run_checks
 from techpack.context import BuildContext
 from techpack.documents import DOCUMENTS
+from techpack.errors import FindingsError
 from techpack.geometry import BuiltPart, build_parts
 from techpack.naming import package_name
 from techpack.package import write_manifest, write_spec_copy, write_zip
@@ -27,31 +29,55 @@ class BuildResult:
     zip_path: Path
     files: list[str]
     parts: list[BuiltPart]
+    report: Report
     stages: list[StageTime]
 
 
-def check(spec_path: str | Path, log: Reporter) -> LoadedSpec:
+@dataclass(frozen=True)
+class CheckResult:
+    loaded: LoadedSpec
+    parts: list[BuiltPart]
+    report: Report
+
+
+def load(spec_path: str | Path, log: Reporter) -> LoadedSpec:
     """Validate the spec (no geometry). Raises SpecError."""
     with log.stage("load"):
         return load_spec(spec_path)
 
 
-def build(spec_path: str | Path, out_dir: str | Path, log: Reporter) -> BuildResult:
-    """Build the package for the spec at spec_path into out_dir/NUMBER_revR.zip."""
-    loaded = check(spec_path, log)
+def check(spec_path: str | Path, log: Reporter) -> CheckResult:
+    """Validate the spec, build every part and run the DFM checks; write nothing."""
+    return _check_loaded(load(spec_path, log), log)
+
+
+def _check_loaded(loaded: LoadedSpec, log: Reporter) -> CheckResult:
+    with log.stage("geometry"):
+        parts = build_parts(loaded, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: {p.model}"))
+    with log.stage("checks"):
+        report = run_checks(loaded, parts, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: DFM checks"))
+    return CheckResult(loaded, parts, report)
+
+
+def build(spec_path: str | Path, out_dir: str | Path, log: Reporter, allow_dfm_errors: bool = False) -> BuildResult:
+    """Build the package for the spec at spec_path into out_dir/NUMBER_revR.zip.
+
+    Unwaived DFM errors stop the build (FindingsError) unless allow_dfm_errors."""
+    loaded = load(spec_path, log)
     spec = loaded.spec
     inputs = [loaded.path, *{loaded.model_path(p) for p in spec.parts}]
     git = git_info(loaded.folder, inputs)
     date = build_date(loaded, git)
-
-    with log.stage("geometry"):
-        parts = build_parts(loaded, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: {p.model}"))
+    checked = _check_loaded(loaded, log)
+    parts, report = checked.parts, checked.report
+    if report.failing("error") and not allow_dfm_errors:
+        raise FindingsError(report.failing("error"))
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = package_name(spec.product)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{name}.") as tmp:
-        ctx = BuildContext(loaded=loaded, folder=Path(tmp) / name, date=date, git=git, log=log)
+        ctx = BuildContext(loaded=loaded, folder=Path(tmp) / name, date=date, git=git, log=log, report=report)
         ctx.folder.mkdir()
         for doc in DOCUMENTS:
             with log.stage(doc.NAME):
@@ -64,4 +90,4 @@ def build(spec_path: str | Path, out_dir: str | Path, log: Reporter) -> BuildRes
             final = out_dir / f"{name}.zip"
             os.replace(staged, final)
         files = sorted([o.path for o in ctx.outputs] + [manifest.path])
-    return BuildResult(zip_path=final, files=files, parts=parts, stages=log.stages)
+    return BuildResult(zip_path=final, files=files, parts=parts, report=report, stages=log.stages)

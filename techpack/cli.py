@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from techpack import __version__
-from techpack.errors import EXIT_BUG, EXIT_INPUT, InputError, Problem
+from techpack.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, FindingsError, InputError, Problem
 from techpack.standards import StandardsError
 from techpack.report import Reporter
 
@@ -48,6 +48,17 @@ def handle_errors(fn):
             writes = click.get_current_context().command.name == "build"
             click.echo(f"{n} problem{'s' if n != 1 else ''}{'; nothing was written' if writes else ''}.", err=True)
             sys.exit(EXIT_INPUT)
+        except FindingsError as exc:
+            for f in exc.findings:
+                click.secho("dfm error: ", fg="red", bold=True, err=True, nl=False)
+                click.echo(f"{f.id}: {f.message}", err=True)
+            click.echo(
+                f"{len(exc.findings)} unwaived DFM error{'s' if len(exc.findings) != 1 else ''}; nothing was written. "
+                "Fix the model, waive the finding in the spec (parts[].checks.waive) with a reason, "
+                "or build anyway with --allow-dfm-errors.",
+                err=True,
+            )
+            sys.exit(EXIT_FINDINGS)
         except KeyboardInterrupt:
             click.echo("interrupted; nothing was written.", err=True)
             sys.exit(130)
@@ -83,38 +94,48 @@ def main():
 @_spec_arg
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder to write NUMBER_revR.zip into.")
+@click.option("--allow-dfm-errors", is_flag=True, help="Package even with unwaived DFM errors (they stay in the report).")
 @_quiet
 @_verbose
 @handle_errors
-def build(spec: Path, out_dir: Path, quiet: bool, verbose: bool):
+def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, quiet: bool, verbose: bool):
     """Build the package for SPEC into OUT/NUMBER_revR.zip."""
     start = time.perf_counter()
     from techpack.build import build as run_build  # imports CadQuery: counted in the time
 
     log = Reporter(_verbosity(quiet, verbose))
-    result = run_build(spec, out_dir, log)
+    result = run_build(spec, out_dir, log, allow_dfm_errors=allow_dfm_errors)
     total = time.perf_counter() - start
     size = result.zip_path.stat().st_size
     n = len(result.parts)
+    c = result.report.counts()
+    if not quiet:
+        click.echo(f"DFM: {c['error']} errors, {c['warning']} warnings, {c['info']} info, {c['waived']} waived (see dfm/dfm-report.pdf)", err=True)
     click.echo(f"wrote {result.zip_path} ({n} part{'s' if n != 1 else ''}, {len(result.files)} files, {size / 1024:.0f} kB) in {total:.1f} s")
 
 
 @main.command()
 @_spec_arg
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: a machine-readable result on standard output.")
+              help="json: the findings for CI, on standard output.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+              help="Exit 1 when an unwaived finding is at or above this severity.")
 @_quiet
 @handle_errors
-def check(spec: Path, fmt: str, quiet: bool):
-    """Validate SPEC without building anything."""
+def check(spec: Path, fmt: str, fail_on: str, quiet: bool):
+    """Validate SPEC, build the parts and run the DFM checks; write nothing."""
     from techpack.build import check as run_check
+    from techpack.checks.table import format_report
 
-    loaded = run_check(spec, Reporter(0))
+    result = run_check(spec, Reporter(0 if quiet or fmt == "json" else 1))
+    report = result.report
     if fmt == "json":
-        click.echo(json.dumps({"ok": True, "problems": []}, indent=2))
+        click.echo(json.dumps({"problems": [], **report.to_dict(fail_on)}, indent=2, ensure_ascii=False))
     elif not quiet:
-        s = loaded.spec
-        click.echo(f"{spec}: ok ({s.product.number} rev {s.product.revision}, {len(s.parts)} parts, {len(s.hardware)} hardware items)")
+        titles = {p.number: f"{p.number} {p.name} ({p.process}, {p.material})" for p in result.loaded.spec.parts}
+        click.echo(format_report(report, titles, fail_on))
+    if report.failing(fail_on):
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command()

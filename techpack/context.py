@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from techpack.checks import Report
 from techpack.provenance import GitInfo
 from techpack.report import Reporter
 from techpack.spec import LoadedSpec
@@ -27,6 +28,7 @@ class BuildContext:
     date: dt.date
     git: GitInfo | None
     log: Reporter
+    report: Report  # the DFM findings
     outputs: list[Output] = field(default_factory=list)
 
     @property

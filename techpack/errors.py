@@ -53,3 +53,13 @@ class SpecError(InputError):
 
 class ModelError(InputError):
     """A part's model could not be turned into one valid solid."""
+
+
+class FindingsError(Exception):
+    """DFM findings at or above the allowed severity stopped the build."""
+
+    exit_code = EXIT_FINDINGS
+
+    def __init__(self, findings: list):
+        self.findings = findings
+        super().__init__(f"{len(findings)} DFM finding(s) at or above the allowed severity")

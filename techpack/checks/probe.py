@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 import cadquery as cq
 import numpy as np
-import trimesh
+from embreex import rtcore_scene
+from embreex.mesh_construction import TriangleMesh
 from OCP.BRep import BRep_Tool
 from OCP.BRepAdaptor import BRepAdaptor_Surface
 from OCP.BRepMesh import BRepMesh_IncrementalMesh
 from OCP.TopAbs import TopAbs_REVERSED
 from OCP.TopLoc import TopLoc_Location
-from trimesh.ray.ray_pyembree import RayMeshIntersector
 from OCP.BRepBndLib import BRepBndLib
 from OCP.BRepClass3d import BRepClass3d_SolidClassifier
 from OCP.BRepGProp import BRepGProp_Face
@@ -52,6 +52,15 @@ class Hit:
     normal: np.ndarray  # outward unit normal of the hit face at the hit point
 
 
+@dataclass(frozen=True)
+class _Mesh:
+    scene: object  # embreex EmbreeScene
+    origin: np.ndarray
+    scale: float
+    tri_face: np.ndarray  # face id of each triangle
+    tri_area: np.ndarray  # mm2
+
+
 class Probe:
     """Everything a check asks of one solid, computed once."""
 
@@ -79,8 +88,8 @@ class Probe:
     @functools.cached_property
     def areas(self) -> np.ndarray:
         """Area of each face (mm2, row 0 unused), from the triangulation."""
-        scene, tri_face = self._mesh
-        return np.bincount(tri_face, weights=scene.mesh.area_faces, minlength=self.n_faces + 1)
+        mesh = self._mesh
+        return np.bincount(mesh.tri_face, weights=mesh.tri_area, minlength=self.n_faces + 1)
 
     @functools.cached_property
     def boxes(self) -> np.ndarray:
@@ -150,8 +159,9 @@ class Probe:
         return out
 
     @functools.cached_property
-    def _mesh(self) -> tuple[RayMeshIntersector, np.ndarray]:
-        """An Embree ray scene of the solid's triangulation, and the face id of each triangle.
+    def _mesh(self) -> _Mesh:
+        """An Embree ray scene of the solid's triangulation (shifted and scaled to the unit box
+        for float32 precision), and the face id of each triangle.
 
         The mesh only finds which face a ray meets first; the distance and normal are then
         computed exactly on that face's surface (see rays)."""
@@ -173,22 +183,31 @@ class Probe:
                 tris.append((offset + a - 1, offset + c - 1, offset + b - 1) if flip else (offset + a - 1, offset + b - 1, offset + c - 1))
                 tri_face.append(fid)
             offset += tri.NbNodes()
-        mesh = trimesh.Trimesh(np.array(verts), np.array(tris), process=False)
-        return RayMeshIntersector(mesh), np.array(tri_face, dtype=int)
+        vertices, indices = np.array(verts), np.array(tris, dtype=np.int32)
+        origin, scale = vertices.min(axis=0), 1.0 / max(self.diagonal, 1e-9)
+        scene = rtcore_scene.EmbreeScene()
+        TriangleMesh(scene=scene, vertices=((vertices - origin) * scale).astype(np.float32), indices=indices)
+        a, b, c = (vertices[indices[:, k]] for k in range(3))
+        areas = np.linalg.norm(np.cross(b - a, c - a), axis=1) / 2
+        return _Mesh(scene, origin, scale, np.array(tri_face, dtype=int), areas)
 
     def rays(self, starts: np.ndarray, directions: np.ndarray) -> list[Hit | None]:
         """For each ray, the first face it meets beyond 1e-6 mm, with the exact distance and normal."""
-        scene, tri_face = self._mesh
+        mesh = self._mesh
+        scene, origin, scale, tri_face = mesh.scene, mesh.origin, mesh.scale, mesh.tri_face
         out: list[Hit | None] = [None] * len(starts)
         if not len(starts):
             return out
-        tri, ray, where = scene.intersects_id(starts, directions, multiple_hits=False, return_locations=True)
-        for t, r, loc in zip(tri, ray, where):
-            fid = int(tri_face[t])
+        result = scene.run(((starts - origin) * scale).astype(np.float32), directions.astype(np.float32), output=1)
+        for r, (tri, tfar) in enumerate(zip(result["primID"], result["tfar"])):
+            if tri < 0:
+                continue
+            fid = int(tri_face[tri])
             exact = self._exact(fid, starts[r], directions[r])
             if exact is None:  # the ray grazes the face's boundary: keep the mesh's answer
+                loc = starts[r] + directions[r] * float(tfar) / scale
                 _, n = self._nearest_normal(fid, loc)
-                exact = Hit(float(np.dot(loc - starts[r], directions[r])), fid, n)
+                exact = Hit(float(tfar) / scale, fid, n)
             out[r] = exact
         return out
 

@@ -5,8 +5,8 @@ one module and one line in DOCUMENTS. The index comes last: it lists what the
 others wrote.
 """
 
-from techpack.documents import index, step
+from techpack.documents import dfm, index, step
 
-DOCUMENTS = (step, index)
+DOCUMENTS = (step, dfm, index)
 
 __all__ = ["DOCUMENTS"]

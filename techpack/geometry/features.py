@@ -26,15 +26,16 @@ from dataclasses import dataclass
 import cadquery as cq
 import numpy as np
 from OCP.BRep import BRep_Tool
-from OCP.BRepAdaptor import BRepAdaptor_Surface
+from OCP.BRepAdaptor import BRepAdaptor_Curve, BRepAdaptor_Surface
 from OCP.BRepClass3d import BRepClass3d_SolidClassifier
 from OCP.BRepGProp import BRepGProp_Face
 from OCP.BRepTools import BRepTools
 from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Plane
-from OCP.gp import gp_Pnt, gp_Vec
-from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_OUT, TopAbs_REVERSED
+from OCP.BRepTopAdaptor import BRepTopAdaptor_FClass2d
+from OCP.gp import gp_Pnt, gp_Pnt2d, gp_Vec
+from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_IN, TopAbs_OUT, TopAbs_REVERSED
 from OCP.TopExp import TopExp, TopExp_Explorer
-from OCP.TopoDS import TopoDS
+from OCP.TopoDS import TopoDS, TopoDS_Face, TopoDS_Shape
 from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_IndexedMapOfShape
 
 TAU = 2.0 * math.pi
@@ -129,6 +130,16 @@ class _Rev:
 
 
 @dataclass(frozen=True, eq=False)
+class _Plane:
+    """A planar face: its surface's UV frame (origin, x, y) and its outward unit normal."""
+
+    origin: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    normal: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class _Axis:
     """A frame shared by coaxial faces: origin on the axis, z along it (dominant component positive)."""
 
@@ -192,28 +203,22 @@ class _End:
 def find_features(solid: cq.Solid, tool_axes: Sequence[tuple[float, float, float]] = ((0, 0, 1),)) -> Features:
     """Holes, internal corners parallel to one of tool_axes (unit or not), and bends of solid (mm, degrees)."""
     axes = [_unit(np.array(a, dtype=float)) for a in tool_axes]
-    shape = solid.wrapped
-    face_map = TopTools_IndexedMapOfShape()
-    TopExp.MapShapes_s(shape, TopAbs_FACE, face_map)
-    edge_faces = TopTools_IndexedDataMapOfShapeListOfShape()
-    TopExp.MapShapesAndAncestors_s(shape, TopAbs_EDGE, TopAbs_FACE, edge_faces)
-
+    part = _Part(solid.wrapped)
     revs: list[_Rev] = []
-    planes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # face id -> (point, outward unit normal)
-    for i in range(1, face_map.Extent() + 1):
-        face = TopoDS.Face_s(face_map.FindKey(i))
+    for i in range(1, part.face_map.Extent() + 1):
+        face = part.face(i)
         surf = BRepAdaptor_Surface(face, False)
         kind = surf.GetType()
         if kind == GeomAbs_Cylinder or kind == GeomAbs_Cone:
             revs.append(_read_revolved(i, face, surf, kind == GeomAbs_Cone))
         elif kind == GeomAbs_Plane:
-            planes[i] = _read_plane(face)
+            part.planes[i] = _read_plane(face, surf)
 
     frames, placed = _group_axes(revs)
     clusters = _clusters(frames, placed)
-    holes = _holes(shape, face_map, edge_faces, frames, placed, clusters, planes)
-    corners = _fillet_corners(frames, clusters, axes) + _sharp_corners(shape, face_map, edge_faces, planes, axes)
-    bends = _bends(frames, placed)
+    holes = _holes(part, frames, placed, clusters)
+    corners = _fillet_corners(frames, clusters, axes) + _sharp_corners(part, axes)
+    bends = _bends(frames, clusters)
     return Features(
         holes=tuple(sorted(holes, key=lambda h: (round(h.diameter_mm, 6), *(round(c, 6) for c in h.entry)))),
         internal_corners=tuple(sorted(corners, key=lambda c: (c.radius_mm, *(round(p, 6) for p in c.point)))),
@@ -221,11 +226,51 @@ def find_features(solid: cq.Solid, tool_axes: Sequence[tuple[float, float, float
     )
 
 
+class _Part:
+    """One solid's topology maps, its planes, and point classifiers built on first use."""
+
+    def __init__(self, shape: TopoDS_Shape):
+        self.shape = shape
+        self.face_map = TopTools_IndexedMapOfShape()
+        TopExp.MapShapes_s(shape, TopAbs_FACE, self.face_map)
+        self.edge_faces = TopTools_IndexedDataMapOfShapeListOfShape()
+        TopExp.MapShapesAndAncestors_s(shape, TopAbs_EDGE, TopAbs_FACE, self.edge_faces)
+        self.planes: dict[int, _Plane] = {}
+        self._face_classifiers: dict[int, BRepTopAdaptor_FClass2d] = {}
+        self._solid_classifier: BRepClass3d_SolidClassifier | None = None
+
+    def face(self, face_id: int) -> TopoDS_Face:
+        return TopoDS.Face_s(self.face_map.FindKey(face_id))
+
+    def faces_of_edge(self, index: int) -> set[int]:
+        """Ids of the faces bounded by the edge at index (1-based) of edge_faces."""
+        faces = self.edge_faces.FindFromIndex(index)
+        if faces.Size() <= 2:  # iterating an OCP list is slow; First/Last are not
+            return {self.face_map.FindIndex(faces.First()), self.face_map.FindIndex(faces.Last())} if faces.Size() else set()
+        return {self.face_map.FindIndex(f) for f in faces}
+
+    def in_plane_face(self, face_id: int, p: np.ndarray) -> bool:
+        """True if p (on the face's plane) lies inside the planar face."""
+        plane = self.planes[face_id]
+        classifier = self._face_classifiers.get(face_id)
+        if classifier is None:
+            classifier = self._face_classifiers[face_id] = BRepTopAdaptor_FClass2d(self.face(face_id), CLASSIFY_TOL)
+        d = p - plane.origin
+        return classifier.Perform(gp_Pnt2d(float(np.dot(d, plane.x)), float(np.dot(d, plane.y)))) == TopAbs_IN
+
+    def is_open(self, p: np.ndarray) -> bool:
+        """True if p lies outside the material (3D classifier: exact but slow, kept for odd cases)."""
+        if self._solid_classifier is None:
+            self._solid_classifier = BRepClass3d_SolidClassifier(self.shape)
+        self._solid_classifier.Perform(gp_Pnt(*(float(c) for c in p)), CLASSIFY_TOL)
+        return self._solid_classifier.State() == TopAbs_OUT
+
+
 # ---------------------------------------------------------------------------------
 # Reading faces
 
 
-def _read_revolved(face_id: int, face, surf: BRepAdaptor_Surface, cone: bool) -> _Rev:
+def _read_revolved(face_id: int, face: TopoDS_Face, surf: BRepAdaptor_Surface, cone: bool) -> _Rev:
     """A cylinder or cone face: its frame, radius, UV bounds and whether it is concave."""
     if cone:
         g = surf.Cone()
@@ -245,12 +290,13 @@ def _read_revolved(face_id: int, face, surf: BRepAdaptor_Surface, cone: bool) ->
     return _Rev(face_id, cone, origin, z, x, y, radius, semi, u0, u1, v0, v1, concave, (p.X(), p.Y(), p.Z()))
 
 
-def _read_plane(face) -> tuple[np.ndarray, np.ndarray]:
-    """A point of the plane and its outward unit normal (oriented by the face)."""
+def _read_plane(face: TopoDS_Face, surf: BRepAdaptor_Surface) -> _Plane:
+    """The plane's UV frame and its outward unit normal (oriented by the face)."""
     u0, u1, v0, v1 = BRepTools.UVBounds_s(face)
     p, n = gp_Pnt(), gp_Vec()
     BRepGProp_Face(face).Normal((u0 + u1) / 2, (v0 + v1) / 2, p, n)
-    return _np(p), _unit(_np(n))
+    pos = surf.Plane().Position()
+    return _Plane(_np(pos.Location()), _np(pos.XDirection()), _np(pos.YDirection()), _unit(_np(n)))
 
 
 # ---------------------------------------------------------------------------------
@@ -263,6 +309,13 @@ def _group_axes(revs: list[_Rev]) -> tuple[list[_Axis], list[list[_Placed]]]:
         return [], []
     z = np.array([r.z for r in revs])
     o = np.array([r.origin for r in revs])
+    # Pairwise: parallel axes, and the distance of each origin from the other's axis line.
+    parallel = np.abs(z @ z.T) >= 1.0 - PARALLEL_TOL
+    along = o @ z.T - np.sum(o * z, axis=1)  # [j, i]: (o_j - o_i) . z_i
+    sq = np.sum(o * o, axis=1)
+    dist2 = sq[:, None] + sq[None, :] - 2.0 * (o @ o.T) - along**2
+    same = parallel & (dist2 <= LIN_TOL**2)
+
     parent = list(range(len(revs)))
 
     def root(i: int) -> int:
@@ -271,14 +324,10 @@ def _group_axes(revs: list[_Rev]) -> tuple[list[_Axis], list[list[_Placed]]]:
             i = parent[i]
         return i
 
-    for i in range(len(revs) - 1):
-        dots = np.abs(z[i + 1 :] @ z[i])
-        off = o[i + 1 :] - o[i]
-        dist = np.linalg.norm(off - np.outer(off @ z[i], z[i]), axis=1)
-        for j in np.nonzero((dots >= 1.0 - PARALLEL_TOL) & (dist <= LIN_TOL))[0]:
-            a, b = root(i), root(i + 1 + int(j))
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+    for i, j in zip(*np.nonzero(np.triu(same, 1))):
+        a, b = root(int(i)), root(int(j))
+        if a != b:
+            parent[max(a, b)] = min(a, b)
 
     members: dict[int, list[_Rev]] = {}
     for i, r in enumerate(revs):
@@ -288,7 +337,7 @@ def _group_axes(revs: list[_Rev]) -> tuple[list[_Axis], list[list[_Placed]]]:
         first = group[0]
         zz = _canonical(first.z)
         xx = _unit(first.x - np.dot(first.x, zz) * zz)
-        frame = _Axis(first.origin, zz, xx, np.cross(zz, xx))
+        frame = _Axis(first.origin, zz, xx, _cross(zz, xx))
         frames.append(frame)
         placed.append([_place(frame, r) for r in group])
     return frames, placed
@@ -306,7 +355,7 @@ def _place(frame: _Axis, r: _Rev) -> _Placed:
     ux = math.cos(r.u0) * r.x + math.sin(r.u0) * r.y
     start = math.atan2(float(np.dot(ux, frame.y)), float(np.dot(ux, frame.x)))
     length = min(r.u1 - r.u0, TAU)
-    if float(np.dot(np.cross(r.x, r.y), frame.z)) < 0:  # u runs clockwise in this frame
+    if float(np.dot(_cross(r.x, r.y), frame.z)) < 0:  # u runs clockwise in this frame
         start -= length
     return _Placed(r, ends[0][0], ends[1][0], ends[0][1], ends[1][1], start % TAU, length)
 
@@ -376,19 +425,21 @@ def _clusters(frames: list[_Axis], placed: list[list[_Placed]]) -> list[_Cluster
 # Holes
 
 
-def _holes(shape, face_map, edge_faces, frames, placed, clusters, planes) -> list[Hole]:
+def _holes(part: _Part, frames: list[_Axis], placed: list[list[_Placed]], clusters: list[_Cluster]) -> list[Hole]:
     """Every full concave cylinder cluster that is not a counterbore of a smaller hole or an internal groove."""
     walls = sorted((c for c in clusters if c.concave and c.full and c.t1 - c.t0 > LIN_TOL), key=lambda c: (c.radius, c.axis, c.t0))
-    classifier = BRepClass3d_SolidClassifier(shape)
+    bores = [c for c in clusters if c.concave and c.coverage >= math.pi - ARC_TOL and c.t1 - c.t0 > LIN_TOL]
+    bores.sort(key=lambda c: (c.radius, c.axis, c.t0))
+    axis_of = {p.rev.face: k for k, group in enumerate(placed) for p in group}
     used: set[int] = set()  # id() of clusters taken as counterbores
     holes = []
     for wall in walls:
         if id(wall) in used or _is_groove(wall, walls):
             continue
         frame = frames[wall.axis]
-        neighbours = _neighbour_faces(wall, face_map, edge_faces)
-        lo = _end_info(wall, -1, frame, placed[wall.axis], walls, used, classifier, neighbours, planes)
-        hi = _end_info(wall, +1, frame, placed[wall.axis], walls, used, classifier, neighbours, planes)
+        near = _faces_at_ends(part, wall, frame)
+        lo = _end_info(part, wall, -1, frame, placed[wall.axis], walls, bores, used, near[0], axis_of)
+        hi = _end_info(part, wall, +1, frame, placed[wall.axis], walls, bores, used, near[1], axis_of)
         through = not lo.closed and not hi.closed
         if through:
             treated = [s for s, e in ((-1, lo), (1, hi)) if e.countersink or e.counterbore]
@@ -434,32 +485,42 @@ def _is_groove(wall: _Cluster, walls: list[_Cluster]) -> bool:
     return below and above
 
 
-def _neighbour_faces(wall: _Cluster, face_map, edge_faces) -> set[int]:
-    """Ids of the faces sharing an edge with the wall's faces (the wall's own faces excluded)."""
+def _faces_at_ends(part: _Part, wall: _Cluster, frame: _Axis) -> tuple[set[int], set[int]]:
+    """Ids of the faces sharing an edge with the wall, split by the end (t0, t1) the edge is nearer."""
     own = set(wall.ids)
-    out: set[int] = set()
+    t_mid = (wall.t0 + wall.t1) / 2
+    lo: set[int] = set()
+    hi: set[int] = set()
     for p in wall.faces:
-        exp = TopExp_Explorer(face_map.FindKey(p.rev.face), TopAbs_EDGE)
+        exp = TopExp_Explorer(part.face(p.rev.face), TopAbs_EDGE)
         while exp.More():
-            for f in edge_faces.FindFromKey(exp.Current()):
-                out.add(face_map.FindIndex(f))
+            edge = TopoDS.Edge_s(exp.Current())
+            others = part.faces_of_edge(part.edge_faces.FindIndex(edge)) - own
+            if others:
+                curve = BRepAdaptor_Curve(edge)
+                a, b = curve.FirstParameter(), curve.LastParameter()
+                t = sum(float(np.dot(_np(curve.Value(u)) - frame.origin, frame.z)) for u in (a, (a + b) / 2, b)) / 3
+                (hi if t >= t_mid else lo).update(others)
             exp.Next()
-    return out - own
+    return lo, hi
 
 
-def _end_info(wall, side, frame, group, walls, used, classifier, neighbours, planes) -> _End:
-    """Material, bottom type, countersink and counterbore beyond one end of wall (side -1: t0, +1: t1)."""
+def _end_info(part, wall, side, frame, group, walls, bores, used, near, axis_of) -> _End:
+    """Material, bottom type, countersink and counterbore beyond one end of wall (side -1: t0, +1: t1).
+
+    bores are the clusters that may serve as counterbores: hole walls, and concave
+    cylinders closing at least half way round (a spot face cut into a wall, a pocket).
+    """
     r = wall.radius
     t_end = wall.t1 if side == 1 else wall.t0
-    eps = min(0.05, max(1e-3, 0.02 * r))
 
     # Coaxial concave cones starting at this end with the wall's radius.
     widening, narrowing = None, None
     for p in group:
         if not (p.rev.cone and p.rev.concave):
             continue
-        near, far = ((p.t0, p.r0), (p.t1, p.r1)) if side == 1 else ((p.t1, p.r1), (p.t0, p.r0))
-        if abs(near[0] - t_end) > LIN_TOL or abs(near[1] - r) > LIN_TOL or side * (far[0] - t_end) <= LIN_TOL:
+        start, far = ((p.t0, p.r0), (p.t1, p.r1)) if side == 1 else ((p.t1, p.r1), (p.t0, p.r0))
+        if abs(start[0] - t_end) > LIN_TOL or abs(start[1] - r) > LIN_TOL or side * (far[0] - t_end) <= LIN_TOL:
             continue
         angle = 2.0 * math.degrees(abs(p.rev.semi_angle))
         if far[1] > r and widening is None:
@@ -467,37 +528,83 @@ def _end_info(wall, side, frame, group, walls, used, classifier, neighbours, pla
         elif far[1] < r and narrowing is None:
             narrowing = far
 
+    if narrowing is not None:  # a drill point, or a conical shoulder down to a smaller bore
+        t_tip, r_tip = narrowing
+        if r_tip <= max(LIN_TOL, 1e-3 * r):
+            return _End(True, "cone", None, None)
+        if _smaller_wall_at(wall, walls, t_tip, side):
+            return _End(False, None, None, None)
+        if not part.is_open(frame.point(t_tip + side * _eps(r))):
+            return _End(True, "cone", None, None)
+        return _End(False, None, None, None)
+
+    closed, bottom = _end_closed(part, wall, side, frame, walls, near, axis_of)
+    if closed:
+        return _End(True, bottom, None, None)
+
     counterbore = None
     if widening is None:
-        for c in walls:
+        for c in bores:
             if c is wall or id(c) in used or c.axis != wall.axis or c.radius <= r + LIN_TOL:
                 continue
-            near, far = (c.t0, c.t1) if side == 1 else (c.t1, c.t0)
-            if abs(near - t_end) <= LIN_TOL and side * (far - t_end) > LIN_TOL and _is_open(classifier, frame, far + side * eps):
+            start, far = (c.t0, c.t1) if side == 1 else (c.t1, c.t0)
+            if abs(start - t_end) > LIN_TOL or side * (far - t_end) <= LIN_TOL:
+                continue
+            if not _end_closed(part, c, side, frame, walls, _faces_at_ends(part, c, frame)[(side + 1) // 2], axis_of)[0]:
                 counterbore = c
                 break
-
-    if narrowing is not None:
-        t_tip, r_tip = narrowing
-        closed = r_tip <= max(LIN_TOL, 1e-3 * r) or not _is_open(classifier, frame, t_tip + side * eps)
-        if closed:
-            return _End(True, "cone", None, None)
-    if not _is_open(classifier, frame, t_end + side * eps):
-        flat = any(
-            abs(abs(float(np.dot(planes[f][1], frame.z))) - 1.0) < 1e-9
-            and abs(float(np.dot(planes[f][0] - frame.origin, frame.z)) - t_end) <= LIN_TOL
-            for f in neighbours
-            if f in planes
-        )
-        return _End(True, "flat" if flat else "other", None, None)
     return _End(False, None, widening, counterbore)
 
 
-def _is_open(classifier: BRepClass3d_SolidClassifier, frame: _Axis, t: float) -> bool:
-    """True if the axis point at t lies outside the material."""
-    p = frame.point(t)
-    classifier.Perform(gp_Pnt(*p), CLASSIFY_TOL)
-    return classifier.State() == TopAbs_OUT
+def _end_closed(part, wall, side, frame, walls, near, axis_of) -> tuple[bool, str | None]:
+    """Whether material lies on the axis just beyond the wall's end, and the bottom type if so.
+
+    Decided from the faces at that end: a plane facing back into the hole that the
+    axis crosses inside the face closes it ("flat" if square to the axis, else
+    "other"); planes facing away (the surface the hole opens onto, a counterbore
+    floor) and coaxial faces do not. Anything else falls back to the 3D classifier.
+    """
+    t_end = wall.t1 if side == 1 else wall.t0
+    t_mid = (wall.t0 + wall.t1) / 2
+    doubt = False
+    square_floor = False
+    for f in sorted(near):
+        if axis_of.get(f) == wall.axis:
+            continue
+        plane = part.planes.get(f)
+        if plane is None:
+            doubt = True
+            continue
+        dn = float(np.dot(plane.normal, frame.z))
+        if side * dn > -1e-9:
+            continue  # parallel to the axis, or facing out of the hole
+        t_x = float(np.dot(plane.origin - frame.origin, plane.normal)) / dn
+        if side * (t_x - t_mid) <= 0:
+            continue
+        square = abs(abs(dn) - 1.0) < 1e-9
+        if part.in_plane_face(f, frame.point(t_x)):
+            return True, "flat" if square else "other"
+        square_floor = square_floor or (square and abs(t_x - t_end) <= LIN_TOL)
+        if not (square and _smaller_wall_at(wall, walls, t_end, side)):
+            doubt = True  # the axis passes through an opening in a face that closes the end
+    if doubt and not part.is_open(frame.point(t_end + side * _eps(wall.radius))):
+        return True, "flat" if square_floor else "other"
+    return False, None
+
+
+def _smaller_wall_at(wall: _Cluster, walls: list[_Cluster], t: float, side: int) -> bool:
+    """True if a smaller coaxial hole wall starts at t and runs on beyond it (side -1: down, +1: up)."""
+    for c in walls:
+        if c.axis == wall.axis and c.radius < wall.radius - LIN_TOL:
+            start, far = (c.t0, c.t1) if side == 1 else (c.t1, c.t0)
+            if abs(start - t) <= LIN_TOL and side * (far - t) > LIN_TOL:
+                return True
+    return False
+
+
+def _eps(radius: float) -> float:
+    """How far past a wall's end (mm) the classifier probes the axis."""
+    return min(0.05, max(1e-3, 0.02 * radius))
 
 
 # ---------------------------------------------------------------------------------
@@ -537,20 +644,19 @@ def _fillet_corners(frames, clusters, axes) -> list[InternalCorner]:
     return out
 
 
-def _sharp_corners(shape, face_map, edge_faces, planes, axes) -> list[InternalCorner]:
+def _sharp_corners(part: _Part, axes: list[np.ndarray]) -> list[InternalCorner]:
     """Straight concave edges between two planar faces, parallel to a tool axis."""
-    edge_map = TopTools_IndexedMapOfShape()
-    TopExp.MapShapes_s(shape, TopAbs_EDGE, edge_map)
+    planes = part.planes
     limit = math.sin(math.radians(0.01))  # planes closer than this to tangent make no corner
     candidates = []  # (edge index in edge_faces, f1, f2, direction)
-    for i in range(1, edge_faces.Extent() + 1):
-        ids = {face_map.FindIndex(f) for f in edge_faces.FindFromIndex(i)}
+    for i in range(1, part.edge_faces.Extent() + 1):
+        ids = part.faces_of_edge(i)
         if len(ids) != 2:
             continue
         f1, f2 = sorted(ids)
         if f1 not in planes or f2 not in planes:
             continue
-        a = np.cross(planes[f1][1], planes[f2][1])
+        a = _cross(planes[f1].normal, planes[f2].normal)
         norm = float(np.linalg.norm(a))
         if norm < limit:
             continue
@@ -560,30 +666,31 @@ def _sharp_corners(shape, face_map, edge_faces, planes, axes) -> list[InternalCo
     if not candidates:
         return []
 
-    # The sense each candidate edge has in its first face (composed orientation).
-    sense: dict[tuple[int, int], bool] = {}
+    # Is each candidate edge reversed in its first face? (orientation composed down from the solid)
+    reversed_in: dict[tuple[int, int], bool] = {}
     for f1 in {c[1] for c in candidates}:
-        exp = TopExp_Explorer(face_map.FindKey(f1), TopAbs_EDGE)
+        exp = TopExp_Explorer(part.face(f1), TopAbs_EDGE)
         while exp.More():
             e = exp.Current()
-            k = edge_faces.FindIndex(e)
-            sense.setdefault((f1, k), e.Orientation() == TopAbs_REVERSED)
+            reversed_in.setdefault((f1, part.edge_faces.FindIndex(e)), e.Orientation() == TopAbs_REVERSED)
             exp.Next()
 
+    edge_map = TopTools_IndexedMapOfShape()
+    TopExp.MapShapes_s(part.shape, TopAbs_EDGE, edge_map)
     out = []
     for i, f1, f2, direction in candidates:
-        edge = TopoDS.Edge_s(edge_faces.FindKey(i))
+        edge = TopoDS.Edge_s(part.edge_faces.FindKey(i))
         a = _np(BRep_Tool.Pnt_s(TopExp.FirstVertex_s(edge)))
         b = _np(BRep_Tool.Pnt_s(TopExp.LastVertex_s(edge)))
-        tangent = b - a
-        if sense.get((f1, i), False):
+        tangent = b - a  # along the edge's parameter
+        if reversed_in.get((f1, i), False):
             tangent = -tangent
         length = float(np.linalg.norm(tangent))
         if length <= LIN_TOL:
             continue
-        into_f1 = np.cross(planes[f1][1], tangent / length)  # lies in f1, points into it
-        if float(np.dot(planes[f2][1], into_f1)) <= 1e-9:
-            continue  # convex
+        into_f1 = _cross(planes[f1].normal, tangent / length)  # in f1's plane, pointing into f1
+        if float(np.dot(planes[f2].normal, into_f1)) <= 1e-9:
+            continue  # convex: f2 faces away from f1
         out.append(
             InternalCorner(
                 faces=(f1, f2),
@@ -601,7 +708,7 @@ def _sharp_corners(shape, face_map, edge_faces, planes, axes) -> list[InternalCo
 # Bends
 
 
-def _bends(frames, placed) -> list[Bend]:
+def _bends(frames: list[_Axis], clusters: list[_Cluster]) -> list[Bend]:
     """Pairs of partial coaxial cylinder faces, inner concave and outer convex, on the same arc.
 
     The pair's axial overlap (the sheet width) must be at least the radial gap (the
@@ -609,9 +716,12 @@ def _bends(frames, placed) -> list[Bend]:
     round end of the bar around it are coaxial but the gap is wider than the plate
     is thick.
     """
+    partial: dict[int, list[_Placed]] = {}
+    for c in clusters:
+        if not c.full:
+            partial.setdefault(c.axis, []).extend(c.faces)
     out = []
-    for k, group in enumerate(placed):
-        cyl = [p for p in group if not p.rev.cone and p.arc_len < TAU - ARC_TOL]
+    for k, cyl in sorted(partial.items()):
         inner = sorted((p for p in cyl if p.rev.concave), key=lambda p: p.rev.face)
         outer = [p for p in cyl if not p.rev.concave]
         taken: set[int] = set()
@@ -657,6 +767,11 @@ def _arc_gap(a: float, b: float) -> float:
 
 def _np(v) -> np.ndarray:
     return np.array((v.X(), v.Y(), v.Z()), dtype=float)
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a x b for 3-vectors (np.cross is slow on single vectors)."""
+    return np.array((a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]))
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

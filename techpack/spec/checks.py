@@ -12,7 +12,8 @@ from techpack.catalog.finishes import check_finish
 from techpack.errors import Problem
 from techpack.spec.words import did_you_mean, key_path
 from techpack.spec.yamlfile import Positions
-from techpack.standards import StandardsError, parse_general_tolerance, parse_roughness, sampling_plan
+from techpack.standards import StandardsError, parse_general_tolerance, parse_roughness, sampling_plan, tolerance
+from techpack.standards.threads import parse_thread
 
 MODEL_SUFFIXES = {".py": "script", ".step": "step", ".stp": "step"}
 
@@ -116,6 +117,48 @@ def _check_part(item: dict, here: tuple, found: Found, folder: Path, root: Path,
         for j, entry in enumerate(finishes):
             _check_finish_entry(entry, here + ("finish", j), material, found, catalog)
     _check_model(item.get("model"), here + ("model",), found, folder, root)
+    _check_features(item.get("features"), here, found)
+    _check_waivers(item.get("checks"), here, found, catalog)
+    pull = item.get("pull")
+    if isinstance(pull, list) and len(pull) == 3 and all(isinstance(c, int | float) for c in pull) and not any(pull):
+        found.add(here + ("pull",), "the pull direction must not be [0, 0, 0]")
+
+
+def _check_features(features: Any, here: tuple, found: Found) -> None:
+    if not isinstance(features, list):
+        return
+    for j, f in enumerate(features):
+        if not isinstance(f, dict):
+            continue
+        loc = here + ("features", j)
+        if isinstance(f.get("thread"), str):
+            try:
+                parse_thread(f["thread"])
+            except StandardsError as exc:
+                found.add(loc + ("thread",), str(exc))
+        select = f.get("select")
+        hole = select.get("hole") if isinstance(select, dict) else None
+        if isinstance(f.get("fit"), str) and isinstance(hole, int | float) and not isinstance(hole, bool):
+            try:
+                tolerance(float(hole), f["fit"])
+            except StandardsError as exc:
+                found.add(loc + ("fit",), str(exc))
+        if isinstance(f.get("surface"), str):
+            try:
+                parse_roughness(f["surface"])
+            except StandardsError as exc:
+                found.add(loc + ("surface",), str(exc))
+
+
+def _check_waivers(checks: Any, here: tuple, found: Found, catalog: Catalog) -> None:
+    waive = checks.get("waive") if isinstance(checks, dict) else None
+    if not isinstance(waive, list):
+        return
+    known = sorted({r.rule for p in catalog.processes.values() for r in p.rules} | {"build-envelope"})
+    for j, w in enumerate(waive):
+        rule = _name(w.get("rule")) if isinstance(w, dict) else None
+        if rule and rule not in known:
+            found.add(here + ("checks", "waive", j, "rule"), f"unknown rule '{rule}'{did_you_mean(rule, known)} (rules: {', '.join(known)})")
 
 
 def finish_entry(entry: Any) -> tuple[str, dict] | None:

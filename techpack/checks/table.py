@@ -1,0 +1,30 @@
+"""The findings as a plain-text table for a terminal or a CI log."""
+
+from __future__ import annotations
+
+import textwrap
+
+from techpack.checks import Report
+from techpack.checks.findings import Finding
+
+MARK = {"error": "E", "warning": "W", "info": "i"}
+
+
+def format_report(report: Report, parts: dict[str, str], fail_on: str) -> str:
+    """One block per part (number -> title), one line per finding, then a summary line."""
+    lines = []
+    for number, rules in report.checked.items():
+        found = [f for f in report.findings if f.part == number]
+        lines.append(f"{parts[number]}: {len(rules)} rules, {len(found) or 'no'} finding{'s' if len(found) != 1 else ''}")
+        for f in found:
+            mark = "-" if f.waived else MARK[f.severity]
+            lines.append(f"  {mark} {f.id:<34} {f.message}")
+            if f.waived:
+                lines.append(textwrap.indent(textwrap.fill(f"waived: {f.waived}", 100), " " * 39))
+    for w in report.unused_waivers:
+        lines.append(f"note: a waiver matches no finding: {w}")
+    c = report.counts()
+    failing = report.failing(fail_on)
+    verdict = f"FAIL: {len(failing)} unwaived at or above {fail_on}" if failing else f"ok (fails on {fail_on})"
+    lines.append(f"{c['error']} errors, {c['warning']} warnings, {c['info']} info, {c['waived']} waived: {verdict}")
+    return "\n".join(lines)
