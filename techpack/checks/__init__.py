@@ -22,6 +22,7 @@ __all__ = ["Report", "Finding", "run_checks", "SEVERITIES", "rank"]
 class Report:
     findings: list[Finding]
     checked: dict[str, list[str]]  # part number -> rules run
+    measured: dict[str, dict] = field(default_factory=dict)  # part number -> what the rules measured
     unused_waivers: list[str] = field(default_factory=list)  # "DL2-101: wall-thickness (reason)"
 
     def failing(self, fail_on: str) -> list[Finding]:
@@ -39,15 +40,16 @@ class Report:
             "ok": not self.failing(fail_on),
             "summary": self.counts(),
             "parts": [
-                {"part": p, "rules": rules, "findings": [f.to_dict() for f in self.findings if f.part == p]}
+                {"part": p, "rules": rules, "measured": self.measured.get(p, {}),
+                 "findings": [f.to_dict() for f in self.findings if f.part == p]}
                 for p, rules in self.checked.items()
             ],
             "unused_waivers": self.unused_waivers,
         }
 
 
-def check_part(loaded: LoadedSpec, built: BuiltPart) -> tuple[list[Finding], list[str]]:
-    """The findings of one part (not yet numbered) and the rules that were run."""
+def check_part(loaded: LoadedSpec, built: BuiltPart) -> tuple[list[Finding], list[str], dict]:
+    """The findings of one part (not yet numbered), the rules that were run, what they measured."""
     catalog = loaded.catalog
     part = built.spec
     ctx = PartCheck(loaded, built, catalog.processes[part.process], catalog.material(part.material))
@@ -56,7 +58,8 @@ def check_part(loaded: LoadedSpec, built: BuiltPart) -> tuple[list[Finding], lis
     for rule in rules:
         findings += RULES[rule.rule](ctx, rule)
     findings += _envelope(ctx)
-    return findings, [r.rule for r in rules] + (["build-envelope"] if ctx.process.envelope_mm else [])
+    ctx.measured["bounding_box_mm"] = [round(v, 4) for v in built.bbox_mm]
+    return findings, [r.rule for r in rules] + (["build-envelope"] if ctx.process.envelope_mm else []), ctx.measured
 
 
 def _envelope(ctx: PartCheck) -> list[Finding]:
@@ -94,11 +97,12 @@ def run_checks(loaded: LoadedSpec, parts: list[BuiltPart], progress=None) -> Rep
     """Run every part's rules; waive what the spec waives."""
     findings: list[Finding] = []
     checked: dict[str, list[str]] = {}
+    measured: dict[str, dict] = {}
     for k, built in enumerate(parts, 1):
         if progress:
             progress(k, len(parts), built.spec)
-        got, rules = check_part(loaded, built)
+        got, rules, measured[built.spec.number] = check_part(loaded, built)
         findings += got
         checked[built.spec.number] = rules
     numbered, unused = _waive(loaded, number(findings))
-    return Report(numbered, checked, unused)
+    return Report(numbered, checked, measured, unused)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,7 @@ class PartCheck:
     built: BuiltPart
     process: Process
     material: Material
+    measured: dict = field(default_factory=dict)  # what the rules measured, pass or fail, for the report
 
     @property
     def part(self):

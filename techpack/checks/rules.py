@@ -31,9 +31,17 @@ def _keep(found: list[Finding | None]) -> list[Finding]:
     return [f for f in found if f is not None]
 
 
+def _point(p) -> list[float]:
+    return [round(float(c), 4) for c in p]
+
+
 def wall_thickness(ctx: PartCheck, rule: Rule) -> list[Finding]:
     limits = limits_for(rule)
     walls = thin_walls(ctx.probe, max(limits.values()), ctx.rays)
+    thinnest = min([(w.thickness, w.point, w.faces) for w in walls] + [(r.thickness, r.mid, (r.face, r.hit_face)) for r in ctx.rays],
+                   key=lambda x: x[0], default=None)
+    if thinnest:
+        ctx.measured["wall_min"] = {"mm": round(thinnest[0], 4), "point": _point(thinnest[1]), "faces": sorted(set(thinnest[2]))}
     return _keep(
         ctx.finding(rule, w.thickness, "mm", f"Wall {w.thickness:.2f} mm between {_faces(ctx, w.faces)}",
                     faces=w.faces, point=w.point)
@@ -45,6 +53,7 @@ def max_wall_thickness(ctx: PartCheck, rule: Rule) -> list[Finding]:
     wall = thickest_wall(ctx.probe, ctx.rays)
     if wall is None:
         return []
+    ctx.measured["wall_max"] = {"mm": round(wall.thickness, 4), "point": _point(wall.point), "faces": [wall.faces[0]]}
     return _keep([ctx.finding(rule, wall.thickness, "mm",
                               f"Section {wall.thickness:.1f} mm thick (inscribed sphere) at {ctx.probe.describe_face(wall.faces[0])}; "
                               "thick sections sink and cure slowly", faces=wall.faces[:1], point=wall.point)])
@@ -54,7 +63,10 @@ def draft(ctx: PartCheck, rule: Rule) -> list[Finding]:
     limits = limits_for(rule)
     required = max(limits.values())
     out = []
-    for d in face_drafts(ctx.probe, ctx.pull, required):
+    drafts = face_drafts(ctx.probe, ctx.pull, required)
+    ctx.measured["draft"] = [{"face": d.face, "surface": ctx.probe.surface_types[d.face], "min_deg": round(d.min_deg, 4),
+                              "max_deg": round(d.max_deg, 4), "kind": d.kind} for d in drafts]
+    for d in drafts:
         where = ctx.probe.describe_face(d.face)
         if d.kind in ("exempt", "positive", "negative"):
             continue
@@ -69,15 +81,19 @@ def draft(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 
 def undercut(ctx: PartCheck, rule: Rule) -> list[Finding]:
+    found = undercuts(ctx.probe, ctx.pull)
+    ctx.measured["undercut_faces"] = sorted(found)
     return _keep(
         ctx.finding(rule, share, "%", f"{_cap(ctx.probe.describe_face(fid))} is an undercut along {ctx.pull_text} "
                     f"({share:.0f} % of it cannot leave the mould)", faces=(fid,), point=point,
                     needs="a straight-pull mould needs none: add a side action or redesign")
-        for fid, (share, point) in sorted(undercuts(ctx.probe, ctx.pull).items())
+        for fid, (share, point) in sorted(found.items())
     )
 
 
 def internal_corner_radius(ctx: PartCheck, rule: Rule) -> list[Finding]:
+    ctx.measured["internal_corners"] = [{"radius_mm": round(c.radius_mm, 4), "length_mm": round(c.length_mm, 4), "faces": list(c.faces),
+                                         "point": _point(c.point)} for c in ctx.features.internal_corners]
     out = []
     for c in ctx.features.internal_corners:
         what = (f"Sharp internal corner (R0) {c.length_mm:.1f} mm long" if c.radius_mm == 0
@@ -99,7 +115,13 @@ def corner_depth_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
     )
 
 
+def _record_holes(ctx: PartCheck) -> None:
+    ctx.measured["holes"] = [{"diameter_mm": round(h.diameter_mm, 4), "depth_mm": round(h.depth_mm, 4), "through": h.through,
+                              "entry": _point(h.entry), "direction": _point(h.direction), "faces": list(h.faces)} for h in ctx.features.holes]
+
+
 def hole_depth_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
+    _record_holes(ctx)
     return _keep(
         ctx.finding(rule, h.depth_mm / h.diameter_mm, "ratio",
                     f"{_cap(ctx.hole_name(h))}: depth {h.depth_mm:.1f} mm is {h.depth_mm / h.diameter_mm:.1f} × D",
@@ -110,6 +132,7 @@ def hole_depth_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 
 def min_hole_diameter(ctx: PartCheck, rule: Rule) -> list[Finding]:
+    _record_holes(ctx)
     return _keep(
         ctx.finding(rule, h.diameter_mm, "mm", f"{_cap(ctx.hole_name(h))}", faces=h.faces, point=h.entry, feature=ctx.hole_name(h))
         for h in ctx.features.holes
@@ -186,6 +209,8 @@ def _width(box: np.ndarray, pull: np.ndarray) -> float:
 
 def bend_radius(ctx: PartCheck, rule: Rule) -> list[Finding]:
     t = ctx.sheet_thickness
+    ctx.measured["bends"] = [{"inner_radius_mm": round(b.inner_radius_mm, 4), "thickness_mm": round(b.thickness_mm, 4),
+                              "angle_deg": round(b.angle_deg, 3)} for b in ctx.features.bends]
     return _keep(
         ctx.finding(rule, b.inner_radius_mm, "mm", f"Bend with inside radius R{b.inner_radius_mm:.2f} mm in {t:g} mm sheet",
                     limits=limits_for(rule, t), faces=(b.inner_face, b.outer_face), point=b.axis_point)
@@ -194,6 +219,7 @@ def bend_radius(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 
 def sheet_hole_diameter(ctx: PartCheck, rule: Rule) -> list[Finding]:
+    _record_holes(ctx)
     t = ctx.sheet_thickness
     return _keep(
         ctx.finding(rule, h.diameter_mm, "mm", f"{_cap(ctx.hole_name(h))} in {t:g} mm sheet", limits=limits_for(rule, t),
@@ -203,6 +229,7 @@ def sheet_hole_diameter(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 
 def sheet_thickness_uniform(ctx: PartCheck, rule: Rule) -> list[Finding]:
+    ctx.measured["sheet_thickness_mm"] = ctx.measured_sheet_thickness
     """The two sides of a sheet are its faces whose rays mostly meet the other side at the
     sheet thickness; every ray from them must measure that thickness. A spec `thickness`
     must also be what the model measures."""
@@ -296,7 +323,8 @@ def hole_web(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 
 def flange_length(ctx: PartCheck, rule: Rule) -> list[Finding]:
-    """From each bend to the far edge of the flat beside it, measured along the flat."""
+    """From each bend's tangent line to the far edge of the flat beside it, along the flat
+    (the inside face of the flange)."""
     t, probe, skins = ctx.sheet_thickness, ctx.probe, _skins(ctx)
     out = []
     for b in ctx.features.bends:
@@ -311,8 +339,10 @@ def flange_length(ctx: PartCheck, rule: Rule) -> list[Finding]:
             box = probe.boxes[fid]
             corners = np.array([[x, y, z] for x in box[0::3] for y in box[1::3] for z in box[2::3]])
             rel = corners - axis_p
-            radial = rel - np.outer(rel @ axis_d, axis_d)
-            length = float(np.linalg.norm(radial, axis=1).max()) - b.inner_radius_mm
+            rho = float(np.linalg.norm(rel - np.outer(rel @ axis_d, axis_d), axis=1).max())
+            # a point of a flat tangent to the bend (radius R) at distance rho from the bend's
+            # axis lies sqrt(rho² - R²) from the tangent line, measured along the flat
+            length = math.sqrt(max(rho * rho - b.inner_radius_mm ** 2, 0.0))
             out.append(ctx.finding(rule, length, "mm", f"Flange {length:.1f} mm long beside the R{b.inner_radius_mm:g} bend",
                                    limits=limits_for(rule, t, b.inner_radius_mm), faces=(fid,), point=pts[0]))
     return _keep(out)

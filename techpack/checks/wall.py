@@ -35,7 +35,7 @@ def _anti_parallel(a: np.ndarray, b: np.ndarray) -> bool:
     return float(np.dot(a, b)) <= -math.cos(math.radians(CONE_DEG))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RaySample:
     thickness: float  # mm, along the inward normal to the wall's other side
     face: int
@@ -163,13 +163,15 @@ def thickest_wall(probe: Probe, samples: list[RaySample], candidates: int = 40) 
     centre to keep the sphere tangent at the sample, shrink it to pass through the nearest
     boundary point, repeat. Run on the samples with the longest rays only: the sphere is
     never larger than the ray."""
-    per_face: dict[int, int] = {}
-    longest = []
-    for r in sorted(samples, key=lambda r: -r.thickness):  # at most 4 a face: every face has its chance
-        if per_face.get(r.face, 0) < 4:
-            per_face[r.face] = per_face.get(r.face, 0) + 1
-            longest.append(r)
-    longest = longest[:candidates]
+    by_face: dict[int, list[RaySample]] = {}
+    for r in samples:
+        by_face.setdefault(r.face, []).append(r)
+    picks = []
+    for face_samples in by_face.values():  # each face's longest ray, and its sample nearest the face's middle
+        centre = np.mean([r.point for r in face_samples], axis=0)
+        picks.append(max(face_samples, key=lambda r: r.thickness))
+        picks.append(min(face_samples, key=lambda r: float(np.linalg.norm(r.point - centre))))
+    longest = sorted(set(picks), key=lambda r: (-r.thickness, r.face))[:candidates]
     if not longest:
         return None
     boundary = TopoDS_Compound()

@@ -10,8 +10,10 @@ How it works, in one pass over the faces:
 - the faces are grouped by axis line (coaxial), then by radius, then into runs that
   touch or overlap along the axis ("clusters"); a cluster's angular coverage is the
   union of its faces' u ranges mapped into one frame per axis;
-- a concave cluster covering 360° is a hole wall; the solid is probed with a point
-  classifier just past each end of it to tell open ends from material;
+- a concave cluster covering 360° is a hole wall; whether material lies on the axis
+  just past each end is read from the faces at that end (a plane facing back into
+  the hole that the axis crosses inside the face closes it), with OCCT's 3D point
+  classifier as the fallback for ends bounded by other kinds of face;
 - partial concave cylinders parallel to a tool axis, and straight concave edges
   between two planes parallel to a tool axis, are internal corners;
 - partial coaxial concave/convex face pairs are bends.
@@ -40,7 +42,7 @@ from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_Ind
 
 TAU = 2.0 * math.pi
 LIN_TOL = 1e-4  # mm: same axis, same radius, touching ends
-PARALLEL_TOL = 1e-9  # 1 - |cos| for "same axis direction" (about 0.003°)
+ANGLE_TOL = 1e-6  # rad: axes closer than this in direction are parallel
 ARC_TOL = 2e-3  # rad: angular gaps this small still close a circle
 TOOL_AXIS_TOL_DEG = 1.0  # a corner counts when its axis is this close to a tool axis
 CLASSIFY_TOL = 1e-7  # mm, tolerance given to the point classifier
@@ -192,8 +194,9 @@ class _End:
 
     closed: bool
     bottom: str | None
-    countersink: tuple[float, float, float] | None  # (diameter, angle deg, axial t of the surface)
-    counterbore: _Cluster | None
+    countersink: tuple[float, float, float] | None = None  # (diameter, angle deg, axial t of the surface)
+    counterbore: _Cluster | None = None
+    surface: float | None = None  # axial t where the axis crosses the plane the wall opens onto
 
 
 # ---------------------------------------------------------------------------------
@@ -304,42 +307,60 @@ def _read_plane(face: TopoDS_Face, surf: BRepAdaptor_Surface) -> _Plane:
 
 
 def _group_axes(revs: list[_Rev]) -> tuple[list[_Axis], list[list[_Placed]]]:
-    """Group faces by axis line; place each face in its group's frame."""
-    if not revs:
-        return [], []
-    z = np.array([r.z for r in revs])
-    o = np.array([r.origin for r in revs])
-    # Pairwise: parallel axes, and the distance of each origin from the other's axis line.
-    parallel = np.abs(z @ z.T) >= 1.0 - PARALLEL_TOL
-    along = o @ z.T - np.sum(o * z, axis=1)  # [j, i]: (o_j - o_i) . z_i
-    sq = np.sum(o * o, axis=1)
-    dist2 = sq[:, None] + sq[None, :] - 2.0 * (o @ o.T) - along**2
-    same = parallel & (dist2 <= LIN_TOL**2)
+    """Group faces by axis line; place each face in its group's frame.
 
-    parent = list(range(len(revs)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in zip(*np.nonzero(np.triu(same, 1))):
-        a, b = root(int(i)), root(int(j))
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-
-    members: dict[int, list[_Rev]] = {}
+    Directions are matched first (a dict on the rounded direction, then a scan of
+    the known directions), then, per direction, the axes' positions in the plane
+    square to it are swept in order of one coordinate (no quadratic pair test).
+    """
+    reps: list[np.ndarray] = []
+    by_key: dict[tuple[float, ...], int] = {}
+    classes: list[list[int]] = []
     for i, r in enumerate(revs):
-        members.setdefault(root(i), []).append(r)
+        d = _canonical(r.z)
+        key = tuple(round(float(c), 5) for c in d)
+        k = by_key.get(key)
+        if k is None:
+            k = next((j for j, rep in enumerate(reps) if float(np.linalg.norm(_cross(rep, d))) <= ANGLE_TOL), None)
+            if k is None:
+                k = len(reps)
+                reps.append(d)
+                classes.append([])
+            by_key[key] = k
+        classes[k].append(i)
+
     frames, placed = [], []
-    for group in members.values():
-        first = group[0]
-        zz = _canonical(first.z)
-        xx = _unit(first.x - np.dot(first.x, zz) * zz)
-        frame = _Axis(first.origin, zz, xx, _cross(zz, xx))
-        frames.append(frame)
-        placed.append([_place(frame, r) for r in group])
+    for rep, members in zip(reps, classes):
+        e1 = _unit(_cross(rep, np.array((1.0, 0.0, 0.0)) if abs(rep[0]) < 0.9 else np.array((0.0, 1.0, 0.0))))
+        e2 = _cross(rep, e1)
+        pos = sorted((float(np.dot(revs[i].origin, e1)), float(np.dot(revs[i].origin, e2)), i) for i in members)
+        parent = {i: i for i in members}
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        lo = 0
+        for n, (a, b, i) in enumerate(pos):
+            while pos[lo][0] < a - LIN_TOL:
+                lo += 1
+            for a2, b2, j in pos[lo:n]:
+                if math.hypot(a - a2, b - b2) <= LIN_TOL:
+                    ri, rj = root(i), root(j)
+                    if ri != rj:
+                        parent[max(ri, rj)] = min(ri, rj)
+        groups: dict[int, list[_Rev]] = {}
+        for i in sorted(members):
+            groups.setdefault(root(i), []).append(revs[i])
+        for group in groups.values():
+            first = group[0]
+            zz = _canonical(first.z)
+            xx = _unit(first.x - np.dot(first.x, zz) * zz)
+            frame = _Axis(first.origin, zz, xx, _cross(zz, xx))
+            frames.append(frame)
+            placed.append([_place(frame, r) for r in group])
     return frames, placed
 
 
@@ -431,15 +452,22 @@ def _holes(part: _Part, frames: list[_Axis], placed: list[list[_Placed]], cluste
     bores = [c for c in clusters if c.concave and c.coverage >= math.pi - ARC_TOL and c.t1 - c.t0 > LIN_TOL]
     bores.sort(key=lambda c: (c.radius, c.axis, c.t0))
     axis_of = {p.rev.face: k for k, group in enumerate(placed) for p in group}
+    walls_on: dict[int, list[_Cluster]] = {}  # by axis
+    bores_on: dict[int, list[_Cluster]] = {}
+    for c in walls:
+        walls_on.setdefault(c.axis, []).append(c)
+    for c in bores:
+        bores_on.setdefault(c.axis, []).append(c)
     used: set[int] = set()  # id() of clusters taken as counterbores
     holes = []
     for wall in walls:
-        if id(wall) in used or _is_groove(wall, walls):
+        coaxial = walls_on[wall.axis]
+        if id(wall) in used or _is_groove(wall, coaxial):
             continue
         frame = frames[wall.axis]
         near = _faces_at_ends(part, wall, frame)
-        lo = _end_info(part, wall, -1, frame, placed[wall.axis], walls, bores, used, near[0], axis_of)
-        hi = _end_info(part, wall, +1, frame, placed[wall.axis], walls, bores, used, near[1], axis_of)
+        lo = _end_info(part, wall, -1, frame, placed[wall.axis], coaxial, bores_on[wall.axis], used, near[0], axis_of)
+        hi = _end_info(part, wall, +1, frame, placed[wall.axis], coaxial, bores_on[wall.axis], used, near[1], axis_of)
         through = not lo.closed and not hi.closed
         if through:
             treated = [s for s, e in ((-1, lo), (1, hi)) if e.countersink or e.counterbore]
@@ -451,7 +479,7 @@ def _holes(part: _Part, frames: list[_Axis], placed: list[list[_Placed]], cluste
         else:
             side = 1  # closed at both ends: odd, report it entering from the deterministic end
         end, other = (hi, lo) if side == 1 else (lo, hi)
-        t_entry = wall.t1 if side == 1 else wall.t0
+        t_entry = end.surface if end.surface is not None else (wall.t1 if side == 1 else wall.t0)
         counterbore = countersink = None
         if end.countersink:
             countersink = (end.countersink[0], end.countersink[1])
@@ -531,16 +559,16 @@ def _end_info(part, wall, side, frame, group, walls, bores, used, near, axis_of)
     if narrowing is not None:  # a drill point, or a conical shoulder down to a smaller bore
         t_tip, r_tip = narrowing
         if r_tip <= max(LIN_TOL, 1e-3 * r):
-            return _End(True, "cone", None, None)
+            return _End(True, "cone")
         if _smaller_wall_at(wall, walls, t_tip, side):
-            return _End(False, None, None, None)
+            return _End(False, None)
         if not part.is_open(frame.point(t_tip + side * _eps(r))):
-            return _End(True, "cone", None, None)
-        return _End(False, None, None, None)
+            return _End(True, "cone")
+        return _End(False, None)
 
-    closed, bottom = _end_closed(part, wall, side, frame, walls, near, axis_of)
+    closed, bottom, surface = _end_closed(part, wall, side, frame, walls, near, axis_of)
     if closed:
-        return _End(True, bottom, None, None)
+        return _End(True, bottom)
 
     counterbore = None
     if widening is None:
@@ -553,11 +581,12 @@ def _end_info(part, wall, side, frame, group, walls, bores, used, near, axis_of)
             if not _end_closed(part, c, side, frame, walls, _faces_at_ends(part, c, frame)[(side + 1) // 2], axis_of)[0]:
                 counterbore = c
                 break
-    return _End(False, None, widening, counterbore)
+    return _End(False, None, widening, counterbore, surface)
 
 
-def _end_closed(part, wall, side, frame, walls, near, axis_of) -> tuple[bool, str | None]:
-    """Whether material lies on the axis just beyond the wall's end, and the bottom type if so.
+def _end_closed(part, wall, side, frame, walls, near, axis_of) -> tuple[bool, str | None, float | None]:
+    """Whether material lies on the axis just beyond the wall's end; the bottom type if so,
+    else the axial t where the axis crosses the plane the wall opens onto (if any).
 
     Decided from the faces at that end: a plane facing back into the hole that the
     axis crosses inside the face closes it ("flat" if square to the axis, else
@@ -568,6 +597,7 @@ def _end_closed(part, wall, side, frame, walls, near, axis_of) -> tuple[bool, st
     t_mid = (wall.t0 + wall.t1) / 2
     doubt = False
     square_floor = False
+    surface = None
     for f in sorted(near):
         if axis_of.get(f) == wall.axis:
             continue
@@ -576,20 +606,24 @@ def _end_closed(part, wall, side, frame, walls, near, axis_of) -> tuple[bool, st
             doubt = True
             continue
         dn = float(np.dot(plane.normal, frame.z))
-        if side * dn > -1e-9:
-            continue  # parallel to the axis, or facing out of the hole
+        if abs(dn) < 1e-9:
+            continue  # parallel to the axis
         t_x = float(np.dot(plane.origin - frame.origin, plane.normal)) / dn
         if side * (t_x - t_mid) <= 0:
             continue
+        if side * dn > 0:  # facing out of the hole: the surface it opens onto
+            if side * (t_x - t_end) <= LIN_TOL and (surface is None or abs(t_x - t_end) < abs(surface - t_end)):
+                surface = t_x
+            continue
         square = abs(abs(dn) - 1.0) < 1e-9
         if part.in_plane_face(f, frame.point(t_x)):
-            return True, "flat" if square else "other"
+            return True, "flat" if square else "other", None
         square_floor = square_floor or (square and abs(t_x - t_end) <= LIN_TOL)
         if not (square and _smaller_wall_at(wall, walls, t_end, side)):
             doubt = True  # the axis passes through an opening in a face that closes the end
     if doubt and not part.is_open(frame.point(t_end + side * _eps(wall.radius))):
-        return True, "flat" if square_floor else "other"
-    return False, None
+        return True, "flat" if square_floor else "other", None
+    return False, None, surface
 
 
 def _smaller_wall_at(wall: _Cluster, walls: list[_Cluster], t: float, side: int) -> bool:
