@@ -79,7 +79,8 @@ def test_example_package_layout(example_zip):
         "DL-2_revB/step/DL2-501_stem_revB.step",
         "DL-2_revB/step/DL2-601_arm_revB.step",
     }
-    assert set(names) == expected_steps | {"DL-2_revB/index.html", "DL-2_revB/manifest.json", "DL-2_revB/spec.yaml"}
+    others = {"index.html", "manifest.json", "spec.yaml", "dfm/dfm-report.json", "dfm/dfm-report.pdf"}
+    assert set(names) == expected_steps | {f"DL-2_revB/{n}" for n in others}
 
 
 def test_manifest_lists_every_file_with_its_real_hash(example_zip):

@@ -35,7 +35,8 @@ def test_version_and_help(cli):
 def test_build_example_in_a_separate_process(tmp_path):
     proc = run("build", EXAMPLE, "-o", tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith(f"wrote {tmp_path / 'DL-2_revB.zip'} (6 parts, 9 files,")
+    assert proc.stdout.startswith(f"wrote {tmp_path / 'DL-2_revB.zip'} (6 parts, 11 files,")
+    assert "DFM: 0 errors, 1 warnings, 0 info, 2 waived (see dfm/dfm-report.pdf)" in proc.stderr
     # not a terminal: one plain progress line per part and document, no carriage returns
     assert "\r" not in proc.stderr
     assert "[1/6] DL2-101 Base: models/base.py" in proc.stderr.splitlines()
@@ -114,11 +115,13 @@ def test_check_reports_json_for_ci(project):
     assert "did you mean 'cnc-milling'" in problem["message"]
 
 
-def test_check_ok(cli):
+def test_check_the_example(cli):
     code, out, _ = cli("check", EXAMPLE)
-    assert code == 0 and "ok (DL-2 rev B, 6 parts, 5 hardware items)" in out
+    assert code == 0 and out.rstrip().splitlines()[-1] == "0 errors, 1 warnings, 0 info, 2 waived: ok (fails on error)"
     code, out, _ = cli("check", EXAMPLE, "--format", "json")
-    assert code == 0 and json.loads(out) == {"ok": True, "problems": []}
+    report = json.loads(out)
+    assert code == 0 and report["ok"] is True and report["problems"] == []
+    assert [p["part"] for p in report["parts"]] == ["DL2-101", "DL2-201", "DL2-301", "DL2-401", "DL2-501", "DL2-601"]
 
 
 def test_init_writes_a_starter_that_builds_and_never_overwrites(cli, tmp_path):

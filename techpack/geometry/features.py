@@ -32,9 +32,10 @@ from OCP.BRepAdaptor import BRepAdaptor_Curve, BRepAdaptor_Surface
 from OCP.BRepClass3d import BRepClass3d_SolidClassifier
 from OCP.BRepGProp import BRepGProp_Face
 from OCP.BRepTools import BRepTools
-from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Plane
 from OCP.BRepTopAdaptor import BRepTopAdaptor_FClass2d
+from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
 from OCP.gp import gp_Pnt, gp_Pnt2d, gp_Vec
+from OCP.ShapeAnalysis import ShapeAnalysis
 from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_IN, TopAbs_OUT, TopAbs_REVERSED
 from OCP.TopExp import TopExp, TopExp_Explorer
 from OCP.TopoDS import TopoDS, TopoDS_Face, TopoDS_Shape
@@ -54,14 +55,24 @@ CLASSIFY_TOL = 1e-7  # mm, tolerance given to the point classifier
 
 @dataclass(frozen=True)
 class Hole:
-    """A round hole: a concave cylindrical wall closing 360° around its axis.
+    """A round hole: concave cylindrical face(s) on one axis and radius closing 360° round it.
 
-    entry is on the axis where the hole enters the material: the outer end of its
-    counterbore or countersink if it has one, else the outer end of the wall.
-    depth_mm is the length of the main cylindrical wall only (no counterbore,
-    countersink or drill point). For a through hole with a counterbore or countersink
-    at one end only, that end is the entry; otherwise a through hole enters from the
-    end with the larger coordinate along the axis' dominant component.
+    Which end is the entry: a blind hole's open end. A through hole with a
+    counterbore or countersink at one end only enters there; any other through hole
+    enters from the end with the larger coordinate along the axis' dominant component.
+
+    entry is on the axis: the mouth of the counterbore or countersink if there is
+    one, else where the axis meets the plane the wall opens onto (the top face,
+    even when it is tilted to the axis), else the outer end of the wall.
+
+    depth_mm is the length along the axis of the main cylindrical wall only (no
+    counterbore, countersink or drill point; for a tilted mouth, its longest side).
+
+    counterbore: a larger coaxial concave cylinder (closing at least 180°, so a spot
+    face broken out through a wall counts) adjoining the wall at the entry and open
+    at its far end; its depth is its own length along the axis. countersink: a
+    coaxial concave cone widening from the wall's radius at the entry; its diameter
+    is taken at the cone's wide end.
     """
 
     faces: tuple[int, ...]  # face ids of the cylindrical wall
@@ -102,7 +113,9 @@ class Bend:
 
 @dataclass(frozen=True)
 class Features:
-    holes: tuple[Hole, ...]
+    """Everything find_features recognised, each tuple in a deterministic order."""
+
+    holes: tuple[Hole, ...]  # by diameter, then entry (x, y, z) rounded to 1e-6 mm
     internal_corners: tuple[InternalCorner, ...]  # only corners parallel (within 1°) to a tool axis
     bends: tuple[Bend, ...]
 
@@ -151,6 +164,7 @@ class _Axis:
     y: np.ndarray
 
     def point(self, t: float) -> np.ndarray:
+        """The axis point at axial coordinate t (mm)."""
         return self.origin + t * self.z
 
 
@@ -204,7 +218,10 @@ class _End:
 
 
 def find_features(solid: cq.Solid, tool_axes: Sequence[tuple[float, float, float]] = ((0, 0, 1),)) -> Features:
-    """Holes, internal corners parallel to one of tool_axes (unit or not), and bends of solid (mm, degrees)."""
+    """Holes, internal corners parallel to one of tool_axes (any length, not zero), and bends of solid.
+
+    Lengths in mm, angles in degrees; face ids index solid.Faces() from 1, edge ids solid.Edges().
+    """
     axes = [_unit(np.array(a, dtype=float)) for a in tool_axes]
     part = _Part(solid.wrapped)
     revs: list[_Rev] = []
@@ -216,6 +233,11 @@ def find_features(solid: cq.Solid, tool_axes: Sequence[tuple[float, float, float
             revs.append(_read_revolved(i, face, surf, kind == GeomAbs_Cone))
         elif kind == GeomAbs_Plane:
             part.planes[i] = _read_plane(face, surf)
+        elif kind == GeomAbs_Sphere:
+            part.spheres[i] = _np(surf.Sphere().Location())
+        elif kind == GeomAbs_Torus:
+            ax = surf.Torus().Axis()
+            part.tori[i] = (_np(ax.Location()), _np(ax.Direction()))
 
     frames, placed = _group_axes(revs)
     clusters = _clusters(frames, placed)
@@ -224,7 +246,7 @@ def find_features(solid: cq.Solid, tool_axes: Sequence[tuple[float, float, float
     bends = _bends(frames, clusters)
     return Features(
         holes=tuple(sorted(holes, key=lambda h: (round(h.diameter_mm, 6), *(round(c, 6) for c in h.entry)))),
-        internal_corners=tuple(sorted(corners, key=lambda c: (c.radius_mm, *(round(p, 6) for p in c.point)))),
+        internal_corners=tuple(sorted(corners, key=lambda c: (round(c.radius_mm, 6), *(round(p, 6) for p in c.point)))),
         bends=tuple(sorted(bends, key=lambda b: (b.inner_face, b.outer_face))),
     )
 
@@ -239,11 +261,23 @@ class _Part:
         self.edge_faces = TopTools_IndexedDataMapOfShapeListOfShape()
         TopExp.MapShapesAndAncestors_s(shape, TopAbs_EDGE, TopAbs_FACE, self.edge_faces)
         self.planes: dict[int, _Plane] = {}
+        self.spheres: dict[int, np.ndarray] = {}  # face id -> centre
+        self.tori: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # face id -> (centre, axis)
         self._face_classifiers: dict[int, BRepTopAdaptor_FClass2d] = {}
         self._solid_classifier: BRepClass3d_SolidClassifier | None = None
 
     def face(self, face_id: int) -> TopoDS_Face:
         return TopoDS.Face_s(self.face_map.FindKey(face_id))
+
+    def neighbours(self, face_id: int) -> set[int]:
+        """Ids of the faces sharing an edge with the face."""
+        out: set[int] = set()
+        exp = TopExp_Explorer(self.face(face_id), TopAbs_EDGE)
+        while exp.More():
+            out |= self.faces_of_edge(self.edge_faces.FindIndex(exp.Current()))
+            exp.Next()
+        out.discard(face_id)
+        return out
 
     def faces_of_edge(self, index: int) -> set[int]:
         """Ids of the faces bounded by the edge at index (1-based) of edge_faces."""
@@ -284,7 +318,7 @@ def _read_revolved(face_id: int, face: TopoDS_Face, surf: BRepAdaptor_Surface, c
     pos = g.Position()
     origin = _np(pos.Location())
     z, x, y = _np(pos.Direction()), _np(pos.XDirection()), _np(pos.YDirection())
-    u0, u1, v0, v1 = BRepTools.UVBounds_s(face)
+    u0, u1, v0, v1 = ShapeAnalysis.GetFaceUVBounds_s(face)  # tight; BRepTools.UVBounds can be loose
     p, n = gp_Pnt(), gp_Vec()
     BRepGProp_Face(face).Normal((u0 + u1) / 2, (v0 + v1) / 2, p, n)
     pt = _np(p)
@@ -533,7 +567,18 @@ def _faces_at_ends(part: _Part, wall: _Cluster, frame: _Axis) -> tuple[set[int],
     return lo, hi
 
 
-def _end_info(part, wall, side, frame, group, walls, bores, used, near, axis_of) -> _End:
+def _end_info(
+    part: _Part,
+    wall: _Cluster,
+    side: int,
+    frame: _Axis,
+    group: list[_Placed],
+    walls: list[_Cluster],
+    bores: list[_Cluster],
+    used: set[int],
+    near: set[int],
+    axis_of: dict[int, int],
+) -> _End:
     """Material, bottom type, countersink and counterbore beyond one end of wall (side -1: t0, +1: t1).
 
     bores are the clusters that may serve as counterbores: hole walls, and concave
@@ -576,22 +621,26 @@ def _end_info(part, wall, side, frame, group, walls, bores, used, near, axis_of)
             if c is wall or id(c) in used or c.axis != wall.axis or c.radius <= r + LIN_TOL:
                 continue
             start, far = (c.t0, c.t1) if side == 1 else (c.t1, c.t0)
-            if abs(start - t_end) > LIN_TOL or side * (far - t_end) <= LIN_TOL:
-                continue
+            if abs(start - t_end) > LIN_TOL or side * (far - t_end) <= LIN_TOL or _smaller_wall_at(c, walls, far, side):
+                continue  # not touching, or a groove with the bore going on beyond it
             if not _end_closed(part, c, side, frame, walls, _faces_at_ends(part, c, frame)[(side + 1) // 2], axis_of)[0]:
                 counterbore = c
                 break
     return _End(False, None, widening, counterbore, surface)
 
 
-def _end_closed(part, wall, side, frame, walls, near, axis_of) -> tuple[bool, str | None, float | None]:
+def _end_closed(
+    part: _Part, wall: _Cluster, side: int, frame: _Axis, walls: list[_Cluster], near: set[int], axis_of: dict[int, int]
+) -> tuple[bool, str | None, float | None]:
     """Whether material lies on the axis just beyond the wall's end; the bottom type if so,
     else the axial t where the axis crosses the plane the wall opens onto (if any).
 
     Decided from the faces at that end: a plane facing back into the hole that the
     axis crosses inside the face closes it ("flat" if square to the axis, else
     "other"); planes facing away (the surface the hole opens onto, a counterbore
-    floor) and coaxial faces do not. Anything else falls back to the 3D classifier.
+    floor) and coaxial faces do not. A sphere centred on the axis (ball end) closes
+    it ("other"); so does a coaxial torus leading to a closing plane (a bull-nose
+    bottom: "flat"). Anything else falls back to the 3D classifier.
     """
     t_end = wall.t1 if side == 1 else wall.t0
     t_mid = (wall.t0 + wall.t1) / 2
@@ -601,6 +650,16 @@ def _end_closed(part, wall, side, frame, walls, near, axis_of) -> tuple[bool, st
     for f in sorted(near):
         if axis_of.get(f) == wall.axis:
             continue
+        if f in part.spheres and _off_axis(part.spheres[f], frame) <= LIN_TOL:
+            return True, "other", None
+        if f in part.tori and _off_axis(part.tori[f][0], frame) <= LIN_TOL and abs(float(np.dot(part.tori[f][1], frame.z))) >= 1.0 - 1e-9:
+            for g in sorted(part.neighbours(f) - set(wall.ids)):
+                plane = part.planes.get(g)
+                if plane is not None and abs(abs(float(np.dot(plane.normal, frame.z))) - 1.0) < 1e-9:
+                    t_x = float(np.dot(plane.origin - frame.origin, plane.normal)) / float(np.dot(plane.normal, frame.z))
+                    if side * (t_x - t_end) > 0 and part.in_plane_face(g, frame.point(t_x)):
+                        return True, "flat", None
+            continue  # a round at the mouth of the hole
         plane = part.planes.get(f)
         if plane is None:
             doubt = True
@@ -636,6 +695,12 @@ def _smaller_wall_at(wall: _Cluster, walls: list[_Cluster], t: float, side: int)
     return False
 
 
+def _off_axis(p: np.ndarray, frame: _Axis) -> float:
+    """Distance (mm) of p from the frame's axis line."""
+    d = p - frame.origin
+    return float(np.linalg.norm(d - np.dot(d, frame.z) * frame.z))
+
+
 def _eps(radius: float) -> float:
     """How far past a wall's end (mm) the classifier probes the axis."""
     return min(0.05, max(1e-3, 0.02 * radius))
@@ -655,7 +720,7 @@ def _tool_axis(direction: np.ndarray, axes: list[np.ndarray]) -> np.ndarray | No
     return None
 
 
-def _fillet_corners(frames, clusters, axes) -> list[InternalCorner]:
+def _fillet_corners(frames: list[_Axis], clusters: list[_Cluster], axes: list[np.ndarray]) -> list[InternalCorner]:
     """Concave cylinder clusters spanning less than 360° whose axis is parallel to a tool axis."""
     out = []
     for c in clusters:
@@ -799,7 +864,8 @@ def _arc_gap(a: float, b: float) -> float:
 # Small helpers
 
 
-def _np(v) -> np.ndarray:
+def _np(v: gp_Pnt | gp_Vec) -> np.ndarray:
+    """An OCP point, vector or direction as a numpy 3-vector."""
     return np.array((v.X(), v.Y(), v.Z()), dtype=float)
 
 
