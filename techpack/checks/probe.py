@@ -25,10 +25,10 @@ from OCP.Bnd import Bnd_Box
 from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
 from OCP.gp import gp_Dir, gp_Lin, gp_Pnt, gp_Pnt2d, gp_Vec
 from OCP.IntCurvesFace import IntCurvesFace_Intersector
-from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_IN, TopAbs_ON, TopAbs_VERTEX
+from OCP.TopAbs import TopAbs_FACE, TopAbs_IN, TopAbs_ON, TopAbs_VERTEX
 from OCP.TopExp import TopExp
 from OCP.TopoDS import TopoDS
-from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_IndexedMapOfShape
+from OCP.TopTools import TopTools_IndexedMapOfShape
 
 SURFACE_NAMES = {GeomAbs_Plane: "plane", GeomAbs_Cylinder: "cylinder", GeomAbs_Cone: "cone", GeomAbs_Sphere: "sphere", GeomAbs_Torus: "torus"}
 MARGIN = 0.02  # share of a face's UV range kept free of samples at its boundary
@@ -72,8 +72,10 @@ class Probe:
         self.n_faces = self.face_map.Extent()
         self._props: dict[int, BRepGProp_Face] = {}
         self._face_intersectors: dict[int, IntCurvesFace_Intersector] = {}
-        bb = solid.BoundingBox()
-        self.diagonal = math.dist((bb.xmin, bb.ymin, bb.zmin), (bb.xmax, bb.ymax, bb.zmax))
+        box = Bnd_Box()
+        BRepBndLib.Add_s(self.shape, box, False)  # a quick box: the diagonal only sets scales
+        xmin, ymin, zmin, xmax, ymax, zmax = box.Get()
+        self.diagonal = math.dist((xmin, ymin, zmin), (xmax, ymax, zmax))
 
     def face(self, fid: int):
         return TopoDS.Face_s(self.face_map.FindKey(fid))
@@ -103,15 +105,20 @@ class Probe:
 
     @functools.cached_property
     def neighbours(self) -> list[set[int]]:
-        """Faces that share an edge or a vertex with each face."""
+        """Faces that share a vertex (so also an edge) with each face."""
+        vertices = TopTools_IndexedMapOfShape()
+        TopExp.MapShapes_s(self.shape, TopAbs_VERTEX, vertices)
+        owners: dict[int, set[int]] = {}
+        own = TopTools_IndexedMapOfShape()
+        for fid in range(1, self.n_faces + 1):
+            own.Clear()
+            TopExp.MapShapes_s(self.face_map.FindKey(fid), TopAbs_VERTEX, own)
+            for k in range(1, own.Extent() + 1):
+                owners.setdefault(vertices.FindIndex(own.FindKey(k)), set()).add(fid)
         out: list[set[int]] = [set() for _ in range(self.n_faces + 1)]
-        for kind in (TopAbs_EDGE, TopAbs_VERTEX):
-            amap = TopTools_IndexedDataMapOfShapeListOfShape()
-            TopExp.MapShapesAndAncestors_s(self.shape, kind, TopAbs_FACE, amap)
-            for i in range(1, amap.Extent() + 1):
-                ids = {self.face_id(f) for f in amap.FindFromIndex(i)}
-                for a in ids:
-                    out[a] |= ids - {a}
+        for ids in owners.values():
+            for a in ids:
+                out[a] |= ids - {a}
         return out
 
     def normal(self, fid: int, u: float, v: float) -> tuple[np.ndarray, np.ndarray]:
@@ -173,17 +180,20 @@ class Probe:
             tri = BRep_Tool.Triangulation_s(face, loc)
             if tri is None:
                 continue
-            trsf = loc.Transformation()
-            for i in range(1, tri.NbNodes() + 1):
-                q = tri.Node(i).Transformed(trsf)
-                verts.append((q.X(), q.Y(), q.Z()))
-            flip = face.Orientation() == TopAbs_REVERSED
-            for i in range(1, tri.NbTriangles() + 1):
-                a, b, c = tri.Triangle(i).Get()
-                tris.append((offset + a - 1, offset + c - 1, offset + b - 1) if flip else (offset + a - 1, offset + b - 1, offset + c - 1))
-                tri_face.append(fid)
-            offset += tri.NbNodes()
-        vertices, indices = np.array(verts), np.array(tris, dtype=np.int32)
+            nodes = np.array([tri.Node(i).Coord() for i in range(1, tri.NbNodes() + 1)])
+            if not loc.IsIdentity():
+                t = loc.Transformation()
+                m = np.array([[t.Value(r, c) for c in range(1, 5)] for r in range(1, 4)])
+                nodes = nodes @ m[:, :3].T + m[:, 3]
+            corners = np.array([tri.Triangle(i).Get() for i in range(1, tri.NbTriangles() + 1)]) - 1 + offset
+            if face.Orientation() == TopAbs_REVERSED:
+                corners = corners[:, [0, 2, 1]]
+            verts.append(nodes)
+            tris.append(corners)
+            tri_face.append(np.full(len(corners), fid))
+            offset += len(nodes)
+        verts, tris, tri_face = np.vstack(verts), np.vstack(tris), np.concatenate(tri_face)
+        vertices, indices = verts, tris.astype(np.int32)
         origin, scale = vertices.min(axis=0), 1.0 / max(self.diagonal, 1e-9)
         scene = rtcore_scene.EmbreeScene()
         TriangleMesh(scene=scene, vertices=((vertices - origin) * scale).astype(np.float32), indices=indices)

@@ -249,24 +249,28 @@ def sheet_thickness_uniform(ctx: PartCheck, rule: Rule) -> list[Finding]:
                               needs="a part cut and bent from sheet has one thickness everywhere")])
 
 
-def _distance(probe, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[float, np.ndarray] | None:
+def _distance(probe, a: tuple[int, ...], b: tuple[int, ...], within: float) -> tuple[float, np.ndarray] | None:
+    """The smallest distance (mm) between faces a and faces b and the midpoint there, if
+    smaller than `within`; face pairs whose boxes are further apart are not solved."""
     from OCP.BRepExtrema import BRepExtrema_DistShapeShape
-    from OCP.BRep import BRep_Builder
-    from OCP.TopoDS import TopoDS_Compound
 
-    def compound(ids):
-        c = TopoDS_Compound()
-        builder = BRep_Builder()
-        builder.MakeCompound(c)
-        for i in ids:
-            builder.Add(c, probe.face(i))
-        return c
+    best = None
+    for i in a:
+        for j in b:
+            lo = np.maximum(probe.boxes[i][:3], probe.boxes[j][:3])
+            hi = np.minimum(probe.boxes[i][3:], probe.boxes[j][3:])
+            if float(np.linalg.norm(np.maximum(lo - hi, 0))) >= within:
+                continue
+            d = BRepExtrema_DistShapeShape(probe.face(i), probe.face(j))
+            if d.IsDone() and d.NbSolution() and d.Value() < within and (best is None or d.Value() < best[0]):
+                p, q = d.PointOnShape1(1), d.PointOnShape2(1)
+                best = (d.Value(), (np.array(p.Coord()) + np.array(q.Coord())) / 2)
+    return best
 
-    d = BRepExtrema_DistShapeShape(compound(a), compound(b))
-    if not d.IsDone() or d.NbSolution() == 0:
-        return None
-    p, q = d.PointOnShape1(1), d.PointOnShape2(1)
-    return d.Value(), (np.array(p.Coord()) + np.array(q.Coord())) / 2
+
+def _reach(rule: Rule, t: float | None, bend_radius: float = 0.0) -> float:
+    """The largest distance that can still be a finding of the rule."""
+    return max(limits_for(rule, t, bend_radius).values(), default=0.0) + 1e-6
 
 
 def _skins(ctx: PartCheck) -> set[int]:
@@ -291,7 +295,7 @@ def hole_to_edge(ctx: PartCheck, rule: Rule) -> list[Finding]:
     out = []
     for h in ctx.features.holes:
         near = tuple(sorted(edges - set().union(*(ctx.probe.neighbours[i] for i in h.faces))))
-        got = _distance(ctx.probe, h.faces, near) if near else None
+        got = _distance(ctx.probe, h.faces, near, _reach(rule, t))
         if got:
             out.append(ctx.finding(rule, got[0], "mm", f"{_cap(ctx.hole_name(h))} is {got[0]:.2f} mm from the edge of the sheet",
                                    limits=limits_for(rule, t), faces=h.faces, point=got[1], feature=ctx.hole_name(h)))
@@ -303,7 +307,7 @@ def hole_to_bend(ctx: PartCheck, rule: Rule) -> list[Finding]:
     out = []
     for h in ctx.features.holes:
         for b in ctx.features.bends:
-            got = _distance(ctx.probe, h.faces, (b.inner_face, b.outer_face))
+            got = _distance(ctx.probe, h.faces, (b.inner_face, b.outer_face), _reach(rule, t, b.inner_radius_mm))
             if got:
                 out.append(ctx.finding(rule, got[0], "mm", f"{_cap(ctx.hole_name(h))} is {got[0]:.2f} mm from a bend (R{b.inner_radius_mm:g})",
                                        limits=limits_for(rule, t, b.inner_radius_mm), faces=h.faces, point=got[1], feature=ctx.hole_name(h)))
@@ -311,14 +315,21 @@ def hole_to_bend(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 
 def hole_web(ctx: PartCheck, rule: Rule) -> list[Finding]:
+    """Material between two holes through the sheet: for parallel holes, the distance
+    between their axes less both radii."""
     t, holes = ctx.sheet_thickness, ctx.features.holes
     out = []
     for i, a in enumerate(holes):
         for b in holes[i + 1:]:
-            got = _distance(ctx.probe, a.faces, b.faces)
-            if got:
-                out.append(ctx.finding(rule, got[0], "mm", f"{got[0]:.2f} mm of material between {ctx.hole_name(a)} and {ctx.hole_name(b)}",
-                                       limits=limits_for(rule, t), faces=a.faces + b.faces, point=got[1]))
+            da, db = np.array(a.direction), np.array(b.direction)
+            if abs(abs(float(da @ db)) - 1) > 1e-6:
+                continue
+            gap = np.array(b.entry) - np.array(a.entry)
+            web = float(np.linalg.norm(gap - (gap @ da) * da)) - (a.diameter_mm + b.diameter_mm) / 2
+            if web < _reach(rule, t):
+                mid = (np.array(a.entry) + np.array(b.entry)) / 2
+                out.append(ctx.finding(rule, web, "mm", f"{web:.2f} mm of material between {ctx.hole_name(a)} and {ctx.hole_name(b)}",
+                                       limits=limits_for(rule, t), faces=a.faces + b.faces, point=mid))
     return _keep(out)
 
 
