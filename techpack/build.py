@@ -47,8 +47,18 @@ def load(spec_path: str | Path, log: Reporter) -> LoadedSpec:
 
 
 def check(spec_path: str | Path, log: Reporter) -> CheckResult:
-    """Validate the spec, build every part and run the DFM checks; write nothing."""
-    return _check_loaded(load(spec_path, log), log)
+    """Validate the spec, build every part and run the DFM checks; write nothing.
+    A spec that build would refuse (no date for the documents, say) fails here too."""
+    loaded = load(spec_path, log)
+    _provenance(loaded)
+    return _check_loaded(loaded, log)
+
+
+def _provenance(loaded: LoadedSpec):
+    """The git commit (or None) and the date of the documents."""
+    inputs = [loaded.path, *{loaded.model_path(p) for p in loaded.spec.parts}]
+    git = git_info(loaded.folder, inputs)
+    return git, build_date(loaded, git)
 
 
 def _check_loaded(loaded: LoadedSpec, log: Reporter) -> CheckResult:
@@ -65,9 +75,7 @@ def build(spec_path: str | Path, out_dir: str | Path, log: Reporter, allow_dfm_e
     Unwaived DFM errors stop the build (FindingsError) unless allow_dfm_errors."""
     loaded = load(spec_path, log)
     spec = loaded.spec
-    inputs = [loaded.path, *{loaded.model_path(p) for p in spec.parts}]
-    git = git_info(loaded.folder, inputs)
-    date = build_date(loaded, git)
+    git, date = _provenance(loaded)
     checked = _check_loaded(loaded, log)
     parts, report = checked.parts, checked.report
     if report.failing("error") and not allow_dfm_errors:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import sys
 import time
 import traceback
@@ -17,15 +16,14 @@ from pathlib import Path
 import click
 
 from techpack import __version__
-from techpack.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, FindingsError, InputError, Problem
+from techpack.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, FindingsError, InputError, Problem, Where
 from techpack.standards import StandardsError
 from techpack.report import Reporter
 
 
 def _problem_json(p: Problem) -> dict:
-    m = re.fullmatch(r"(.*?):(\d+):(\d+)", p.where)
-    where = {"file": m[1], "line": int(m[2]), "column": int(m[3])} if m else {"file": p.where}
-    return {**where, "key": p.key, "message": p.message, "detail": p.detail}
+    w = p.where if isinstance(p.where, Where) else Where(str(p.where))
+    return {"file": w.file, "line": w.line or None, "column": w.col or None, "key": p.key, "message": p.message, "detail": p.detail}
 
 
 def handle_errors(fn):

@@ -20,7 +20,12 @@ def _dump(data) -> None:
 
 
 def _dev(mm: float) -> str:
-    return "0" if mm == 0 else f"{mm:+.3f}".rstrip("0").rstrip(".")
+    """A deviation in mm to the half micrometre ISO 286 uses: +0.0045, -0.014, 0."""
+    return "0" if mm == 0 else f"{mm:+.4f}".rstrip("0").rstrip(".")
+
+
+def _mm(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".") if round(value * 1e4) % 10 else f"{value:.3f}"
 
 
 def general_lookup(designation: str, size: float) -> dict:
@@ -60,17 +65,17 @@ def register(main: click.Group, handle_errors) -> None:
             click.echo(f"{f.designation}: {f.kind} fit")
             for t in (f.hole, f.shaft):
                 click.echo(
-                    f"  {t.kind:<5} {t.tolerance_class:<4} {_dev(t.upper_mm):>7} / {_dev(t.lower_mm):<7} "
-                    f"{t.min_mm:.3f} .. {t.max_mm:.3f} mm  ({t.it_grade} = {t.it_um:g} µm)"
+                    f"  {t.kind:<5} {t.tolerance_class:<4} {_dev(t.upper_mm):>8} / {_dev(t.lower_mm):<8} "
+                    f"{_mm(t.min_mm)} .. {_mm(t.max_mm)} mm  ({t.it_grade} = {t.it_um:g} µm)"
                 )
-            click.echo(f"  clearance  max {f.max_clearance_mm:+.3f} mm, min {f.min_clearance_mm:+.3f} mm")
+            click.echo(f"  clearance  max {_dev(f.max_clearance_mm)} mm, min {_dev(f.min_clearance_mm)} mm")
         else:
             t = tolerance(designation)
             if as_json:
                 return _dump(t.to_dict())
             click.echo(
                 f"{t.designation} ({t.kind}): {_dev(t.upper_mm)} / {_dev(t.lower_mm)} mm, "
-                f"{t.min_mm:.3f} .. {t.max_mm:.3f} mm ({t.it_grade} = {t.it_um:g} µm)"
+                f"{_mm(t.min_mm)} .. {_mm(t.max_mm)} mm ({t.it_grade} = {t.it_um:g} µm)"
             )
 
     @main.command()

@@ -37,6 +37,8 @@ class BuildContext:
 
     def path(self, rel: str) -> Path:
         """The absolute path of a package file, with its folder created."""
-        p = self.folder / rel
+        p = (self.folder / rel).resolve()
+        if not p.is_relative_to(self.folder.resolve()):
+            raise ValueError(f"{rel!r} would be written outside the package")
         p.parent.mkdir(parents=True, exist_ok=True)
         return p

@@ -8,30 +8,41 @@ wrong is a bug in techpack.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-EXIT_OK = 0
 EXIT_FINDINGS = 1  # DFM findings at or above the allowed severity
 EXIT_INPUT = 2  # the spec, a model or an option is wrong
 EXIT_BUG = 3  # anything else: a bug in techpack
+
+
+class Where(NamedTuple):
+    """A place in a file; line and column are 1-based, 0 when unknown."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}" if self.line else self.file
 
 
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input.
 
-    where: "techpack.yaml:12:7" or "models/base.py:22" (may be empty).
+    where: the file, line and column (Where), or a name such as SOURCE_DATE_EPOCH.
     key: the spec key path, "parts[2].material" (may be empty).
     message: what is wrong and, where we know, what to do.
     detail: further lines (a script's own error, say).
     """
 
-    where: str
+    where: Where | str
     key: str
     message: str
     detail: str = ""
 
     def __str__(self) -> str:
-        head = ": ".join(s for s in (self.where, self.key, self.message) if s)
+        head = ": ".join(s for s in (str(self.where), self.key, self.message) if s)
         if self.detail:
             head += "\n" + "\n".join("    " + line for line in self.detail.splitlines())
         return head
@@ -39,8 +50,6 @@ class Problem:
 
 class InputError(Exception):
     """The user's input is wrong; carries every problem found, not just the first."""
-
-    exit_code = EXIT_INPUT
 
     def __init__(self, problems: list[Problem] | Problem):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
@@ -57,8 +66,6 @@ class ModelError(InputError):
 
 class FindingsError(Exception):
     """DFM findings at or above the allowed severity stopped the build."""
-
-    exit_code = EXIT_FINDINGS
 
     def __init__(self, findings: list):
         self.findings = findings

@@ -8,10 +8,13 @@ import unicodedata
 from techpack.spec import Part, Product
 
 
+SLUG_MAX = 40  # characters of the name kept in file names
+
+
 def slug(text: str) -> str:
-    """"Arm bracket" -> "arm-bracket": lower case ASCII letters, digits and dashes."""
+    """"Arm bracket" -> "arm-bracket": lower case ASCII letters, digits and dashes, at most SLUG_MAX."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "part"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower())[:SLUG_MAX].strip("-") or "part"
 
 
 def package_name(product: Product) -> str:

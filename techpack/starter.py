@@ -6,7 +6,7 @@ import datetime as dt
 from importlib import resources
 from pathlib import Path
 
-from techpack.errors import InputError, Problem
+from techpack.errors import InputError, Problem, Where
 
 FILES = {"techpack.yaml": "starter/techpack.yaml", "models/plate.py": "starter/models/plate.py"}
 
@@ -15,7 +15,7 @@ def write_starter(directory: Path) -> list[Path]:
     """Write the starter files into directory; never overwrite a file."""
     existing = [directory / rel for rel in FILES if (directory / rel).exists()]
     if existing:
-        raise InputError([Problem(str(p), "", "already exists; techpack init never overwrites a file") for p in existing])
+        raise InputError([Problem(Where(str(p)), "", "already exists; techpack init never overwrites a file") for p in existing])
     templates = resources.files("techpack.templates")
     written = []
     for rel, source in FILES.items():

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 import jinja2
+
+from techpack.errors import InputError, Problem, Where
 
 
 def environment(spec_folder: Path) -> jinja2.Environment:
@@ -20,3 +23,18 @@ def environment(spec_folder: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def render(env: jinja2.Environment, name: str, **values) -> str:
+    """Render template `name`; an error in it (a user's override, say) names the template and line."""
+    try:
+        template = env.get_template(name)
+        return template.render(**values)
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(Problem(Where(exc.filename or name, exc.lineno or 0, 1 if exc.lineno else 0), "", f"template syntax error: {exc.message}")) from None
+    except jinja2.TemplateError as exc:
+        filename, line = None, 0
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.endswith(name) or frame.filename == "<template>":
+                line, filename = frame.lineno, frame.filename
+        raise InputError(Problem(Where(filename or name, line, 1 if line else 0), "", f"template error: {exc}")) from None

@@ -15,7 +15,7 @@ import pytest
 from techpack.build import build
 from techpack.errors import ModelError, SpecError
 from techpack.report import Reporter
-from tests.conftest import BOX_SCRIPT, EXAMPLE, PRODUCT
+from tests.conftest import BOX_SCRIPT, EXAMPLE, PRODUCT, REPO
 
 EXAMPLE_PARTS = {
     # number: (name, qty, material title, process title), as the example spec gives them
@@ -100,10 +100,12 @@ def test_manifest_lists_every_file_with_its_real_hash(example_zip):
     import techpack
 
     assert manifest["tools"]["techpack"] == techpack.__version__
-    # the example lives in this repository: its commit is recorded (when built from a clone)
-    if manifest["git"] is not None:
-        head = subprocess.run(["git", "-C", str(EXAMPLE.parent), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    # the example lives in this repository: its commit is recorded
+    head = subprocess.run(["git", "-C", str(EXAMPLE.parent), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    if (REPO / ".git").exists():
         assert manifest["git"]["commit"] == head
+    else:  # a source tree without git (an unpacked release)
+        assert manifest["git"] is None
 
 
 def test_zip_entries_have_fixed_dates_and_permissions(example_zip):

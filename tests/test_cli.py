@@ -164,3 +164,28 @@ def test_a_bug_is_reported_as_a_bug_with_exit_3(project, tmp_path, monkeypatch, 
     code, _, err = cli("build", spec, "-o", tmp_path / "out")
     assert code == 3
     assert "ZeroDivisionError" in err and "This is a bug in techpack" in err
+
+
+def test_an_error_in_a_users_template_names_the_template(cli, tmp_path):
+    cli("init", tmp_path / "p")
+    (tmp_path / "p" / "templates").mkdir()
+    (tmp_path / "p" / "templates" / "index.html.j2").write_text("<h1>{{ product.name }}</h1>\n<p>{{ nonexistent }}</p>\n")
+    code, _, err = cli("build", tmp_path / "p" / "techpack.yaml", "-o", tmp_path / "out")
+    assert code == 2 and "templates/index.html.j2:2:1: template error: 'nonexistent' is undefined" in err
+    assert "Traceback" not in err and not (tmp_path / "out" / "P-1_revA.zip").exists()
+    (tmp_path / "p" / "templates" / "index.html.j2").write_text("<h1>My {{ product.name }}</h1>\n")
+    code, _, _ = cli("build", tmp_path / "p" / "techpack.yaml", "-o", tmp_path / "out")
+    import zipfile
+
+    assert code == 0 and zipfile.ZipFile(tmp_path / "out" / "P-1_revA.zip").read("P-1_revA/index.html") == b"<h1>My My product</h1>\n"
+
+
+def test_check_fails_like_build_when_there_is_no_date(project, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    project.write("models/box.py", BOX_SCRIPT)
+    spec = project.spec(
+        "- {number: P1, name: Box, model: models/box.py, material: ABS, process: fdm}",
+        product="product: {number: T-1, name: T, revision: A, owner: O, drawn_by: D, batch: 1}\n",
+    )
+    proc = run("check", spec)
+    assert proc.returncode == 2 and "no date for the documents" in proc.stderr

@@ -41,6 +41,12 @@ def test_single_class_json(cli, spec, upper_mm, lower_mm):
     assert code == 0 and t["upper_mm"] == pytest.approx(upper_mm, abs=1e-9) and t["lower_mm"] == pytest.approx(lower_mm, abs=1e-9)
 
 
+def test_fit_text_keeps_half_micrometres(cli):
+    code, out, _ = cli("fit", "10 H7/js6")
+    assert "+0.0045 / -0.0045" in out and "9.9955 .. 10.0045 mm" in out
+    assert "clearance  max +0.0195 mm, min -0.0045 mm" in out
+
+
 def test_fit_text(cli):
     code, out, _ = cli("fit", "25 H7/p6")
     assert code == 0

@@ -3,12 +3,12 @@ its variant resolved, and what it does to the part's dimensions."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
 from techpack.catalog import Catalog
 from techpack.catalog.model import Finish, Material, Param, RalColour
+from techpack.words import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,8 @@ class AppliedFinish:
 def _check_value(name: str, spec: Param, value: Any, catalog: Catalog) -> str | None:
     """A message if value does not fit the param, else None."""
     if spec.type == "choice":
-        choices = [str(c).lower() for c in spec.choices]
-        if str(value).lower() not in choices:
-            close = difflib.get_close_matches(str(value).lower(), choices, n=1)
-            hint = f"; did you mean '{spec.choices[choices.index(close[0])]}'?" if close else ""
-            return f"{name} must be one of {', '.join(map(str, spec.choices))}; got {value!r}{hint}"
+        if str(value).lower() not in [str(c).lower() for c in spec.choices]:
+            return f"{name} must be one of {', '.join(map(str, spec.choices))}; got {value!r}{did_you_mean(str(value), map(str, spec.choices))}"
     elif spec.type == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"{name} must be a number{f' in {spec.unit}' if spec.unit else ''}; got {value!r}"
@@ -75,9 +72,7 @@ def check_finish(finish: Finish, params: dict[str, Any], material: Material | No
     for name, value in params.items():
         spec = finish.params.get(name)
         if spec is None:
-            close = difflib.get_close_matches(name, list(finish.params), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append((name, f"{finish.key} takes no parameter '{name}'{hint} (it takes: {', '.join(finish.params) or 'none'})"))
+            problems.append((name, f"{finish.key} takes no parameter '{name}'{did_you_mean(name, finish.params)} (it takes: {', '.join(finish.params) or 'none'})"))
             continue
         message = _check_value(name, spec, value, catalog)
         if message:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Family = Literal["metal", "polymer"]
 
@@ -50,6 +50,17 @@ class Process(_Entry):
     envelope_source: str | None = None
     rules: tuple[Rule, ...] = ()
 
+    @field_validator("general_tolerance")
+    @classmethod
+    def _readable_tolerance(cls, value: str) -> str:
+        from techpack.standards import StandardsError, parse_general_tolerance
+
+        try:
+            parse_general_tolerance(value)
+        except StandardsError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
 
 class Param(_Entry):
     type: Literal["choice", "number", "ral", "pantone", "text"]
@@ -84,6 +95,21 @@ class Finish(_Entry):
 
     def suits(self, material: Material) -> bool:
         return material.key in self.materials or material.family in self.families
+
+    @model_validator(mode="after")
+    def _variants_match_their_param(self) -> "Finish":
+        if self.variant_by is None:
+            if self.thickness_um is None or self.growth is None or self.standard is None:
+                raise ValueError("a finish without variants needs standard, thickness_um and growth")
+            return self
+        param = self.params.get(self.variant_by)
+        if param is None or param.type != "choice":
+            raise ValueError(f"variant_by '{self.variant_by}' must name a choice parameter of the finish")
+        if not self.variants or {str(c) for c in param.choices} != set(self.variants):
+            raise ValueError(f"variants must be one for each choice of '{self.variant_by}': {', '.join(map(str, param.choices))}")
+        if param.default is None:
+            raise ValueError(f"the parameter '{self.variant_by}' needs a default variant")
+        return self
 
 
 class RalColour(_Entry):

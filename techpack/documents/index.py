@@ -5,7 +5,7 @@ from __future__ import annotations
 from techpack import __version__
 from techpack.context import BuildContext, Output
 from techpack.geometry import BuiltPart
-from techpack.templating import environment
+from techpack.templating import environment, render
 
 NAME = "index"
 FILE = "index.html"
@@ -43,19 +43,17 @@ def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
         }
         for h in spec.hardware
     ]
-    html = (
-        environment(ctx.loaded.folder)
-        .get_template("index.html.j2")
-        .render(
-            product=spec.product,
-            date=ctx.date.isoformat(),
-            suppliers=spec.suppliers,
-            parts=rows,
-            hardware=hardware,
-            files=sorted(o.path for o in ctx.outputs),
-            git=ctx.git,
-            version=__version__,
-        )
+    html = render(
+        environment(ctx.loaded.folder),
+        "index.html.j2",
+        product=spec.product,
+        date=ctx.date.isoformat(),
+        suppliers=spec.suppliers,
+        parts=rows,
+        hardware=hardware,
+        files=sorted(o.path for o in ctx.outputs),
+        git=ctx.git,
+        version=__version__,
     )
     ctx.path(FILE).write_text(html, encoding="utf-8")
     return [Output(FILE, NAME)]

@@ -27,9 +27,23 @@ NAME = "step"
 SCHEMA = "AP214IS"  # AUTOMOTIVE_DESIGN: read by every CAM and CAD system
 
 
+def step_string(text: str) -> str:
+    """Text as an ISO 10303-21 string body: ASCII as it is (a backslash doubled), anything
+    else as \\X2\\hhhh\\X0\\ (UTF-16), which OCCT and CAD systems decode ("Jürgen" stays Jürgen)."""
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif 32 <= ord(ch) < 127:
+            out.append(ch)
+        else:
+            units = ch.encode("utf-16-be").hex().upper()
+            out.append(f"\\X2\\{units}\\X0\\")
+    return "".join(out)
+
+
 def _h(text: str) -> TCollection_HAsciiString:
-    # STEP strings are ISO 8859-1 in practice; keep the header plain ASCII.
-    return TCollection_HAsciiString(text.encode("ascii", "replace").decode())
+    return TCollection_HAsciiString(step_string(text))
 
 
 def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author: str, organisation: str, approver: str) -> None:

@@ -8,8 +8,11 @@ import helper modules kept beside it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import inspect
+import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -18,44 +21,91 @@ from typing import Any
 import cadquery as cq
 
 from techpack.errors import ModelError, Problem
-from techpack.spec.words import did_you_mean
+from techpack.words import did_you_mean
 
 
-def run(path: Path, params: dict[str, Any], params_where: str, where: str, label: str, rel: str) -> cq.Shape:
-    """Import the script at path, call build(**params) and return its shape."""
-    module = _import(path, where, label, rel)
-    build = getattr(module, "build", None)
-    if not callable(build):
-        raise ModelError(
-            Problem(where, label, f"'{rel}' has no build() function; define build(**params) returning a cadquery.Workplane")
-        )
-    _check_params(build, params, params_where, label.replace(".model", ".params"), rel)
+TIMEOUT_S = int(os.environ.get("TECHPACK_MODEL_TIMEOUT", "600"))  # a script taking longer is stopped
+
+
+class _Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _sandbox(folder: Path):
+    """While a script runs: its folder importable, and afterwards the working directory,
+    sys.path and the helper modules it imported from its folder put back, so scripts
+    cannot affect each other (two folders may each have a helpers.py); a time limit on
+    the main thread."""
+    cwd, path, modules = os.getcwd(), list(sys.path), set(sys.modules)
+    sys.path.insert(0, str(folder))
+    timed = hasattr(signal, "SIGALRM") and TIMEOUT_S > 0 and threading_main()
+    if timed:
+        def stop(signum, frame):
+            raise _Timeout
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.alarm(TIMEOUT_S)
     try:
-        result = build(**params)
-    except Exception as exc:  # the user's code: any error is theirs to see
-        raise ModelError(Problem(where, label, f"'{rel}' raised an error in build()", _script_lines(exc, path, rel))) from None
+        yield
+    finally:
+        if timed:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+        os.chdir(cwd)
+        sys.path[:] = path
+        for name in set(sys.modules) - modules:  # the script's own helpers, not libraries it loaded
+            file = getattr(sys.modules[name], "__file__", None)
+            if file and Path(file).resolve().is_relative_to(folder.resolve()):
+                del sys.modules[name]
+
+
+def threading_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel: str) -> cq.Shape:
+    """Import the script at path, call build(**params) and return its shape."""
+    with _sandbox(path.parent):
+        module = _import(path, where, label, rel)
+        build = getattr(module, "build", None)
+        if not callable(build):
+            raise ModelError(
+                Problem(where, label, f"'{rel}' has no build() function; define build(**params) returning a cadquery.Workplane")
+            )
+        _check_params(build, params, params_where, label.replace(".model", ".params"), rel)
+        try:
+            result = build(**params)
+        except _Timeout:
+            raise ModelError(Problem(where, label, f"'{rel}' took more than {TIMEOUT_S} s and was stopped (TECHPACK_MODEL_TIMEOUT sets the limit)")) from None
+        except SystemExit as exc:
+            raise ModelError(Problem(where, label, f"'{rel}' called sys.exit({exc.code!r}) in build(); return the shape instead")) from None
+        except Exception as exc:  # the user's code: any error is theirs to see
+            raise ModelError(Problem(where, label, f"'{rel}' raised an error in build()", _script_lines(exc, path, rel))) from None
     return _to_shape(result, where, label, rel)
 
 
-def _import(path: Path, where: str, label: str, rel: str):
-    name = f"techpack_model_{abs(hash(str(path)))}"
-    spec = importlib.util.spec_from_file_location(name, path)
+def _import(path: Path, where, label: str, rel: str):
+    spec = importlib.util.spec_from_file_location(f"techpack_model_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parent))
     try:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise ModelError(
             Problem(where, label, f"'{rel}' is not valid Python", f"{rel}:{exc.lineno}:{exc.offset}: {exc.msg}")
         ) from None
+    except _Timeout:
+        raise ModelError(Problem(where, label, f"'{rel}' took more than {TIMEOUT_S} s to import and was stopped")) from None
+    except SystemExit as exc:
+        raise ModelError(Problem(where, label, f"'{rel}' called sys.exit({exc.code!r}) on import; a model script only defines build()")) from None
     except Exception as exc:
         raise ModelError(Problem(where, label, f"'{rel}' raised an error on import", _script_lines(exc, path, rel))) from None
-    finally:
-        sys.path.remove(str(path.parent))
     return module
 
 
-def _check_params(build, params: dict[str, Any], where: str, label: str, rel: str) -> None:
+def _check_params(build, params: dict[str, Any], where, label: str, rel: str) -> None:
     sig = inspect.signature(build)
     if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
         return
@@ -84,7 +134,7 @@ def _script_lines(exc: BaseException, path: Path, rel: str) -> str:
     return "\n".join(lines)
 
 
-def _to_shape(result: Any, where: str, label: str, rel: str) -> cq.Shape:
+def _to_shape(result: Any, where, label: str, rel: str) -> cq.Shape:
     if isinstance(result, cq.Workplane):
         shapes = [v for v in result.vals() if isinstance(v, cq.Shape)]
         if not shapes:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from techpack.catalog import KINDS, Catalog, build_catalog, builtin, builtin_data
-from techpack.spec.words import did_you_mean
+from techpack.words import did_you_mean
 
 
 def _merge_rules(base: list[dict], patch: list[Any]) -> list[Any]:

@@ -10,9 +10,10 @@ from typing import Any
 from techpack.catalog import Catalog, Material
 from techpack.catalog.finishes import check_finish
 from techpack.errors import Problem
-from techpack.spec.words import did_you_mean, key_path
+from techpack.words import did_you_mean, key_path
 from techpack.spec.yamlfile import Positions
-from techpack.standards import StandardsError, parse_general_tolerance, parse_roughness, sampling_plan, tolerance
+from techpack.standards import StandardsError, parse_general_tolerance, parse_roughness, tolerance
+from techpack.standards.iso2859 import aql_values
 from techpack.standards.threads import parse_thread
 
 MODEL_SUFFIXES = {".py": "script", ".step": "step", ".stp": "step"}
@@ -34,7 +35,7 @@ def _name(value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float | str):
-        return str(value).strip() or None
+        return str(getattr(value, "raw", value)).strip() or None
     return None
 
 
@@ -52,8 +53,8 @@ def check_references(data: dict, pos: Positions, folder: Path, root: Path, catal
                 continue
             here = (section, i)
             number = _name(item.get("number"))
-            if number:
-                first = seen.setdefault(number, here + ("number",))
+            if number:  # compared without case: P-1 and p-1 would share a file on Windows and macOS
+                first = seen.setdefault(number.lower(), here + ("number",))
                 if first != here + ("number",):
                     found.add(
                         here + ("number",),
@@ -73,15 +74,14 @@ def _check_product(product: Any, found: Found) -> None:
         return
     _check_general_tolerance(product.get("general_tolerance"), ("product", "general_tolerance"), found)
     inspection = product.get("inspection")
-    if isinstance(inspection, dict) and isinstance(inspection.get("aql"), int | float):
-        try:
-            sampling_plan(lot=2, aql=inspection["aql"], level=str(inspection.get("level", "II")))
-        except StandardsError as exc:
-            found.add(("product", "inspection", "aql"), str(exc))
+    aql = inspection.get("aql") if isinstance(inspection, dict) else None
+    if isinstance(aql, int | float) and not isinstance(aql, bool) and float(aql) not in aql_values():
+        found.add(("product", "inspection", "aql"), f"AQL {aql:g} is not in ISO 2859-1 Table II-A; use one of {', '.join(f'{a:g}' for a in aql_values())}")
 
 
 def _check_general_tolerance(value: Any, loc: tuple, found: Found) -> None:
-    if isinstance(value, str) and value.strip():
+    value = _name(value)
+    if value:
         try:
             parse_general_tolerance(value)
         except StandardsError as exc:
@@ -106,8 +106,8 @@ def _check_part(item: dict, here: tuple, found: Found, folder: Path, root: Path,
             f"unknown process '{process}'{did_you_mean(process, catalog.processes)} (one of: {', '.join(catalog.processes)})",
         )
     _check_general_tolerance(item.get("general_tolerance"), here + ("general_tolerance",), found)
-    surface = item.get("surface")
-    if isinstance(surface, str) and surface.strip():
+    surface = _name(item.get("surface"))
+    if surface:
         try:
             parse_roughness(surface)
         except StandardsError as exc:
@@ -192,6 +192,8 @@ def _check_model(model: Any, loc: tuple, found: Found, folder: Path, root: Path)
     target = (folder / model).resolve()
     if not target.is_relative_to(root.resolve()):
         found.add(loc, f"'{model}' is outside the repository ({root}); keep models in the spec's repository and give a relative path")
+    elif target.is_dir():
+        found.add(loc, f"'{model}' is a folder; give the model file")
     elif target.suffix.lower() not in MODEL_SUFFIXES:
         found.add(loc, f"'{model}' is neither a CadQuery script (.py) nor a STEP file (.step, .stp)")
     elif not target.is_file():

@@ -6,7 +6,6 @@ expected and, for an unknown key or value, the closest valid one.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import typing
 from dataclasses import dataclass
@@ -17,11 +16,17 @@ from pydantic import BaseModel, ValidationError
 
 from techpack.catalog import Catalog
 from techpack.catalog.finishes import AppliedFinish, apply_finish
-from techpack.errors import Problem, SpecError
+from techpack.errors import Problem, SpecError, Where
 from techpack.spec.catalog_section import extend
 from techpack.spec.checks import check_references, finish_entry
-from techpack.spec.model import SPEC_VERSION, Part, Spec
-from techpack.spec.words import did_you_mean, key_path
+from techpack.spec.model import EMAIL_PATTERN, NUMBER_PATTERN, REVISION_PATTERN, SPEC_VERSION, Part, Spec
+
+PATTERN_WORDS = {
+    NUMBER_PATTERN: "a number starts with a letter or digit and uses letters, digits and . _ + - (no spaces or '/')",
+    REVISION_PATTERN: "a revision is up to 8 letters, digits, dots or dashes, e.g. B or 2.1",
+    EMAIL_PATTERN: "an e-mail address looks like name@example.com",
+}
+from techpack.words import closest, did_you_mean, key_path
 from techpack.spec.yamlfile import Positions, read_yaml
 from techpack.standards import GeneralTolerance, Roughness, parse_general_tolerance, parse_roughness
 
@@ -42,8 +47,8 @@ class LoadedSpec:
     def folder(self) -> Path:
         return self.path.parent
 
-    def where(self, *key: str | int, of_key: bool = False) -> str:
-        """file:line:col of a key path in the spec."""
+    def where(self, *key: str | int, of_key: bool = False) -> Where:
+        """The place of a key path in the spec."""
         return self.positions.where(key, key=of_key)
 
     def model_path(self, part: Part) -> Path:
@@ -86,14 +91,18 @@ def load_spec(path: str | Path) -> LoadedSpec:
     display = str(path)
     path = Path(path).absolute()
     if path.is_dir():
-        raise SpecError(Problem(display, "", "is a folder; give the spec file (techpack.yaml) in it"))
+        raise SpecError(Problem(Where(display), "", "is a folder; give the spec file (techpack.yaml) in it"))
     data, pos = read_yaml(path, display)
     raw = path.read_bytes()
     if not isinstance(data, dict):
-        raise SpecError(Problem(f"{display}:1:1", "", "the spec must be a YAML mapping starting with 'techpack: 1'"))
+        raise SpecError(Problem(Where(display, 1, 1), "", "the spec must be a YAML mapping starting with 'techpack: 1'"))
     version = data.get("techpack")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise SpecError(
+            Problem(pos.where(("techpack",)), "techpack", f"the spec version is the number {SPEC_VERSION}, written techpack: {SPEC_VERSION} (got {version!r})")
+        )
     if version is None:
-        raise SpecError(Problem(f"{display}:1:1", "techpack", f"missing the spec version; add 'techpack: {SPEC_VERSION}' at the top"))
+        raise SpecError(Problem(Where(display, 1, 1), "techpack", f"missing the spec version; add 'techpack: {SPEC_VERSION}' at the top"))
     if version != SPEC_VERSION:
         raise SpecError(
             Problem(
@@ -103,15 +112,17 @@ def load_spec(path: str | Path) -> LoadedSpec:
             )
         )
 
+    # top-level keys starting with x- hold YAML anchors to share (as in Docker Compose)
+    data = {k: v for k, v in data.items() if not k.startswith("x-")}
     root = find_root(path.parent)
     problems: list[Problem] = []
     spec = None
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        problems += _problems(exc.errors(), pos)
+        problems += _problems(exc.errors(), pos, data)
     catalog, catalog_errors = extend(data.get("catalog"))
-    problems += _problems(catalog_errors, pos)
+    problems += _problems(catalog_errors, pos, data)
     problems += check_references(data, pos, path.parent, root, catalog)
     if problems:
         raise SpecError(_sorted_unique(problems))
@@ -121,11 +132,7 @@ def load_spec(path: str | Path) -> LoadedSpec:
 
 def _sorted_unique(problems: list[Problem]) -> list[Problem]:
     def line_col(p: Problem) -> tuple[int, int]:
-        parts = p.where.rsplit(":", 2)
-        try:
-            return int(parts[1]), int(parts[2])
-        except (IndexError, ValueError):
-            return 0, 0
+        return (p.where.line, p.where.col) if isinstance(p.where, Where) else (0, 0)
 
     return sorted(dict.fromkeys(problems), key=line_col)
 
@@ -186,19 +193,55 @@ _TYPE_WORDS = {
 }
 
 
-def _problems(errors: list[dict], pos: Positions) -> list[Problem]:
-    """One problem per error; a missing key that an unknown key's "did you mean" names is the same typo."""
+def _clean_loc(loc: tuple, data: Any) -> tuple:
+    """The error's location as a key path of the data: without pydantic's union branch tags."""
+    out, cur = [], data
+    for el in loc:
+        if isinstance(cur, dict) and el in cur:
+            out.append(el)
+            cur = cur[el]
+        elif isinstance(cur, list) and isinstance(el, int) and 0 <= el < len(cur):
+            out.append(el)
+            cur = cur[el]
+        elif isinstance(cur, dict) and not isinstance(el, int) and "[" not in str(el) and el not in UNION_TAGS:
+            out.append(el)  # a missing or unknown key
+            cur = None
+    return tuple(out)
+
+
+UNION_TAGS = {"str", "int", "float", "bool", "list", "dict", "tuple", "none", "literal", "date", "function-after", "function-before"}
+
+
+def _problems(errors: list[dict], pos: Positions, data: Any) -> list[Problem]:
+    """One problem per place: errors of the branches of one union become one problem, a
+    finish entry is left to the finish check, and a missing key that an unknown key's
+    "did you mean" names is the same typo."""
+    by_loc: dict[tuple, list[dict]] = {}
+    for err in errors:
+        if err["type"] == "missing" or err["type"] == "extra_forbidden":
+            loc = tuple(el for el in err["loc"] if el != "[key]")
+        else:
+            loc = _clean_loc(tuple(el for el in err["loc"] if el != "[key]"), data)
+        if len(loc) >= 3 and loc[0] == "parts" and loc[2] == "finish":
+            continue  # checks.py says what a finish entry should look like
+        by_loc.setdefault(loc, []).append({**err, "loc": loc})
+    errors = []
+    for loc, errs in by_loc.items():
+        if len(errs) > 1 and all(e["type"] not in ("missing", "extra_forbidden") for e in errs):
+            errs = [{**errs[0], "type": "union", "msg": f"{errs[0].get('input')!r} is not a valid value here (`techpack schema` says what fits)"}]
+        errors += errs
     typos = set()
     for err in errors:
         if err["type"] == "extra_forbidden":
             loc = err["loc"]
-            close = difflib.get_close_matches(str(loc[-1]).lower(), _fields_at(loc[:-1]), n=1, cutoff=0.6)
-            typos.update(loc[:-1] + (c,) for c in close)
+            close = closest(str(loc[-1]), _fields_at(loc[:-1]))
+            if close:
+                typos.add(loc[:-1] + (close,))
     return [_problem(err, pos) for err in errors if not (err["type"] == "missing" and err["loc"] in typos)]
 
 
 def _problem(err: dict, pos: Positions) -> Problem:
-    loc = tuple(el for el in err["loc"] if el != "[key]")
+    loc = tuple(err["loc"])
     kind = err["type"]
     name = str(loc[-1]) if loc else ""
     given = err.get("input")
@@ -220,11 +263,17 @@ def _problem(err: dict, pos: Positions) -> Problem:
     if kind == "greater_than":
         return Problem(pos.where(loc), key_path(loc), f"must be greater than {err['ctx']['gt']}, got {given!r}")
     if kind == "string_pattern_mismatch":
-        return Problem(pos.where(loc), key_path(loc), f"{given!r} is not allowed here: use letters, digits and . _ - / + (no spaces)")
+        return Problem(pos.where(loc), key_path(loc), f"{given!r} is not allowed here: {PATTERN_WORDS.get(err['ctx']['pattern'], 'see techpack schema')}")
+    if kind == "string_too_long":
+        return Problem(pos.where(loc), key_path(loc), f"too long: at most {err['ctx']['max_length']} characters")
+    if kind == "value_error":
+        return Problem(pos.where(loc), key_path(loc), str(err["ctx"]["error"]))
+    if kind in ("int_type", "int_parsing") and isinstance(given, bool | float | str):
+        return Problem(pos.where(loc), key_path(loc), f"expected a whole number such as 3, got {given!r}")
     if kind == "too_short":
         return Problem(pos.where(loc), key_path(loc), "must not be empty")
     msg = err["msg"]
-    if "url" not in err:  # one of ours, already a full sentence
+    if "url" not in err or kind == "union":  # one of ours, already a full sentence
         return Problem(pos.where(loc), key_path(loc), msg)
     return Problem(pos.where(loc), key_path(loc), f"{msg[0].lower()}{msg[1:]}, got {given!r}")
 

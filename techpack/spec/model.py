@@ -10,17 +10,34 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
 SPEC_VERSION = 1
 
-Number = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$", max_length=64),
-]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Revision = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,7}$")]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+NUMBER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"
+REVISION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.-]{0,7}$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _no_dot_dot(value: str) -> str:
+    if ".." in value:
+        raise ValueError("'..' is not allowed in a number: it names files in the package")
+    return value
+
+
+def _as_written(value: Any) -> Any:
+    """A number where a name is expected (part: 0101, revision: 01) as it was written."""
+    return getattr(value, "raw", value)
+
+
+AsWritten = BeforeValidator(_as_written)
+
+# Part and product numbers name files: letters, digits and . _ + -, no '/' or '..'.
+Number = Annotated[str, AsWritten, StringConstraints(strip_whitespace=True, pattern=NUMBER_PATTERN, max_length=64), AfterValidator(_no_dot_dot)]
+Text = Annotated[str, AsWritten, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Revision = Annotated[str, AsWritten, StringConstraints(strip_whitespace=True, pattern=REVISION_PATTERN)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PATTERN)]
+Count = Annotated[int, Strict(), Field(gt=0)]  # 3, not 3.0, "3" or true
 ParamValue = Union[bool, int, float, str, list, dict]
 FinishItem = Union[str, dict[str, Optional[dict[str, ParamValue]]]]
 
@@ -50,7 +67,7 @@ class Product(_Model):
         None,
         description="Date of issue, YYYY-MM-DD. When absent: SOURCE_DATE_EPOCH, else the git commit date.",
     )
-    batch: int = Field(gt=0, description="Number of products in the batch to be made.")
+    batch: Count = Field(description="Number of products in the batch to be made.")
     units: Literal["mm", "in"] = Field(
         "mm", description="Units the models and spec lengths are authored in; converted to mm exactly (1 in = 25.4 mm)."
     )
@@ -112,7 +129,7 @@ class Part(_Model):
     params: dict[str, ParamValue] = Field(
         default_factory=dict, description="Keyword arguments passed to the script's build() function."
     )
-    qty: int = Field(1, gt=0, description="Quantity per product.")
+    qty: Count = Field(1, description="Quantity per product.")
     material: Text = Field(description="Material name from the catalog, e.g. aluminium 6061-T6 (`techpack materials`).")
     process: Text = Field(description="Manufacturing process, e.g. cnc-milling (`techpack processes`).")
     supplier: Text | None = Field(None, description="Key of the supplier in `suppliers:`.")
@@ -135,7 +152,7 @@ class Hardware(_Model):
 
     number: Number = Field(description="Part number or standard designation, e.g. ISO4762-M5x12.")
     name: Text
-    qty: int = Field(gt=0, description="Quantity per product.")
+    qty: Count = Field(description="Quantity per product.")
     supplier: Text | None = Field(None, description="Key of the supplier in `suppliers:`.")
 
 

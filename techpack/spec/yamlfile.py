@@ -7,19 +7,42 @@ the path of the value, e.g. ("parts", 2, "material").
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import re
+
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 
-from techpack.errors import Problem, SpecError
+from techpack.errors import Problem, SpecError, Where
 
 Path_ = tuple  # a key path: ("parts", 2, "material")
+MAX_NODES = 100_000  # more mappings, lists and values than any spec needs: an alias bomb
+TOKEN = re.compile(r"[^\s,\]\}#]+")
+
+
+class RawInt(int):
+    """An integer that remembers how it was written (0101, 1_000), for names such as part numbers."""
+
+    raw: str
+
+
+class RawFloat(float):
+    """A float that remembers how it was written (1e3, 2.10)."""
+
+    raw: str
+
+
+class _Constructor(RoundTripConstructor):
+    """Dates stay text, so that the spec model reads them and a bad one is an error with a position."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
 @dataclass
@@ -30,56 +53,70 @@ class Positions:
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
-    def where(self, path: Path_, key: bool = False) -> str:
-        """file:line:col of the value at path (or of its key), else of the nearest parent."""
+    def where(self, path: Path_, key: bool = False) -> Where:
+        """The place of the value at path (or of its key), else of the nearest parent."""
         table = self.keys if key else self.values
         p = tuple(path)
         while p:
-            if p in table:
-                line, col = table[p]
-                return f"{self.file}:{line}:{col}"
-            if p in self.values:
-                line, col = self.values[p]
-                return f"{self.file}:{line}:{col}"
+            for t in (table, self.values):
+                if p in t:
+                    return Where(self.file, *t[p])
             p = p[:-1]
-        return f"{self.file}:1:1"
+        return Where(self.file, 1, 1)
 
 
-def _plain(node: Any, path: Path_, pos: Positions) -> Any:
-    if isinstance(node, CommentedMap):
-        out = {}
-        for k, v in node.items():
-            sub = path + (str(k),)
-            kl = node.lc.key(k)
-            vl = node.lc.value(k)
-            if kl is not None:
-                pos.keys[sub] = (kl[0] + 1, kl[1] + 1)
-            if vl is not None:
-                pos.values[sub] = (vl[0] + 1, vl[1] + 1)
-            out[str(k)] = _plain(v, sub, pos)
-        return out
-    if isinstance(node, CommentedSeq):
-        out_l = []
-        for i, v in enumerate(node):
-            sub = path + (i,)
-            il = node.lc.item(i)
-            if il is not None:
-                pos.values[sub] = (il[0] + 1, il[1] + 1)
-            out_l.append(_plain(v, sub, pos))
-        return out_l
-    if isinstance(node, bool) or node is None:
+class _Reader:
+    def __init__(self, text: str, pos: Positions):
+        self.lines = text.splitlines()
+        self.pos = pos
+        self.count = 0
+
+    def raw(self, path: Path_) -> str | None:
+        """The text of the scalar at path, as written in the file."""
+        where = self.pos.values.get(path)
+        if where is None or where[0] > len(self.lines):
+            return None
+        m = TOKEN.match(self.lines[where[0] - 1], where[1] - 1)
+        return m[0] if m else None
+
+    def plain(self, node: Any, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise SpecError(Problem(Where(self.pos.file), "", f"the spec expands to more than {MAX_NODES} values (aliases nested too deep?)"))
+        if isinstance(node, CommentedMap):
+            out = {}
+            for k, v in node.items():
+                sub = path + (str(k),)
+                for table, get in ((self.pos.keys, node.lc.key), (self.pos.values, node.lc.value)):
+                    try:
+                        at = get(k)
+                    except (KeyError, TypeError):  # a key merged in with <<: has no position of its own
+                        at = None
+                    if at is not None:
+                        table[sub] = (at[0] + 1, at[1] + 1)
+                out[str(k)] = self.plain(v, sub)
+            return out
+        if isinstance(node, CommentedSeq):
+            out_l = []
+            for i, v in enumerate(node):
+                sub = path + (i,)
+                try:
+                    at = node.lc.item(i)
+                except (KeyError, TypeError):
+                    at = None
+                if at is not None:
+                    self.pos.values[sub] = (at[0] + 1, at[1] + 1)
+                out_l.append(self.plain(v, sub))
+            return out_l
+        if isinstance(node, bool) or node is None:
+            return node
+        if isinstance(node, int | float):
+            value = (RawInt if isinstance(node, int) else RawFloat)(node)
+            value.raw = self.raw(path) or str(node)
+            return value
+        if isinstance(node, str):
+            return str(node)
         return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, dt.datetime):
-        return dt.datetime.fromisoformat(node.isoformat())
-    if isinstance(node, dt.date):
-        return dt.date(node.year, node.month, node.day)
-    if isinstance(node, str):
-        return str(node)
-    return node
 
 
 def read_yaml(path: Path, display_name: str) -> tuple[Any, Positions]:
@@ -87,25 +124,26 @@ def read_yaml(path: Path, display_name: str) -> tuple[Any, Positions]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError(Problem(display_name, "", "file not found")) from None
+        raise SpecError(Problem(Where(display_name), "", "file not found")) from None
     except UnicodeDecodeError as exc:
-        raise SpecError(Problem(display_name, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+        raise SpecError(Problem(Where(display_name), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     try:
         node = yaml.load(text)
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
         raise SpecError(
             Problem(
-                f"{display_name}:{mark.line + 1}:{mark.column + 1}",
+                Where(display_name, mark.line + 1, mark.column + 1),
                 "",
                 f"{exc.problem.strip()}; each key may appear once in a mapping",
             )
         ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"{display_name}:{mark.line + 1}:{mark.column + 1}" if mark else display_name
+        where = Where(display_name, mark.line + 1, mark.column + 1) if mark else Where(display_name)
         what = " ".join(s for s in (exc.context, exc.problem) if s)
         raise SpecError(Problem(where, "", f"YAML syntax error: {what}")) from None
     pos = Positions(display_name)
-    return _plain(node, (), pos), pos
+    return _Reader(text, pos).plain(node, ()), pos

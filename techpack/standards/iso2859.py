@@ -35,6 +35,11 @@ def _data() -> dict[str, Any]:
     return load("iso2859.json")
 
 
+def aql_values() -> tuple[float, ...]:
+    """The AQLs (percent) of Table II-A that techpack tabulates."""
+    return tuple(float(a) for a in _data()["single_normal"]["aql_percent"])
+
+
 def _level(level: str) -> str:
     s = str(level).strip().upper().replace(" ", "")
     if re.fullmatch(r"S\d", s):

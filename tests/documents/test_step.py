@@ -105,3 +105,21 @@ def test_same_inputs_give_byte_identical_step_files(two_part_project, tmp_path):
     b = unzip(build(two_part_project, tmp_path / "b", Reporter(0), allow_dfm_errors=True).zip_path, tmp_path / "xb")
     for name in ("T1-101_box-plate_revA.step", "T1-102_nist-ctc-01_revA.step"):
         assert (a / "step" / name).read_bytes() == (b / "step" / name).read_bytes()
+
+
+def test_names_outside_ascii_survive_in_the_step_file(project, tmp_path):
+    from OCP.APIHeaderSection import APIHeaderSection_MakeHeader
+
+    project.write("models/box.py", BOX_SCRIPT)
+    product = "product: {number: T-1, name: T, revision: A, owner: Müller & Söhne, drawn_by: \"Jürgen O'Brien\", date: 2026-11-20, batch: 1}\n"
+    spec = project.spec("- {number: P1, name: Grundplatte Ø160, model: models/box.py, material: ABS, process: fdm}", product=product)
+    folder = unzip(build(spec, tmp_path / "out", Reporter(0)).zip_path, tmp_path / "x")
+    path = next((folder / "step").iterdir())
+    assert path.name == "P1_grundplatte-160_revA.step"
+    solids, products, _ = read_step(path)
+    assert products[0][1] == "P1 Grundplatte Ø160"
+    reader = STEPControl_Reader()
+    reader.ReadFile(str(path))
+    header = APIHeaderSection_MakeHeader(reader.WS().Model())
+    assert header.AuthorValue(1).ToCString() == "Jürgen O'Brien"
+    assert header.OrganizationValue(1).ToCString() == "Müller & Söhne"

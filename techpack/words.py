@@ -17,9 +17,14 @@ def key_path(loc: tuple) -> str:
     return out
 
 
+def closest(word: str, choices: typing.Iterable[str]) -> str | None:
+    """The choice most like word, ignoring case, if any is close enough."""
+    lowered = {str(c).lower(): str(c) for c in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
 def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
     """"; did you mean 'x'?" when a choice is close to word, else ""."""
-    choices = list(dict.fromkeys(str(c) for c in choices))
-    lowered = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
-    return f"; did you mean '{lowered[close[0]]}'?" if close else ""
+    close = closest(word, choices)
+    return f"; did you mean '{close}'?" if close else ""
