@@ -58,7 +58,7 @@ def check_part(loaded: LoadedSpec, built: BuiltPart) -> tuple[list[Finding], lis
     for rule in rules:
         findings += RULES[rule.rule](ctx, rule)
     findings += _envelope(ctx)
-    ctx.measured["bounding_box_mm"] = [round(v, 4) for v in built.bbox_mm]
+    ctx.measured["size_mm"] = [round(v, 1) for v in ctx.probe.size]
     return findings, [r.rule for r in rules] + (["build-envelope"] if ctx.process.envelope_mm else []), ctx.measured
 
 
@@ -66,7 +66,7 @@ def _envelope(ctx: PartCheck) -> list[Finding]:
     envelope = ctx.process.envelope_mm
     if not envelope:
         return []
-    size = sorted(ctx.built.bbox_mm, reverse=True)
+    size = sorted(ctx.probe.size, reverse=True)
     room = sorted(envelope, reverse=True)
     if all(s <= r + 1e-6 for s, r in zip(size, room)):
         return []

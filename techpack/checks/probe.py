@@ -59,6 +59,7 @@ class _Mesh:
     scale: float
     tri_face: np.ndarray  # face id of each triangle
     tri_area: np.ndarray  # mm2
+    size: tuple[float, float, float]  # mm
 
 
 class Probe:
@@ -86,6 +87,11 @@ class Probe:
     @functools.cached_property
     def surface_types(self) -> list[str]:
         return ["", *(SURFACE_NAMES.get(BRepAdaptor_Surface(self.face(i)).GetType(), "surface") for i in range(1, self.n_faces + 1))]
+
+    @property
+    def size(self) -> tuple[float, float, float]:
+        """Size in x, y, z (mm) of the triangulation: within diagonal/1500 of the exact box."""
+        return self._mesh.size
 
     @functools.cached_property
     def areas(self) -> np.ndarray:
@@ -199,7 +205,8 @@ class Probe:
         TriangleMesh(scene=scene, vertices=((vertices - origin) * scale).astype(np.float32), indices=indices)
         a, b, c = (vertices[indices[:, k]] for k in range(3))
         areas = np.linalg.norm(np.cross(b - a, c - a), axis=1) / 2
-        return _Mesh(scene, origin, scale, np.array(tri_face, dtype=int), areas)
+        size = tuple(float(v) for v in vertices.max(axis=0) - vertices.min(axis=0))
+        return _Mesh(scene, origin, scale, np.array(tri_face, dtype=int), areas, size)
 
     def rays(self, starts: np.ndarray, directions: np.ndarray) -> list[Hit | None]:
         """For each ray, the first face it meets beyond 1e-6 mm, with the exact distance and normal."""

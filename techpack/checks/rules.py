@@ -360,7 +360,7 @@ def flange_length(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 
 def draw_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
-    box = ctx.built.bbox_mm
+    box = ctx.probe.size
     depth = abs(float(np.dot(box, np.abs(ctx.pull))))
     across = sorted(abs(v) for v, c in zip(box, np.abs(ctx.pull)) if c < 0.5)
     if not across or across[0] <= 0:

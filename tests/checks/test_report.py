@@ -122,6 +122,6 @@ def test_checks_run_on_every_nist_part(project, name, tmp_path):
     code, out, err = run("check", spec, "--format", "json")
     assert code in (0, 1), err
     (part,) = json.loads(out)["parts"]
-    assert part["rules"] and "bounding_box_mm" in part["measured"]
+    assert part["rules"] and len(part["measured"]["size_mm"]) == 3
     if process == "cnc-milling":
         assert part["measured"]["holes"] and part["measured"]["wall_min"]["mm"] > 0
