@@ -100,6 +100,7 @@ def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, quiet: bool, verbos
     """Build the package for SPEC into OUT/NUMBER_revR.zip."""
     start = time.perf_counter()
     from techpack.build import build as run_build  # imports CadQuery: counted in the time
+    from techpack.checks.table import plural
 
     log = Reporter(_verbosity(quiet, verbose))
     result = run_build(spec, out_dir, log, allow_dfm_errors=allow_dfm_errors)
@@ -108,7 +109,7 @@ def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, quiet: bool, verbos
     n = len(result.parts)
     c = result.report.counts()
     if not quiet:
-        click.echo(f"DFM: {c['error']} errors, {c['warning']} warnings, {c['info']} info, {c['waived']} waived (see dfm/dfm-report.pdf)", err=True)
+        click.echo(f"DFM: {plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, {c['info']} info, {c['waived']} waived (see dfm/dfm-report.pdf)", err=True)
     click.echo(f"wrote {result.zip_path} ({n} part{'s' if n != 1 else ''}, {len(result.files)} files, {size / 1024:.0f} kB) in {total:.1f} s")
 
 

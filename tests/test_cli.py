@@ -36,7 +36,7 @@ def test_build_example_in_a_separate_process(tmp_path):
     proc = run("build", EXAMPLE, "-o", tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(f"wrote {tmp_path / 'DL-2_revB.zip'} (6 parts, 11 files,")
-    assert "DFM: 0 errors, 1 warnings, 0 info, 2 waived (see dfm/dfm-report.pdf)" in proc.stderr
+    assert "DFM: 0 errors, 1 warning, 0 info, 2 waived (see dfm/dfm-report.pdf)" in proc.stderr
     # not a terminal: one plain progress line per part and document, no carriage returns
     assert "\r" not in proc.stderr
     assert "[1/6] DL2-101 Base: models/base.py" in proc.stderr.splitlines()
@@ -117,7 +117,7 @@ def test_check_reports_json_for_ci(project):
 
 def test_check_the_example(cli):
     code, out, _ = cli("check", EXAMPLE)
-    assert code == 0 and out.rstrip().splitlines()[-1] == "0 errors, 1 warnings, 0 info, 2 waived: ok (fails on error)"
+    assert code == 0 and out.rstrip().splitlines()[-1] == "0 errors, 1 warning, 0 info, 2 waived: ok (fails on error)"
     code, out, _ = cli("check", EXAMPLE, "--format", "json")
     report = json.loads(out)
     assert code == 0 and report["ok"] is True and report["problems"] == []

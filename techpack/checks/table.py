@@ -10,6 +10,10 @@ from techpack.checks.findings import Finding
 MARK = {"error": "E", "warning": "W", "info": "i"}
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def format_report(report: Report, parts: dict[str, str], fail_on: str) -> str:
     """One block per part (number -> title), one line per finding, then a summary line."""
     lines = []
@@ -26,5 +30,5 @@ def format_report(report: Report, parts: dict[str, str], fail_on: str) -> str:
     c = report.counts()
     failing = report.failing(fail_on)
     verdict = f"FAIL: {len(failing)} unwaived at or above {fail_on}" if failing else f"ok (fails on {fail_on})"
-    lines.append(f"{c['error']} errors, {c['warning']} warnings, {c['info']} info, {c['waived']} waived: {verdict}")
+    lines.append(f"{plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, {c['info']} info, {c['waived']} waived: {verdict}")
     return "\n".join(lines)

@@ -92,6 +92,8 @@ def load_spec(path: str | Path) -> LoadedSpec:
     path = Path(path).absolute()
     if path.is_dir():
         raise SpecError(Problem(Where(display), "", "is a folder; give the spec file (techpack.yaml) in it"))
+    if path.suffix.lower() in (".step", ".stp", ".py"):
+        raise SpecError(Problem(Where(display), "", "is a model, not a spec; name it under parts: in a techpack.yaml (techpack init writes one)"))
     data, pos = read_yaml(path, display)
     raw = path.read_bytes()
     if not isinstance(data, dict):
