@@ -75,6 +75,9 @@ class Product(_Model):
         None, description="General tolerance for every part, e.g. ISO 2768-mK. Default: the process's class."
     )
     inspection: Inspection = Field(default_factory=Inspection, description="Sampling for incoming inspection.")
+    projection: Literal["first-angle", "third-angle"] = Field(
+        "first-angle", description="Drawing projection method (ISO 5456-2): first-angle (ISO E) or third-angle (US)."
+    )
 
 
 class Supplier(_Model):

@@ -1,0 +1,189 @@
+"""Annotations on a drawing sheet, in paper millimetres: text, dimension lines, leaders,
+balloons; each knows its text boxes so that a lint can prove nothing overlaps.
+
+ISO 129-1 conventions: narrow continuous lines (0.25 mm), filled arrowheads 3 mm long,
+text 3.5 mm above the dimension line and parallel to it, extension lines that start 1 mm
+off the outline and run 2 mm past the dimension line."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
+
+MM = 72 / 25.4
+TEXT = 3.5  # mm, ISO 3098 lettering height for dimensions and notes
+NARROW = 0.25  # mm, ISO 128 narrow line of the 0.5 / 0.25 group
+ARROW = 3.0  # mm
+
+Box = tuple[float, float, float, float]
+
+
+def text_box(font: str, size: float, text: str, x: float, y: float, anchor: str = "start", angle: float = 0.0) -> Box:
+    """The box (mm) a string covers when drawn at (x, y) baseline, anchored start/middle/end, rotated 0 or 90°."""
+    width = stringWidth(text, font, size)
+    ascent, descent = getAscentDescent(font, size)
+    shift = {"start": 0.0, "middle": width / 2, "end": width}[anchor]
+    x0, x1, y0, y1 = -shift, width - shift, descent, ascent
+    if angle % 180 == 0:
+        return (x + x0, y + y0, x + x1, y + y1)
+    return (x - y1, y + x0, x - y0, y + x1)  # rotated 90° counter-clockwise about (x, y)
+
+
+def overlaps(a: Box, b: Box, gap: float = 0.0) -> bool:
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+def inside(a: Box, b: Box) -> bool:
+    return a[0] >= b[0] and a[1] >= b[1] and a[2] <= b[2] and a[3] <= b[3]
+
+
+@dataclass
+class Label:
+    text: str
+    x: float
+    y: float
+    font: str
+    size: float = TEXT
+    anchor: str = "start"
+    angle: float = 0.0
+    kind: str = "dimension"  # dimension, callout, note, balloon, view-title
+
+    @property
+    def box(self) -> Box:
+        return text_box(self.font, self.size, self.text, self.x, self.y, self.anchor, self.angle)
+
+
+@dataclass
+class Annotations:
+    """Everything drawn on top of the views, collected first and drawn last."""
+
+    font: str
+    labels: list[Label] = field(default_factory=list)
+    lines: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)  # narrow lines, mm
+    arrows: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # tip, direction (rad)
+    circles: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # balloons: centre, radius
+
+    def label(self, text: str, x: float, y: float, **kw) -> Label:
+        lab = Label(text, x, y, self.font, **kw)
+        self.labels.append(lab)
+        return lab
+
+    def free(self, box: Box, avoid: list[Box], gap: float = 1.0) -> bool:
+        return not any(overlaps(box, b, gap) for b in avoid + [lab.box for lab in self.labels])
+
+    def linear(self, a: tuple[float, float], b: tuple[float, float], text: str, side: float, offset: float, vertical: bool, avoid: list[Box]) -> Label:
+        """A dimension between paper points a and b, measured along x (vertical=False) or y,
+        its line `offset` mm from the feature on `side` (+1 above/right, -1 below/left);
+        moved further out while its text would overlap something."""
+        for extra in range(0, 60, 7):
+            off = offset + extra
+            if vertical:
+                x = (max(a[0], b[0]) if side > 0 else min(a[0], b[0])) + side * off
+                p, q = (x, a[1]), (x, b[1])
+                mid = (x - 1.0, (a[1] + b[1]) / 2)
+                lab = Label(text, *mid, self.font, anchor="middle", angle=90.0)
+            else:
+                y = (max(a[1], b[1]) if side > 0 else min(a[1], b[1])) + side * off
+                p, q = (a[0], y), (b[0], y)
+                lab = Label(text, (a[0] + b[0]) / 2, y + 1.0, self.font, anchor="middle")
+            if self.free(lab.box, avoid):
+                break
+        self.labels.append(lab)
+        for feature, end in ((a, p), (b, q)):
+            self._extension(feature, end, vertical, side)
+        self.lines.append((p, q))
+        along = math.atan2(q[1] - p[1], q[0] - p[0])
+        self.arrows += [(p, along + math.pi), (q, along)]
+        return lab
+
+    def _extension(self, feature, end, vertical: bool, side: float) -> None:
+        if vertical:
+            start = (feature[0] + side * 1.0, feature[1])
+            stop = (end[0] + side * 2.0, end[1])
+        else:
+            start = (feature[0], feature[1] + side * 1.0)
+            stop = (end[0], end[1] + side * 2.0)
+        if (stop[0] - start[0]) * side >= 0 and (stop[1] - start[1]) * side >= 0:
+            self.lines.append((start, stop))
+
+    def leader(self, tip: tuple[float, float], text: str, avoid: list[Box], prefer: tuple[float, float] = (1, 1), kind: str = "callout") -> Label:
+        """A leader from tip (arrow on the feature) out to a text placed where it fits."""
+        dx, dy = prefer
+        for reach in range(12, 120, 6):
+            for sx, sy in ((dx, dy), (dx, -dy), (-dx, dy), (-dx, -dy)):
+                knee = (tip[0] + sx * reach * 0.7, tip[1] + sy * reach * 0.7)
+                anchor = "start" if sx > 0 else "end"
+                lab = Label(text, knee[0] + sx * 2.0, knee[1] + 0.8, self.font, anchor=anchor, kind=kind)
+                if self.free(lab.box, avoid):
+                    self.labels.append(lab)
+                    shelf = (knee[0] + sx * (2.0 + (lab.box[2] - lab.box[0])), knee[1])
+                    self.lines += [(tip, knee), (knee, shelf)]
+                    self.arrows.append((tip, math.atan2(tip[1] - knee[1], tip[0] - knee[0])))
+                    return lab
+        lab = Label(text, tip[0] + 12, tip[1] + 12, self.font, kind=kind)  # nowhere free: the lint will say so
+        self.labels.append(lab)
+        self.lines.append((tip, (tip[0] + 10, tip[1] + 10)))
+        return lab
+
+    def balloon(self, number: int, near: Label, avoid: list[Box]) -> Label:
+        """A numbered inspection balloon beside a callout's text."""
+        r = 3.2
+        box = near.box
+        for cx, cy in ((box[2] + r + 1.5, (box[1] + box[3]) / 2), (box[0] - r - 1.5, (box[1] + box[3]) / 2), ((box[0] + box[2]) / 2, box[3] + r + 1.5)):
+            lab = Label(str(number), cx, cy - 1.2, self.font, size=3.0, anchor="middle", kind="balloon")
+            ring = (cx - r, cy - r, cx + r, cy + r)
+            if self.free(ring, avoid, gap=0.5):
+                break
+        self.circles.append(((cx, cy), r))
+        self.labels.append(lab)
+        return lab
+
+    def draw(self, c, bold: str) -> None:
+        """Onto a ReportLab canvas whose unit is the point."""
+        c.saveState()
+        c.setLineWidth(NARROW * MM)
+        c.setStrokeColorRGB(0, 0, 0)
+        c.setFillColorRGB(0, 0, 0)
+        for a, b in self.lines:
+            c.line(a[0] * MM, a[1] * MM, b[0] * MM, b[1] * MM)
+        for (x, y), direction in self.arrows:
+            half = math.radians(10)
+            back = direction + math.pi
+            p1 = (x + ARROW * math.cos(back - half), y + ARROW * math.sin(back - half))
+            p2 = (x + ARROW * math.cos(back + half), y + ARROW * math.sin(back + half))
+            path = c.beginPath()
+            path.moveTo(x * MM, y * MM)
+            path.lineTo(p1[0] * MM, p1[1] * MM)
+            path.lineTo(p2[0] * MM, p2[1] * MM)
+            path.close()
+            c.drawPath(path, stroke=0, fill=1)
+        for (x, y), r in self.circles:
+            c.circle(x * MM, y * MM, r * MM, stroke=1, fill=0)
+        for lab in self.labels:
+            c.setFont(bold if lab.kind == "view-title" else lab.font, lab.size * MM)
+            c.saveState()
+            c.translate(lab.x * MM, lab.y * MM)
+            c.rotate(lab.angle)
+            draw = {"start": c.drawString, "middle": c.drawCentredString, "end": c.drawRightString}[lab.anchor]
+            draw(0, 0, lab.text)
+            c.restoreState()
+        c.restoreState()
+
+
+def lint(labels: list[Label], geometry: list[Box], area: Box) -> list[str]:
+    """What a reader would trip over: text over text, text over a view, text off the drawing area."""
+    problems = []
+    for i, a in enumerate(labels):
+        if not inside(a.box, area):
+            problems.append(f"'{a.text}' lies outside the drawing area")
+        for b in labels[i + 1:]:
+            if overlaps(a.box, b.box):
+                problems.append(f"'{a.text}' overlaps '{b.text}'")
+        if a.kind != "view-title":
+            for g in geometry:
+                if overlaps(a.box, g):
+                    problems.append(f"'{a.text}' lies over a view")
+                    break
+    return problems
