@@ -6,6 +6,7 @@ flagged faces in red and each finding's number at its location, and the findings
 from __future__ import annotations
 
 import json
+import math
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -152,16 +153,28 @@ def _part_page(page: _Page, built: BuiltPart, found: list[Finding]) -> None:
         for line in lines:
             stroke(line, WAIVED if f.waived else COLOURS[f.severity], 1.6)
     c.setDash([], 0)
+    taken: list[tuple[float, float]] = []
+    r = 3.2 * mm
     for k, f in enumerate(found, 1):
         if f.point is None:
             continue
         px, py = frame.project(f.point)
-        x, y_ = ox + scale * px, oy + scale * py
+        tip = (ox + scale * px, oy + scale * py)
+        x, y_ = tip
+        step = 0
+        while any((x - a) ** 2 + (y_ - b) ** 2 < (2.1 * r) ** 2 for a, b in taken) and step < 40:
+            step += 1  # walk out on a spiral until the marker is clear of the others
+            angle = step * 0.9
+            x, y_ = tip[0] + 2.2 * r * (1 + step / 6) * math.cos(angle), tip[1] + 2.2 * r * (1 + step / 6) * math.sin(angle)
+        taken.append((x, y_))
         colour = WAIVED if f.waived else COLOURS[f.severity]
         c.setStrokeColor(colour)
+        c.setLineWidth(0.6)
+        if (x, y_) != tip:
+            c.line(tip[0], tip[1], x, y_)
         c.setFillColor(colors.white)
         c.setLineWidth(1)
-        c.circle(x, y_, 3.2 * mm, stroke=1, fill=1)
+        c.circle(x, y_, r, stroke=1, fill=1)
         c.setFillColor(colour)
         c.setFont(page.bold, 8)
         c.drawCentredString(x, y_ - 1.4 * mm, str(k))
