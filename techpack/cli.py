@@ -130,9 +130,10 @@ def check(spec: Path, fmt: str, fail_on: str, quiet: bool):
     report = result.report
     if fmt == "json":
         click.echo(json.dumps({"problems": [], **report.to_dict(fail_on)}, indent=2, ensure_ascii=False))
-    elif not quiet:
+    else:
         titles = {p.number: f"{p.number} {p.name} ({p.process}, {p.material})" for p in result.loaded.spec.parts}
-        click.echo(format_report(report, titles, fail_on))
+        text = format_report(report, titles, fail_on)
+        click.echo(text.splitlines()[-1] if quiet else text)  # quiet: the verdict only
     if report.failing(fail_on):
         sys.exit(EXIT_FINDINGS)
 

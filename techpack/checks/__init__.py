@@ -6,6 +6,7 @@ can change the limits (catalog: processes:) and waive findings (parts[].checks.w
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -68,10 +69,12 @@ def _envelope(ctx: PartCheck) -> list[Finding]:
         return []
     size = sorted(ctx.probe.size, reverse=True)
     room = sorted(envelope, reverse=True)
-    if all(s <= r + 1e-6 for s, r in zip(size, room)):
+    over = [(s, r) for s, r in zip(size, room) if s > r + 1e-6]
+    if not over:
         return []
     shown = " × ".join(f"{s:.0f}" for s in size)
-    return [Finding(id="", part=ctx.part.number, rule="build-envelope", severity="error", value=size[0], limit=room[0], unit="mm",
+    worst = max(over, key=lambda sr: sr[0] - sr[1])
+    return [Finding(id="", part=ctx.part.number, rule="build-envelope", severity="error", value=worst[0], limit=worst[1], unit="mm",
                     message=f"The part ({shown} mm) does not fit the {ctx.process.title} envelope of {' × '.join(f'{r:g}' for r in envelope)} mm",
                     source=ctx.process.envelope_source or "")]
 
@@ -86,10 +89,15 @@ def _waive(loaded: LoadedSpec, findings: list[Finding]) -> tuple[list[Finding], 
                     continue
                 if w.finding and w.finding not in (f.id, f.id.rsplit("/", 1)[-1]):
                     continue
+                if w.near is not None:
+                    scale = 25.4 if loaded.spec.product.units == "in" else 1.0
+                    if f.point is None or math.dist(f.point, [c * scale for c in w.near]) > w.within * scale:
+                        continue
                 out[i] = replace(f, waived=w.reason)
                 hit = True
             if not hit:
-                unused.append(f"{part.number}: {w.rule}{' ' + w.finding if w.finding else ''} ({w.reason})")
+                where = f" {w.finding}" if w.finding else f" near {list(w.near)}" if w.near else ""
+                unused.append(f"{part.number}: {w.rule}{where} ({w.reason})")
     return out, unused
 
 

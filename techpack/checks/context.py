@@ -27,6 +27,7 @@ class PartCheck:
     process: Process
     material: Material
     measured: dict = field(default_factory=dict)  # what the rules measured, pass or fail, for the report
+    not_a_sheet: bool = False  # set by the uniform-thickness rule: the other sheet rules then skip
 
     @property
     def part(self):
@@ -75,7 +76,8 @@ class PartCheck:
         return f"{named[0]} ({base})" if named else base
 
     def _mm(self, value: float) -> float:
-        return value * (MM_PER_INCH if self.loaded.units(self.part) == "in" else 1.0)
+        """A length from the spec (in the product's units) in mm."""
+        return value * (MM_PER_INCH if self.loaded.spec.product.units == "in" else 1.0)
 
     def finding(self, rule: Rule, value: float, unit_: str, what: str, *, limits: dict[str, float] | None = None,
                 faces=(), point=None, feature=None, needs: str | None = None) -> Finding | None:
@@ -87,7 +89,7 @@ class PartCheck:
         severity, limit = verdict
         bound = "at least" if rule.limit == "min" else "at most"
         shown = f"{limit:g} {unit_}".replace(" deg", "°").replace(" ratio", "").replace(" %", " %")
-        advice = needs or f"{self.process.title} needs {bound} {shown}"
+        advice = needs.format(limit=limit) if needs else f"{self.process.title} needs {bound} {shown}"
         if severity == "info":
             advice = advice.replace(" needs ", " recommends ")
         return Finding(

@@ -14,7 +14,6 @@ from techpack.checks.probe import Probe
 
 EXEMPT_DEG = 89.5  # faces (nearly) perpendicular to the pull need no draft
 VERTICAL_DEG = 0.01
-LIFT = 0.01  # mm: undercut rays start this far off the surface
 CLEAR = 0.05  # mm: a ray blocked nearer than this grazes a neighbour, not a real obstacle
 
 
@@ -66,17 +65,20 @@ def undercuts(probe: Probe, pull: np.ndarray) -> dict[int, tuple[float, tuple[fl
     +pull if it faces along the pull, -pull if against it, either if it is parallel."""
     s = probe.samples
     facing = s.normals @ pull
+    lift = 0.01 + 2 * probe.deflection  # off the surface by more than the mesh's sag
     starts, dirs, owner = [], [], []
     for k, (p, n, f) in enumerate(zip(s.points, s.normals, facing)):
         options = [pull] if f > 1e-3 else [-pull] if f < -1e-3 else [pull, -pull]
         for d in options:
-            starts.append(p + LIFT * n)
+            starts.append(p + lift * n)
             dirs.append(d)
             owner.append(k)
     hits = probe.rays(np.array(starts).reshape(-1, 3), np.array(dirs).reshape(-1, 3))
     free = np.zeros(len(s.points), dtype=bool)
-    for k, hit in zip(owner, hits):
-        if hit is None or hit.distance < CLEAR:
+    for k, d, hit in zip(owner, dirs, hits):
+        # no hit, a graze, or a hit from inside the material (the ray started behind a face:
+        # the sample sits in a concave region tighter than the lift) leave the sample free
+        if hit is None or hit.distance < CLEAR or float(hit.normal @ d) > 0:
             free[k] = True
     out = {}
     for fid in np.unique(s.faces):

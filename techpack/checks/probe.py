@@ -77,6 +77,7 @@ class Probe:
         BRepBndLib.Add_s(self.shape, box, False)  # a quick box: the diagonal only sets scales
         xmin, ymin, zmin, xmax, ymax, zmax = box.Get()
         self.diagonal = math.dist((xmin, ymin, zmin), (xmax, ymax, zmax))
+        self.deflection = self.diagonal / 1500  # mm, of the triangulation behind the ray casts
 
     def face(self, fid: int):
         return TopoDS.Face_s(self.face_map.FindKey(fid))
@@ -178,7 +179,7 @@ class Probe:
 
         The mesh only finds which face a ray meets first; the distance and normal are then
         computed exactly on that face's surface (see rays)."""
-        BRepMesh_IncrementalMesh(self.shape, self.diagonal / 1500, False, 0.35, True)
+        BRepMesh_IncrementalMesh(self.shape, self.deflection, False, 0.35, True)
         verts, tris, tri_face, offset = [], [], [], 0
         for fid in range(1, self.n_faces + 1):
             face = self.face(fid)
@@ -256,7 +257,7 @@ class Probe:
         if proj.NbPoints() == 0 or proj.LowerDistance() > tol * max(1.0, self.diagonal):
             return False
         u, v = proj.LowerDistanceParameters()
-        return BRepTopAdaptor_FClass2d(self.face(fid), 1e-9).Perform(gp_Pnt2d(u, v)) == TopAbs_IN
+        return BRepTopAdaptor_FClass2d(self.face(fid), 1e-9).Perform(gp_Pnt2d(u, v)) in (TopAbs_IN, TopAbs_ON)
 
     def inside(self, point: np.ndarray) -> bool:
         classifier = BRepClass3d_SolidClassifier(self.shape, gp_Pnt(*point), 1e-7)

@@ -7,6 +7,7 @@ and compare. Each finding's sentence says what was found, where, and what the pr
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -19,8 +20,21 @@ from techpack.standards import StandardsError
 from techpack.standards.threads import parse_thread
 
 
+def _sheet_only(check):
+    """A sheet rule means nothing on a part that is not a sheet (the uniform-thickness rule,
+    run first, said so): skip it rather than measure a block as if it were sheet."""
+
+    def run(ctx: PartCheck, rule: Rule) -> list[Finding]:
+        return [] if getattr(ctx, "not_a_sheet", False) else check(ctx, rule)
+
+    run.__name__ = check.__name__
+    run.__doc__ = check.__doc__
+    return run
+
+
 def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    """Sentence case for generated text ("hole Ø5 ..."), a user's feature name left as written."""
+    return text[:1].upper() + text[1:] if text.startswith(("hole", "face")) else text
 
 
 def _faces(ctx: PartCheck, faces) -> str:
@@ -72,7 +86,8 @@ def draft(ctx: PartCheck, rule: Rule) -> list[Finding]:
             continue
         if d.kind == "straddle":
             what = f"{_cap(where)} has draft from {d.min_deg:.1f}° to {d.max_deg:.1f}° against {ctx.pull_text}: the parting line must cross it"
-            out.append(ctx.finding(rule, 0.0, "deg", what, faces=(d.face,), point=d.point))
+            f = ctx.finding(rule, 0.0, "deg", what, faces=(d.face,), point=d.point)
+            out.append(f and replace(f, value=None, limit=None))
             continue
         value = abs(d.draft_deg)
         what = f"{_cap(where)} has " + ("no draft (parallel to the pull " + ctx.pull_text + ")" if d.kind == "vertical" else f"{d.draft_deg:.2f}° draft against {ctx.pull_text}")
@@ -98,7 +113,7 @@ def internal_corner_radius(ctx: PartCheck, rule: Rule) -> list[Finding]:
     for c in ctx.features.internal_corners:
         what = (f"Sharp internal corner (R0) {c.length_mm:.1f} mm long" if c.radius_mm == 0
                 else f"Internal corner R{c.radius_mm:.2f} mm, {c.length_mm:.1f} mm deep")
-        what += f" along the tool axis {ctx.pull_text}"
+        what += f" along the tool axis {ctx.pull_text} at ({', '.join(f'{v:.1f}' for v in c.point)})"
         needs = None
         if c.radius_mm == 0:
             needs = f"an end mill leaves R{max(limits_for(rule).values()):g} or more; a sharp corner needs EDM"
@@ -109,8 +124,8 @@ def internal_corner_radius(ctx: PartCheck, rule: Rule) -> list[Finding]:
 def corner_depth_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
     return _keep(
         ctx.finding(rule, c.length_mm / c.radius_mm, "ratio",
-                    f"Internal corner R{c.radius_mm:.2f} mm is {c.length_mm:.1f} mm deep ({c.length_mm / c.radius_mm:.1f} × R)",
-                    faces=c.faces, point=c.point, needs=f"keep depth within {max(limits_for(rule).values()):g} × R, or a long thin tool is needed")
+                    f"Internal corner R{c.radius_mm:.2f} mm at ({', '.join(f'{v:.1f}' for v in c.point)}) is {c.length_mm:.1f} mm deep ({c.length_mm / c.radius_mm:.1f} × R)",
+                    faces=c.faces, point=c.point, needs="keep depth within {limit:g} × R, or a long thin tool is needed")
         for c in ctx.features.internal_corners if c.radius_mm > 0
     )
 
@@ -126,7 +141,7 @@ def hole_depth_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
         ctx.finding(rule, h.depth_mm / h.diameter_mm, "ratio",
                     f"{_cap(ctx.hole_name(h))}: depth {h.depth_mm:.1f} mm is {h.depth_mm / h.diameter_mm:.1f} × D",
                     faces=h.faces, point=h.entry, feature=ctx.hole_name(h),
-                    needs=f"{ctx.process.title} drills to {max(limits_for(rule).values()):g} × D without special tools")
+                    needs=f"{ctx.process.title} drills to {{limit:g}} × D without special tools")
         for h in ctx.features.holes
     )
 
@@ -140,26 +155,29 @@ def min_hole_diameter(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 
 def _threads(ctx: PartCheck):
-    """(feature, thread, depth mm) of each spec feature with a thread."""
+    """(feature, thread, depth mm, the hole it selects or None) of each spec feature with a thread."""
     for f in ctx.part.features:
         if f.thread:
             try:
                 t = parse_thread(f.thread)
             except StandardsError:
                 continue  # the spec check reports it
-            yield f, t, ctx._mm(f.depth) if f.depth else None
+            hole = next((h for h in ctx.features.holes if "hole" in f.select and abs(ctx._mm(float(f.select["hole"])) - h.diameter_mm) < 0.05), None)
+            yield f, t, ctx._mm(f.depth) if f.depth else None, hole
 
 
 def thread_length_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
     return _keep(
         ctx.finding(rule, depth / t.nominal_mm, "ratio", f"Thread {t.designation} of '{f.name}' is {depth:g} mm long ({depth / t.nominal_mm:.1f} × D)",
-                    feature=f.name, needs=f"engagement beyond {max(limits_for(rule).values()):g} × D adds no strength and costs tapping time")
-        for f, t, depth in _threads(ctx) if depth
+                    feature=f.name, faces=hole.faces if hole else (), point=hole.entry if hole else None,
+                    needs="engagement beyond {limit:g} × D adds no strength and costs tapping time")
+        for f, t, depth, hole in _threads(ctx) if depth
     )
 
 
 def min_thread_size(ctx: PartCheck, rule: Rule) -> list[Finding]:
-    return _keep(ctx.finding(rule, t.nominal_mm, "mm", f"Thread {t.designation} of '{f.name}'", feature=f.name) for f, t, _ in _threads(ctx))
+    return _keep(ctx.finding(rule, t.nominal_mm, "mm", f"Thread {t.designation} of '{f.name}'", feature=f.name,
+                             faces=hole.faces if hole else (), point=hole.entry if hole else None) for f, t, _, hole in _threads(ctx))
 
 
 def pocket_depth_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
@@ -177,15 +195,16 @@ def pocket_depth_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
         floor = float(s.points[mask][0] @ pull)
         walls = [g for g in probe.neighbours[fid] if probe.surface_types[g] in ("plane", "cylinder") and _top(probe, g, pull) > floor + 1e-6
                  and abs(float(_face_normal(probe, g) @ pull)) < 1e-3]
-        if len(walls) < 2:
-            continue
+        normals = [_face_normal(probe, g) for g in walls]
+        if not any(float(normals[i] @ normals[j]) < -0.99 for i in range(len(walls)) for j in range(i + 1, len(walls))):
+            continue  # a pocket or slot has walls facing each other; a step or an engraving does not
         depth = min(_top(probe, g, pull) for g in walls) - floor
         width = _width(probe.boxes[fid], pull)
         if width <= 0:
             continue
         out.append(ctx.finding(rule, depth / width, "ratio", f"Pocket {width:.1f} mm wide and {depth:.1f} mm deep at {probe.describe_face(fid)} "
                                f"({depth / width:.1f} × width)", faces=(fid,), point=s.points[mask][0],
-                               needs=f"keep pockets within {max(limits_for(rule).values()):g} × their width (long tools chatter)"))
+                               needs="keep pockets within {limit:g} × their width (long tools chatter)"))
     return _keep(out)
 
 
@@ -207,6 +226,7 @@ def _width(box: np.ndarray, pull: np.ndarray) -> float:
     return float(min(across)) if across else 0.0
 
 
+@_sheet_only
 def bend_radius(ctx: PartCheck, rule: Rule) -> list[Finding]:
     t = ctx.sheet_thickness
     ctx.measured["bends"] = [{"inner_radius_mm": round(b.inner_radius_mm, 4), "thickness_mm": round(b.thickness_mm, 4),
@@ -218,6 +238,7 @@ def bend_radius(ctx: PartCheck, rule: Rule) -> list[Finding]:
     )
 
 
+@_sheet_only
 def sheet_hole_diameter(ctx: PartCheck, rule: Rule) -> list[Finding]:
     _record_holes(ctx)
     t = ctx.sheet_thickness
@@ -229,6 +250,12 @@ def sheet_hole_diameter(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 
 def sheet_thickness_uniform(ctx: PartCheck, rule: Rule) -> list[Finding]:
+    found = _sheet_thickness_uniform(ctx, rule)
+    ctx.not_a_sheet = any(f.severity == "error" for f in found)
+    return found
+
+
+def _sheet_thickness_uniform(ctx: PartCheck, rule: Rule) -> list[Finding]:
     ctx.measured["sheet_thickness_mm"] = ctx.measured_sheet_thickness
     """The two sides of a sheet are its faces whose rays mostly meet the other side at the
     sheet thickness; every ray from them must measure that thickness. A spec `thickness`
@@ -241,6 +268,11 @@ def sheet_thickness_uniform(ctx: PartCheck, rule: Rule) -> list[Finding]:
         return _keep([ctx.finding(rule, abs(measured - t), "mm", f"The model is {measured:.2f} mm sheet, the spec says thickness {t:g} mm",
                                   needs="make the spec's thickness and the model agree")])
     skins = _skins(ctx)
+    areas = ctx.probe.areas
+    share = float(sum(areas[f] for f in skins) / max(areas.sum(), 1e-9))
+    if share < 0.6:
+        return _keep([ctx.finding(rule, t, "mm", f"Only {100 * share:.0f} % of the surface is sheet {t:g} mm thick: the part is not a sheet",
+                                  needs="a sheet part has two sides of one thickness making up most of its surface")])
     worst = max((r for r in ctx.rays if r.face in skins), key=lambda r: abs(r.thickness - t), default=None)
     if worst is None:
         return []
@@ -290,6 +322,7 @@ def _edge_faces(ctx: PartCheck) -> set[int]:
     return set(range(1, ctx.probe.n_faces + 1)) - taken
 
 
+@_sheet_only
 def hole_to_edge(ctx: PartCheck, rule: Rule) -> list[Finding]:
     t, edges = ctx.sheet_thickness, _edge_faces(ctx)
     out = []
@@ -302,6 +335,7 @@ def hole_to_edge(ctx: PartCheck, rule: Rule) -> list[Finding]:
     return _keep(out)
 
 
+@_sheet_only
 def hole_to_bend(ctx: PartCheck, rule: Rule) -> list[Finding]:
     t = ctx.sheet_thickness
     out = []
@@ -314,6 +348,7 @@ def hole_to_bend(ctx: PartCheck, rule: Rule) -> list[Finding]:
     return _keep(out)
 
 
+@_sheet_only
 def hole_web(ctx: PartCheck, rule: Rule) -> list[Finding]:
     """Material between two holes through the sheet: for parallel holes, the distance
     between their axes less both radii."""
@@ -325,14 +360,17 @@ def hole_web(ctx: PartCheck, rule: Rule) -> list[Finding]:
             if abs(abs(float(da @ db)) - 1) > 1e-6:
                 continue
             gap = np.array(b.entry) - np.array(a.entry)
+            if t is not None and abs(float(gap @ da)) > t + 1e-6:
+                continue  # not through the same flat of the sheet (coaxial holes in opposite flanges, say)
             web = float(np.linalg.norm(gap - (gap @ da) * da)) - (a.diameter_mm + b.diameter_mm) / 2
-            if web < _reach(rule, t):
+            if 0 < web < _reach(rule, t):
                 mid = (np.array(a.entry) + np.array(b.entry)) / 2
                 out.append(ctx.finding(rule, web, "mm", f"{web:.2f} mm of material between {ctx.hole_name(a)} and {ctx.hole_name(b)}",
                                        limits=limits_for(rule, t), faces=a.faces + b.faces, point=mid))
     return _keep(out)
 
 
+@_sheet_only
 def flange_length(ctx: PartCheck, rule: Rule) -> list[Finding]:
     """From each bend's tangent line to the far edge of the flat beside it, along the flat
     (the inside face of the flange)."""

@@ -77,7 +77,7 @@ def thin_walls(probe: Probe, below: float, samples: list[RaySample]) -> list[Wal
             keep(Wall(r.thickness, key, tuple(float(c) for c in r.mid)))
         if r.thickness < 3 * below and key[0] != key[1] and r.thickness < seen.get(key, math.inf):
             seen[key] = r.thickness
-    for wall in _bores_near_planes(probe, below) + _refine(probe, below, seen):
+    for wall in _bores_near_planes(probe, below) + _cylinder_pairs(probe, below) + _refine(probe, below, seen):
         keep(wall)
     return sorted(regions.values(), key=lambda w: w.faces)
 
@@ -87,7 +87,7 @@ def _refine(probe: Probe, below: float, seen: dict[tuple[int, int], float]) -> l
     thinnest spot between them)."""
     out = []
     for a, b in sorted(seen, key=lambda k: (seen[k], k))[:MAX_PAIRS]:
-        if probe.surface_types[a] == "plane" and probe.surface_types[b] == "plane":
+        if probe.surface_types[a] == "plane" and probe.surface_types[b] == "plane" and _parallel_planes(probe, a, b):
             continue  # parallel planes: the rays are exact
         dist = BRepExtrema_DistShapeShape(probe.face(a), probe.face(b))
         if dist.IsDone() and dist.Value() < below:
@@ -111,6 +111,75 @@ def _bores_near_planes(probe: Probe, below: float) -> list[Wall]:
         if wall is not None:
             out.append(wall)
     return out
+
+
+def _cylinder_pairs(probe: Probe, below: float) -> list[Wall]:
+    """Cylindrical faces with parallel axes close together: the web between two bores, or
+    the wall between a bore and an outside cylinder around it (an offset bore in a boss)."""
+    boxes = probe.boxes[1:]
+    lo, hi = boxes[:, :3], boxes[:, 3:]
+    gap = np.linalg.norm(np.maximum(0, np.maximum(lo[:, None, :] - hi[None, :, :], lo[None, :, :] - hi[:, None, :])), axis=2)
+    types = probe.surface_types
+    out = []
+    for i, j in np.argwhere(np.triu(gap < below, 1)):
+        a, b = int(i) + 1, int(j) + 1
+        if types[a] == types[b] == "cylinder" and b not in probe.neighbours[a]:
+            wall = _cylinder_cylinder_wall(probe, a, b, below)
+            if wall is not None:
+                out.append(wall)
+    return out
+
+
+def _concave(probe: Probe, fid: int, origin: np.ndarray, axis: np.ndarray) -> bool | None:
+    """Whether the face's outward normal points toward its axis (a bore), from its samples."""
+    s = probe.samples
+    mask = s.faces == fid
+    if not mask.any():
+        return None
+    p, n = s.points[mask][0], s.normals[mask][0]
+    rel = p - origin
+    radial = rel - (rel @ axis) * axis
+    return float(n @ radial) < 0
+
+
+def _cylinder_cylinder_wall(probe: Probe, a: int, b: int, below: float) -> Wall | None:
+    ca, cb = BRepAdaptor_Surface(probe.face(a)).Cylinder(), BRepAdaptor_Surface(probe.face(b)).Cylinder()
+    axis = np.array(ca.Axis().Direction().Coord())
+    if abs(abs(float(axis @ np.array(cb.Axis().Direction().Coord()))) - 1) > 1e-6:
+        return None
+    oa, ob = np.array(ca.Location().Coord()), np.array(cb.Location().Coord())
+    rel = ob - oa
+    across = rel - (rel @ axis) * axis
+    d = float(np.linalg.norm(across))
+    if d < 1e-9:
+        return None  # coaxial: the rays measure it exactly
+    u = across / d
+    ra, rb = ca.Radius(), cb.Radius()
+    conc_a, conc_b = _concave(probe, a, oa, axis), _concave(probe, b, ob, axis)
+    if conc_a is None or conc_b is None:
+        return None
+    if conc_a and conc_b:  # two bores: the web between them
+        thickness, pa_off, pb_off = d - ra - rb, u * ra, -u * rb
+    elif conc_a != conc_b:  # a bore inside an outside cylinder: the thin side
+        outer, inner = (a, b) if conc_b else (b, a)
+        r_out, r_in = (ra, rb) if conc_b else (rb, ra)
+        thickness = r_out - d - r_in
+        pa_off, pb_off = (u * ra, u * rb) if conc_b else (u * ra, u * rb)
+    else:
+        return None  # two outside cylinders: a gap in the air, not a wall
+    if not 0 < thickness < below:
+        return None
+    span = [float((p - oa) @ axis) for p in probe.samples.points[np.isin(probe.samples.faces, [a, b])]]
+    best = None
+    for t in np.linspace(min(span), max(span), 7) if span else []:
+        pa = oa + axis * t + pa_off
+        pb = ob + axis * (t - float(rel @ axis)) + pb_off
+        if not (probe.contains(a, pa) and probe.contains(b, pb)):
+            continue
+        mid = (pa + pb) / 2
+        if probe.inside(mid) and (best is None or thickness < best.thickness):
+            best = Wall(thickness, (min(a, b), max(a, b)), tuple(float(c) for c in mid))
+    return best
 
 
 def _cylinder_plane_wall(probe: Probe, c: int, p: int, below: float) -> Wall | None:
@@ -139,15 +208,31 @@ def _cylinder_plane_wall(probe: Probe, c: int, p: int, below: float) -> Wall | N
     return best
 
 
+def _parallel_planes(probe: Probe, a: int, b: int) -> bool:
+    na = BRepAdaptor_Surface(probe.face(a)).Plane().Axis().Direction()
+    nb = BRepAdaptor_Surface(probe.face(b)).Plane().Axis().Direction()
+    return abs(abs(na.Dot(nb)) - 1) < 1e-9
+
+
+def _on_face(probe: Probe, fid: int, dist: BRepExtrema_DistShapeShape, k: int, first: bool):
+    """Point and outward normal of a closest point; one on an edge (a seam, a pole, a boundary)
+    is projected onto the face's surface for its normal."""
+    on_face = (dist.SupportTypeShape1(k) if first else dist.SupportTypeShape2(k)) == BRepExtrema_IsInFace
+    if on_face:
+        u, v = dist.ParOnFaceS1(k) if first else dist.ParOnFaceS2(k)
+        return probe.normal(fid, u, v)
+    point = dist.PointOnShape1(k) if first else dist.PointOnShape2(k)
+    return probe._nearest_normal(fid, np.array(point.Coord()))
+
+
 def _pair_wall(probe: Probe, dist: BRepExtrema_DistShapeShape, k: int, a: int, b: int) -> Wall | None:
-    if dist.SupportTypeShape1(k) != BRepExtrema_IsInFace or dist.SupportTypeShape2(k) != BRepExtrema_IsInFace:
-        return None  # a closest point on a boundary: an edge or corner, not a wall between the faces
-    u1, v1 = dist.ParOnFaceS1(k)
-    u2, v2 = dist.ParOnFaceS2(k)
-    p1, n1 = probe.normal(a, u1, v1)
-    p2, n2 = probe.normal(b, u2, v2)
+    p1, n1 = _on_face(probe, a, dist, k, True)
+    p2, n2 = _on_face(probe, b, dist, k, False)
     gap = p2 - p1
     length = float(np.linalg.norm(gap))
+    if length > 1e-9:  # at a singular point (a sphere's pole) the normal is along the gap
+        n1 = n1 if n1.any() else -gap / length
+        n2 = n2 if n2.any() else gap / length
     if length < 1e-9 or not _anti_parallel(n1, n2) or not _anti_parallel(gap / length, n1):
         return None
     mid = (p1 + p2) / 2

@@ -15,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from techpack import __version__
 from techpack.checks.findings import Finding
+from techpack.checks.table import plural
 from techpack.context import BuildContext, Output
 from techpack.documents.wireframe import picture
 from techpack.fonts import register
@@ -95,14 +96,14 @@ def _pdf(ctx: BuildContext, parts: list[BuiltPart]) -> None:
     report = ctx.report
     counts = report.counts()
     y = page.header("Design-for-manufacturing report")
-    y = page.text(15 * mm, y, f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes, {counts['waived']} waived. "
+    y = page.text(15 * mm, y, f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {plural(counts['info'], 'note')}, {counts['waived']} waived. "
                   "Each finding has an id (part/rule/number) that stays the same while the model does; "
                   "limits are techpack's defaults for the process unless the spec changes them.", size=9)
     y -= 4 * mm
     for built in parts:
         n = built.spec.number
         found = [f for f in report.findings if f.part == n]
-        state = ", ".join(f"{sum(1 for f in found if f.severity == s and not f.waived)} {s}" for s in ("error", "warning", "info"))
+        state = ", ".join(plural(sum(1 for f in found if f.severity == s and not f.waived), word) for s, word in (("error", "error"), ("warning", "warning"), ("info", "note")))
         waived = sum(1 for f in found if f.waived)
         y = page.text(15 * mm, y, f"{n} {built.spec.name} ({ctx.loaded.catalog.processes[built.spec.process].title}): "
                       f"{len(report.checked[n])} rules checked; {state}; {waived} waived", size=9)
@@ -194,7 +195,7 @@ def _part_page(page: _Page, built: BuiltPart, found: list[Finding]) -> None:
         if f.faces:
             extra.append("faces " + ", ".join(map(str, f.faces)))
         if f.source:
-            extra.append(f"limit: {f.source}")
+            extra.append(f"source of the limit: {f.source}")
         y = page.text(tx + 4 * mm, y, "; ".join(extra), size=7, colour=colors.HexColor("#555555"), width=width - 4 * mm)
         if f.waived:
             y = page.text(tx + 4 * mm, y, f"Waived: {f.waived}", size=7.5, colour=WAIVED, width=width - 4 * mm)

@@ -115,6 +115,10 @@ class Waiver(_Model):
     rule: Text = Field(description="Rule name, e.g. wall-thickness.")
     reason: Text = Field(description="Why it is acceptable, e.g. agreed with the supplier.")
     finding: Text | None = Field(None, description="Only this finding: its id (DL2-201/wall-thickness/1) or number (1).")
+    near: tuple[float, float, float] | None = Field(
+        None, description="Only findings located within `within` of this point [x, y, z] (the model's units): a region that stays put when the model changes."
+    )
+    within: float = Field(5.0, gt=0, description="Radius of the `near` region, in the product's units.")
 
 
 class Checks(_Model):

@@ -73,3 +73,14 @@ def test_t_slot_is_an_undercut_and_a_plain_pocket_is_not(dfm):
 def test_vacuum_casting_draft_is_only_a_note(dfm):
     _, report = dfm("return cq.Workplane().box(30, 30, 20)", "vacuum-casting", "PU casting resin")
     assert {f["severity"] for f in findings(report, "draft")} == {"info"}
+
+
+@pytest.mark.parametrize("plate, hole", [((60, 40, 10), 20), ((200, 200, 10), 10), ((40, 40, 40), 16)])
+def test_a_hole_along_the_pull_is_no_undercut(dfm, plate, hole):
+    _, report = dfm(f"return cq.Workplane().box{plate}.faces('>Z').workplane().hole({hole})", "injection-moulding", "ABS")
+    assert findings(report, "undercut") == [] and part_of(report)["measured"]["undercut_faces"] == []
+
+
+def test_side_hole_across_the_pull_is_an_undercut(dfm):
+    _, report = dfm("return cq.Workplane().box(40, 40, 20).faces('>X').workplane().hole(8, 15)", "injection-moulding", "ABS")
+    assert findings(report, "undercut")

@@ -125,3 +125,17 @@ def test_checks_run_on_every_nist_part(project, name, tmp_path):
     assert part["rules"] and len(part["measured"]["size_mm"]) == 3
     if process == "cnc-milling":
         assert part["measured"]["holes"] and part["measured"]["wall_min"]["mm"] > 0
+
+
+def test_waiving_a_region_near_a_point(thin):
+    # the thin cover's walls: waive only those near the +X side (x = 30)
+    _, out, _ = run("check", thin("      - {rule: wall-thickness, near: [30, 0, 0], within: 25, reason: side vent}\n"), "--format", "json")
+    walls = [f for f in json.loads(out)["parts"][0]["findings"] if f["rule"] == "wall-thickness"]
+    waived = [f for f in walls if f["waived"]]
+    assert waived and all(abs(f["point"][0] - 29.8) < 0.5 for f in waived)
+    assert len(waived) < len(walls)
+
+
+def test_quiet_check_prints_the_verdict(thin):
+    code, out, _ = run("check", thin(), "-q")
+    assert code == 1 and out.count("\n") == 1 and "FAIL" in out

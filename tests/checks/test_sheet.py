@@ -88,3 +88,35 @@ def test_a_block_is_not_a_sheet(project):
     (part,) = json.loads(result.stdout)["parts"]
     found = rule(part, "sheet-thickness-uniform")
     assert found and found[0]["severity"] == "error" and result.exit_code == 1
+
+
+def test_coaxial_holes_in_opposite_flanges_are_no_web(project):
+    body = (
+        "import cadquery as cq\n\ndef build():\n"
+        "    u = cq.Workplane('XZ').polyline([(0, 0), (30, 0), (30, 20), (28, 20), (28, 2), (2, 2), (2, 20), (0, 20)]).close().extrude(20)\n"
+        "    return u.faces('>X').workplane().center(0, 0).hole(4)\n"
+    )
+    project.write("models/u.py", body)
+    spec = project.spec("- {number: U1, name: U, model: models/u.py, material: DC01, process: laser-cutting, thickness: 2}")
+    result = CliRunner().invoke(main, ["check", str(spec), "--format", "json"], catch_exceptions=False)
+    (part,) = json.loads(result.stdout)["parts"]
+    assert rule(part, "hole-web") == []
+
+
+def test_sheet_rules_skip_a_part_that_is_not_a_sheet(project):
+    project.write("models/block.py", "import cadquery as cq\n\ndef build():\n    return cq.Workplane().box(40, 30, 20).faces('>Z').workplane().hole(4)\n")
+    spec = project.spec("- {number: B3, name: Block, model: models/block.py, material: DC01, process: sheet-metal}")
+    result = CliRunner().invoke(main, ["check", str(spec), "--format", "json"], catch_exceptions=False)
+    (part,) = json.loads(result.stdout)["parts"]
+    assert [f["rule"] for f in part["findings"]] == ["sheet-thickness-uniform"]
+
+
+def test_lengths_are_in_the_products_units_even_for_an_inch_part(bracket, project):
+    """An mm product with one part drawn in inches: its thickness is still given in mm."""
+    inch = {k: v / 25.4 for k, v in {"thickness": 2, "bend_radius": 2, "width": 24, "flange_a": 30, "flange_b": 35, "mount_hole": 10.5,
+                                      "mount_hole_x": 18, "pivot_hole": 5.5, "pivot_hole_z": 25, "corner_radius": 4}.items()}
+    params = ", ".join(f"{k}: {v!r}" for k, v in inch.items())
+    spec = project.spec(f"- {{number: B1, name: Bracket, model: bracket.py, units: in, params: {{{params}}}, material: DC01, process: sheet-metal, thickness: 2}}")
+    result = CliRunner().invoke(main, ["check", str(spec), "--format", "json"], catch_exceptions=False)
+    (part,) = json.loads(result.stdout)["parts"]
+    assert rule(part, "sheet-thickness-uniform") == [] and part["measured"]["sheet_thickness_mm"] == pytest.approx(2.0)

@@ -68,3 +68,31 @@ def test_thick_section_of_a_casting_is_reported(dfm):
     assert measured == pytest.approx(12, rel=0.01)
     (f,) = findings(report, "max-wall-thickness")
     assert f["severity"] == "warning" and f["limit"] == 6.0
+
+
+@pytest.mark.parametrize("web, material, severity", [(0.7, "PMMA", "warning"), (0.3, "6061", "error")])
+def test_web_between_two_bores(dfm, web, material, severity):
+    x = (5 + web) / 2
+    process = "sla" if material == "PMMA" else "cnc-milling"
+    _, report = dfm(f"return cq.Workplane().box(40, 20, 10).faces('>Z').workplane().pushPoints([(-{x}, 0), ({x}, 0)]).hole(5)", process, material)
+    assert part_of(report)["measured"]["wall_min"]["mm"] == pytest.approx(web, abs=1e-3)
+    assert [f["severity"] for f in findings(report, "wall-thickness")] == [severity]
+
+
+def test_offset_bore_in_a_boss(dfm):
+    body = "return cq.Workplane().circle(10).extrude(10).faces('>Z').workplane().center(6.9, 0).hole(6)"
+    _, report = dfm(body, "cnc-milling", "6061")
+    assert part_of(report)["measured"]["wall_min"]["mm"] == pytest.approx(0.1, abs=1e-3)
+
+
+def test_spherical_void_near_the_faces_of_a_cube(dfm):
+    _, report = dfm("return cq.Workplane().box(30, 30, 30).cut(cq.Workplane().sphere(14.6))", "sla", "PMMA")
+    walls = findings(report, "wall-thickness")
+    assert len(walls) == 6 and all(f["value"] == pytest.approx(0.4, abs=1e-3) and f["severity"] == "error" for f in walls)
+
+
+def test_drafted_rib_reads_its_thinnest_top(dfm):
+    half_top = 0.6 - 20 * 0.0174551  # 1° per side over 20 mm: 1.2 at the base, 0.502 at the top
+    body = f"return cq.Workplane('XZ').polyline([(-0.6, 0), (0.6, 0), ({half_top}, 20), ({-half_top}, 20)]).close().extrude(30)"
+    _, report = dfm(body, "injection-moulding", "ABS")
+    assert part_of(report)["measured"]["wall_min"]["mm"] == pytest.approx(2 * half_top * 0.99985, rel=0.01)
