@@ -1,0 +1,321 @@
+"""drawings/<part>_<slug>_rev<R>.pdf: an ISO drawing sheet per part, and
+drawings/<part>_characteristics.json, the numbered characteristics for inspection.
+
+Views from OCCT's hidden-line removal (documents/views.py) on an ISO 5457 sheet with an
+ISO 7200 title block (documents/sheet.py); values from the 3D model and the spec, never
+from projected edges; annotations placed so that no text overlaps text or a view
+(documents/annotate.py, checked by a lint)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from reportlab.pdfgen.canvas import Canvas
+
+from techpack import __version__
+from techpack.context import BuildContext, Output
+from techpack.documents.annotate import MM, NARROW, Annotations, Box, lint
+from techpack.documents.sheet import SHEETS, TitleBlock, draw_sheet, layout
+from techpack.documents.views import Arc, Bezier, Line, View, project_views
+from techpack.fonts import register
+from techpack.geometry import BuiltPart
+from techpack.geometry.features import Hole, find_features
+from techpack.naming import part_stem
+from techpack.standards import StandardsError, tolerance
+from techpack.standards.threads import parse_thread
+
+NAME = "drawing"
+SCALES = (10, 5, 2, 1, 1 / 2, 1 / 5, 1 / 10, 1 / 20, 1 / 50)  # ISO 5455, largest first
+GAP = 30.0  # mm on paper between views, room for two tiers of dimensions
+WIDE = 0.5  # mm, ISO 128 wide line (visible edges)
+
+
+@dataclass(frozen=True)
+class Placed:
+    view: View
+    x: float  # paper mm of the view's model origin
+    y: float
+    scale: float
+
+    def paper(self, p2: tuple[float, float]) -> tuple[float, float]:
+        return self.x + p2[0] * self.scale, self.y + p2[1] * self.scale
+
+    def at(self, point3) -> tuple[float, float]:
+        return self.paper(self.view.project(point3))
+
+    @property
+    def box(self) -> Box:
+        x0, y0, x1, y1 = self.view.bounds
+        return (self.x + x0 * self.scale, self.y + y0 * self.scale, self.x + x1 * self.scale, self.y + y1 * self.scale)
+
+
+def scale_text(s: float) -> str:
+    return f"{round(1 / s):d}:1".replace(f"{round(1 / s):d}:1", f"1:{round(1 / s):d}") if s < 1 else f"{round(s):d}:1"
+
+
+def view_names(built: BuiltPart, projection: str) -> tuple[list[str], dict[str, tuple[str, str]]]:
+    """The principal views for the part and where each goes relative to the front view:
+    {name: (neighbour, side)}; a flat part (thin along Z) gets front and top only."""
+    x, y, z = built.bbox_mm
+    below, right = ("top", "left") if projection == "first-angle" else ("top", "right")
+    names = ["front", below]
+    place = {below: ("front", "below" if projection == "first-angle" else "above")}
+    if z > 0.15 * max(x, y) and y > 0.15 * max(x, z):
+        names.append(right)
+        place[right] = ("front", "right")
+    return names, place
+
+
+def arrange(views: dict[str, View], place: dict[str, tuple[str, str]], s: float) -> tuple[float, float, dict[str, tuple[float, float]]]:
+    """Positions of each view's origin relative to the front's, in paper mm, and the total size."""
+    pos = {"front": (0.0, 0.0)}
+    fx0, fy0, fx1, fy1 = views["front"].bounds
+    for name, (_, side) in place.items():
+        x0, y0, x1, y1 = views[name].bounds
+        if side == "below":
+            pos[name] = (0.0, fy0 * s - GAP - y1 * s)
+        elif side == "above":
+            pos[name] = (0.0, fy1 * s + GAP - y0 * s)
+        else:
+            pos[name] = (fx1 * s + GAP - x0 * s, 0.0)
+    xs = [pos[n][0] + views[n].bounds[i] * s for n in pos for i in (0, 2)]
+    ys = [pos[n][1] + views[n].bounds[i] * s for n in pos for i in (1, 3)]
+    return max(xs) - min(xs) + 2 * GAP, max(ys) - min(ys) + 2 * GAP, {n: (p[0] - min(xs) + GAP, p[1] - min(ys) + GAP) for n, p in pos.items()}
+
+
+def choose_sheet(views, place, iso: View) -> tuple[str, float, dict[str, tuple[float, float]]]:
+    """The smallest A-size sheet and the largest ISO 5455 scale where the views fit with room
+    for dimensions and the isometric view; the part printed at least 60 mm where it can be."""
+    best = None
+    for size in ("A4", "A3", "A2", "A1", "A0"):
+        sheet = layout(size)
+        fx0, fy0, fx1, fy1 = sheet.free_area
+        for s in SCALES:
+            w, h, pos = arrange(views, place, s)
+            ix0, iy0, ix1, iy1 = iso.bounds
+            iso_w = (ix1 - ix0) * s * 0.6 + GAP
+            if w + iso_w <= fx1 - fx0 and h <= fy1 - fy0:
+                printed = s * max(v.bounds[2] - v.bounds[0] for v in views.values())
+                if best is None or (printed > best[3] and best[3] < 60):
+                    best = (size, s, pos, printed)
+                break
+        if best and best[3] >= 60:
+            break
+    if best is None:
+        raise ValueError("the part does not fit an A0 sheet at 1:50")
+    return best[0], best[1], best[2]
+
+
+def _stroke(c, placed: Placed, prims, width: float, dash=None) -> None:
+    c.setLineWidth(width * MM)
+    c.setDash(*(dash or ([], 0)))
+    s = placed.scale
+    for p in prims:
+        path = c.beginPath()
+        if isinstance(p, Line):
+            a, b = placed.paper(p.a), placed.paper(p.b)
+            path.moveTo(a[0] * MM, a[1] * MM)
+            path.lineTo(b[0] * MM, b[1] * MM)
+        elif isinstance(p, Arc):
+            cx, cy = placed.paper(p.centre)
+            r = p.radius * s
+            extent = (p.end_deg - p.start_deg) % 360 or 360
+            path.arc((cx - r) * MM, (cy - r) * MM, (cx + r) * MM, (cy + r) * MM, startAng=p.start_deg, extent=extent)
+        elif isinstance(p, Bezier):
+            pts = [placed.paper(q) for q in p.points]
+            path.moveTo(pts[0][0] * MM, pts[0][1] * MM)
+            path.curveTo(*(v * MM for q in pts[1:] for v in q))
+        c.drawPath(path, stroke=1, fill=0)
+    c.setDash([], 0)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    number: int
+    feature: str
+    text: str
+    nominal_mm: float | None
+    upper_mm: float | None
+    lower_mm: float | None
+    critical: bool
+    view: str
+
+
+def _hole_groups(holes: tuple[Hole, ...]) -> list[list[Hole]]:
+    groups: dict[tuple, list[Hole]] = {}
+    for h in holes:
+        key = (round(h.diameter_mm, 3), h.through, round(h.depth_mm, 2), h.counterbore, h.countersink, tuple(abs(round(c, 3)) for c in h.direction))
+        groups.setdefault(key, []).append(h)
+    return list(groups.values())
+
+
+def _hole_text(group: list[Hole]) -> str:
+    h = group[0]
+    n = f"{len(group)}× " if len(group) > 1 else ""
+    depth = "THRU" if h.through else f"↧{_fmt(h.depth_mm)}"
+    text = f"{n}Ø{_fmt(h.diameter_mm)} {depth}"
+    if h.counterbore:
+        text += f", CBORE Ø{_fmt(h.counterbore[0])} ↧{_fmt(h.counterbore[1])}"
+    if h.countersink:
+        text += f", CSK Ø{_fmt(h.countersink[0])} × {_fmt(h.countersink[1])}°"
+    return text
+
+
+def _view_for(direction, placed: dict[str, Placed]) -> str | None:
+    """The view that shows a hole along `direction` as a circle."""
+    d = [abs(round(c, 6)) for c in direction]
+    for name, axis in (("top", 2), ("front", 1), ("left", 0), ("right", 0)):
+        if name in placed and d[axis] == 1:
+            return name
+    return None
+
+
+def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
+    outputs = []
+    for k, built in enumerate(parts, 1):
+        ctx.log.progress(k, len(parts), f"drawing {built.spec.number}")
+        outputs += _part(ctx, built)
+    return outputs
+
+
+def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
+    regular, bold = register()
+    spec, product, part = ctx.spec, ctx.spec.product, built.spec
+    loaded, catalog = ctx.loaded, ctx.loaded.catalog
+    projection = getattr(product, "projection", "first-angle")
+    names, place = view_names(built, projection)
+    views = project_views(built.solid, names + ["iso"])
+    iso = views.pop("iso")
+    size, s, pos = choose_sheet(views, place, iso)
+    sheet = layout(size)
+    fx0, fy0, fx1, fy1 = sheet.free_area
+    placed = {n: Placed(views[n], fx0 + pos[n][0], fy0 + (fy1 - fy0) - (max(p[1] for p in pos.values()) + 0) + pos[n][1] - GAP, s) for n in names}
+    # keep the arrangement's top edge at the top of the free area
+    top = max(pl.box[3] for pl in placed.values())
+    shift = fy1 - GAP * 0.6 - top
+    placed = {n: Placed(p.view, p.x, p.y + shift, s) for n, p in placed.items()}
+    iso_s = s * 0.6
+    ix0, iy0, ix1, iy1 = iso.bounds
+    iso_placed = Placed(iso, fx1 - GAP * 0.4 - ix1 * iso_s, fy1 - GAP * 0.6 - iy1 * iso_s, iso_s)
+
+    material = catalog.material(part.material)
+    finishes = loaded.finishes(part)
+    general = loaded.general_tolerance(part)
+    mass_g = built.volume_mm3 * material.density_g_cm3 / 1000
+    stem = part_stem(part, product)
+    rel = f"drawings/{stem}.pdf"
+    title = TitleBlock(
+        owner=product.owner, number=part.number, title=part.name, revision=product.revision, date=ctx.date.isoformat(),
+        creator=product.drawn_by, approver=product.approved_by or "", material=material.title,
+        finish="; ".join(f.describe() for f in finishes) or "none", mass=f"{mass_g:.0f} g" if mass_g >= 10 else f"{mass_g:.1f} g",
+        scale=scale_text(s), projection=projection, general_tolerance=general.designation, size=size,
+        supplementary_title=f"{product.number} {product.name}",
+    )
+    c = Canvas(str(ctx.path(rel)), pagesize=(sheet.width * MM, sheet.height * MM), invariant=1, pageCompression=1)
+    c.setTitle(f"{part.number} {part.name} rev {product.revision}")
+    c.setAuthor(product.drawn_by)
+    c.setCreator(f"techpack {__version__}")
+    c.setSubject(f"Part drawing, {product.number} {product.name}")
+    furniture = draw_sheet(c, sheet, title)
+
+    for n, p in list(placed.items()) + [("iso", iso_placed)]:
+        _stroke(c, p, p.view.smooth, NARROW)
+        _stroke(c, p, p.view.hidden, NARROW, ([3 * MM, 1 * MM], 0))
+        _stroke(c, p, p.view.visible, WIDE)
+
+    notes = Annotations(regular)
+    geometry = [p.box for p in placed.values()] + [iso_placed.box]
+    avoid = geometry + furniture
+    for n, p in placed.items():
+        x0, y0, x1, y1 = p.box
+        notes.label(n.upper() if False else n.capitalize(), (x0 + x1) / 2, y1 + 2.5, anchor="middle", kind="view-title", size=3.5)
+    ix0, iy0, ix1, iy1 = iso_placed.box
+    notes.label(f"Isometric ({scale_text(iso_s)})", (ix0 + ix1) / 2, iy0 - 5, anchor="middle", kind="view-title", size=3.5)
+
+    # overall sizes from the model's exact box, on the front view (x, z) and the top view (y)
+    bx, by, bz = built.bbox_mm
+    front = placed["front"]
+    fbx = front.box
+    notes.linear((fbx[0], fbx[1]), (fbx[2], fbx[1]), _fmt(bx), -1, 8, False, avoid)
+    notes.linear((fbx[2], fbx[1]), (fbx[2], fbx[3]), _fmt(bz), +1, 8, True, avoid)
+    top = placed["top"]
+    tb = top.box
+    notes.linear((tb[0], tb[1]), (tb[0], tb[3]), _fmt(by), -1, 8, True, avoid)
+
+    # holes: one callout per group, on the view that shows them as circles
+    characteristics: list[Characteristic] = []
+    features = find_features(built.solid)
+    for group in _hole_groups(features.holes):
+        h = group[0]
+        name = _view_for(h.direction, placed)
+        if name is None:
+            continue
+        p = placed[name]
+        centre = p.at(h.entry)
+        r = h.diameter_mm / 2 * s
+        text = _hole_text(group)
+        spec_feature = next((f for f in part.features if "hole" in f.select and abs(float(f.select["hole"]) - h.diameter_mm) < 0.05), None)
+        chars = []
+        if spec_feature and spec_feature.fit:
+            try:
+                t = tolerance(h.diameter_mm, spec_feature.fit)
+                text = text.replace(f"Ø{_fmt(h.diameter_mm)}", f"Ø{_fmt(h.diameter_mm)} {spec_feature.fit} ({_dev(t.upper_mm)}/{_dev(t.lower_mm)})", 1)
+                chars.append((f"Ø{_fmt(h.diameter_mm)} {spec_feature.fit}", h.diameter_mm, t.max_mm, t.min_mm))
+            except StandardsError:
+                pass
+        if spec_feature and spec_feature.thread:
+            thread = parse_thread(spec_feature.thread)
+            depth = f" ↧{_fmt(spec_feature.depth)}" if spec_feature.depth else ""
+            text = f"{len(group)}× " * (len(group) > 1) + f"{thread.designation}{depth}, tap drill Ø{_fmt(thread.tap_drill_mm)}"
+            chars.append((f"{thread.designation}{depth}", thread.nominal_mm, None, None))
+        label = notes.leader((centre[0] + r * 0.707, centre[1] + r * 0.707), text, avoid)
+        for text_c, nominal, upper, lower in chars:
+            number = len(characteristics) + 1
+            notes.balloon(number, label, avoid)
+            characteristics.append(Characteristic(number, spec_feature.name, text_c, nominal, upper, lower, spec_feature.critical, name))
+
+    # notes above the title block
+    tx0, ty0, tx1, ty1 = sheet.title_block
+    lines = [
+        f"1. General tolerances {general.designation}; dimensions in mm.",
+        f"2. Surface roughness {loaded.surface(part).ra_um:g} µm Ra unless stated otherwise.",
+        "3. Break sharp edges 0.2-0.5 mm, deburr (ISO 13715 -0.2/-0.5).",
+    ]
+    for f in finishes:
+        growth = f.growth_per_surface_um or 0
+        when = "after" if f.finish.dimensions == "after" else "before"
+        lines.append(f"{len(lines) + 1}. Finish: {f.describe()}; dimensions apply {when} finishing"
+                     + (f" (+{growth:g} µm per surface)." if growth else "."))
+    lines.append(f"{len(lines) + 1}. 3D model {stem}.step (revision {product.revision}) accompanies this drawing; "
+                 "tolerances and notes on this drawing govern.")
+    if not all(v.exact for v in views.values()):
+        lines.append(f"{len(lines) + 1}. Views drawn with polygonal hidden-line removal (the exact one exceeded its time budget).")
+    y = ty1 + 4 + 4.5 * (len(lines) - 1)
+    for text in lines:
+        notes.label(text, tx0, y, kind="note", size=2.5)
+        y -= 4.5
+
+    notes.draw(c, bold)
+    c.showPage()
+    c.save()
+    problems = lint(notes.labels, geometry, sheet.drawing_area)
+    for problem in problems:
+        ctx.log.detail(f"  drawing {part.number}: {problem}")
+    chars_rel = f"drawings/{part.number}_characteristics.json"
+    ctx.path(chars_rel).write_text(
+        json.dumps({"part": part.number, "drawing": rel, "characteristics": [c_.__dict__ for c_ in characteristics]}, indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    return [Output(rel, NAME, part.number), Output(chars_rel, NAME, part.number)]
+
+
+def _dev(mm: float) -> str:
+    return "0" if mm == 0 else f"{mm:+.4f}".rstrip("0").rstrip(".")
+
+
+__all__ = ["write", "SHEETS"]
