@@ -11,6 +11,8 @@ import hashlib
 import json
 import zipfile
 from importlib.metadata import version
+
+import OCP
 from pathlib import Path
 
 from techpack import __version__
@@ -18,7 +20,7 @@ from techpack.context import BuildContext, Output
 
 MANIFEST = "manifest.json"
 SPEC_COPY = "spec.yaml"
-ZIP_EPOCH = dt.date(1980, 1, 1)  # the earliest date a zip entry can carry
+ZIP_EPOCH = dt.date(1980, 1, 1)  # the earliest date a zip entry can carry: earlier dates are stamped 1980-01-01
 
 
 def sha256(path: Path) -> str:
@@ -49,7 +51,7 @@ def write_manifest(ctx: BuildContext) -> Output:
         "date": ctx.date.isoformat(),
         "spec": {"file": SPEC_COPY, "source": ctx.loaded.path.name, "sha256": ctx.loaded.sha256},
         "git": {"commit": ctx.git.commit, "dirty": ctx.git.dirty} if ctx.git else None,
-        "tools": {"techpack": __version__, "cadquery": version("cadquery"), "occt": version("cadquery-ocp")},
+        "tools": {"techpack": __version__, "cadquery": version("cadquery"), "occt": OCP.__version__},
         "files": files,
     }
     ctx.path(MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
