@@ -62,6 +62,8 @@ def view_names(built: BuiltPart, projection: str) -> tuple[list[str], dict[str, 
     {name: (neighbour, side)}; a flat part (thin along Z) gets front and top only."""
     x, y, z = built.bbox_mm
     below, right = ("top", "left") if projection == "first-angle" else ("top", "right")
+    if abs(y - z) < 0.01 * max(y, z) and x > 1.5 * y:  # a turned part lying along X: front and an end view
+        return ["front", right], {right: ("front", "right")}
     names = ["front", below]
     place = {below: ("front", "below" if projection == "first-angle" else "above")}
     if z > 0.15 * max(x, y) and y > 0.15 * max(x, z):
@@ -89,7 +91,8 @@ def arrange(views: dict[str, View], place: dict[str, tuple[str, str]], s: float)
 
 def choose_sheet(views, place, iso: View) -> tuple[str, float, dict[str, tuple[float, float]]]:
     """The smallest A-size sheet and the largest ISO 5455 scale where the views fit with room
-    for dimensions and the isometric view; the part printed at least 60 mm where it can be."""
+    for dimensions and the isometric view, and the part prints readably (its largest view
+    at least 60 mm, its thinnest at least 8 mm) where a sheet allows."""
     best = None
     for size in ("A4", "A3", "A2", "A1", "A0"):
         sheet = layout(size)
@@ -99,15 +102,17 @@ def choose_sheet(views, place, iso: View) -> tuple[str, float, dict[str, tuple[f
             ix0, iy0, ix1, iy1 = iso.bounds
             iso_w = (ix1 - ix0) * s * 0.6 + GAP
             if w + iso_w <= fx1 - fx0 and h <= fy1 - fy0:
-                printed = s * max(max(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
-                if best is None or (printed > best[3] and best[3] < 60):
-                    best = (size, s, pos, printed)
+                largest = s * max(max(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
+                smallest = s * min(min(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
+                readable = largest >= 60 and smallest >= 8
+                if best is None or (not best[3] and largest > best[4]):
+                    best = (size, s, pos, readable, largest)
                 break
-        if best and best[3] >= 60:
+        if best and best[3]:
             break
     if best is None:
         raise ValueError("the part does not fit an A0 sheet at 1:50")
-    return best[0], best[1], best[2]
+    return best[0], best[1], best[2]  # the first readable layout, else the largest print
 
 
 def _stroke(c, placed: Placed, prims, width: float, dash=None) -> None:
@@ -186,13 +191,25 @@ def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
     return outputs
 
 
+def drawn_solid(built: BuiltPart):
+    """The solid as drawn: a part much taller than wide (a turned stem) lies down, its long
+    axis along X, so that the front view runs across the sheet."""
+    x, y, z = built.bbox_mm
+    if z > 1.5 * max(x, y):
+        return built.solid.rotate((0, 0, 0), (0, 1, 0), 90)
+    return built.solid
+
+
 def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
     regular, bold = register()
     spec, product, part = ctx.spec, ctx.spec.product, built.spec
     loaded, catalog = ctx.loaded, ctx.loaded.catalog
-    projection = getattr(product, "projection", "first-angle")
+    projection = product.projection
+    solid = drawn_solid(built)
+    if solid is not built.solid:
+        built = BuiltPart(spec=built.spec, solid=solid, source=built.source, volume_mm3=built.volume_mm3, faces=built.faces)
     names, place = view_names(built, projection)
-    views = project_views(built.solid, names + ["iso"])
+    views = project_views(solid, names + ["iso"])
     iso = views.pop("iso")
     size, s, pos = choose_sheet(views, place, iso)
     sheet = layout(size)
@@ -246,13 +263,13 @@ def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
     fbx = front.box
     notes.linear((fbx[0], fbx[1]), (fbx[2], fbx[1]), _fmt(bx), -1, 8, False, avoid)
     notes.linear((fbx[2], fbx[1]), (fbx[2], fbx[3]), _fmt(bz), +1, 8, True, avoid)
-    top = placed["top"]
-    tb = top.box
-    notes.linear((tb[0], tb[1]), (tb[0], tb[3]), _fmt(by), -1, 8, True, avoid)
+    if "top" in placed:
+        tb = placed["top"].box
+        notes.linear((tb[0], tb[1]), (tb[0], tb[3]), _fmt(by), -1, 8, True, avoid)
 
     # holes: one callout per group, on the view that shows them as circles
     characteristics: list[Characteristic] = []
-    features = find_features(built.solid)
+    features = find_features(solid)
     for group in _hole_groups(features.holes):
         h = group[0]
         name = _view_for(h.direction, placed)
