@@ -5,7 +5,6 @@ pull direction: 0° for a wall parallel to the pull, +90° for a face looking al
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,4 +103,3 @@ def describe(direction) -> str:
     return direction if isinstance(direction, str) else "(" + ", ".join(f"{c:g}" for c in direction) + ")"
 
 
-__all__ = ["FaceDraft", "face_drafts", "undercuts", "unit", "describe", "math"]

@@ -429,4 +429,3 @@ RULES = {
     "draw-ratio": draw_ratio,
 }
 
-__all__ = ["RULES", "math"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 from techpack.checks import Report
-from techpack.checks.findings import Finding
 
 MARK = {"error": "E", "warning": "W", "info": "i"}
 

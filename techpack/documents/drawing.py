@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from techpack import __version__
 from techpack.context import BuildContext, Output
 from techpack.documents.annotate import MM, NARROW, Annotations, Box, lint
-from techpack.documents.sheet import SHEETS, TitleBlock, draw_sheet, layout
+from techpack.documents.sheet import TitleBlock, draw_sheet, layout
 from techpack.documents.views import Arc, Bezier, Line, View, project_views
 from techpack.fonts import register
 from techpack.geometry import BuiltPart
@@ -202,7 +202,7 @@ def drawn_solid(built: BuiltPart):
 
 def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
     regular, bold = register()
-    spec, product, part = ctx.spec, ctx.spec.product, built.spec
+    product, part = ctx.spec.product, built.spec
     loaded, catalog = ctx.loaded, ctx.loaded.catalog
     projection = product.projection
     solid = drawn_solid(built)
@@ -337,5 +337,3 @@ def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
 def _dev(mm: float) -> str:
     return "0" if mm == 0 else f"{mm:+.4f}".rstrip("0").rstrip(".")
 
-
-__all__ = ["write", "SHEETS"]

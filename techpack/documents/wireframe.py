@@ -17,7 +17,7 @@ from OCP.HLRBRep import HLRBRep_PolyAlgo, HLRBRep_PolyHLRToShape
 from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE
 from OCP.TopExp import TopExp, TopExp_Explorer
 from OCP.TopoDS import TopoDS
-from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_IndexedMapOfShape
+from OCP.TopTools import TopTools_IndexedMapOfShape
 
 VIEW = np.array([1.0, -1.0, 1.0]) / np.sqrt(3)  # towards the viewer: from front right, above
 RIGHT = np.array([1.0, 1.0, 0.0]) / np.sqrt(2)
@@ -70,5 +70,3 @@ def picture(solid: cq.Solid, faces: set[int], deflection: float) -> Picture:
     lo, hi = allpts.min(axis=0), allpts.max(axis=0)
     return Picture(visible, hidden, face_edges, (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])))
 
-
-__all__ = ["Picture", "picture", "TopTools_IndexedDataMapOfShapeListOfShape"]
