@@ -64,6 +64,7 @@ class Annotations:
     lines: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)  # narrow lines, mm
     arrows: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # tip, direction (rad)
     circles: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # balloons: centre, radius
+    chain: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)  # centre lines (ISO 128 04.1)
 
     def label(self, text: str, x: float, y: float, **kw) -> Label:
         lab = Label(text, x, y, self.font, **kw)
@@ -161,6 +162,10 @@ class Annotations:
             c.drawPath(path, stroke=0, fill=1)
         for (x, y), r in self.circles:
             c.circle(x * MM, y * MM, r * MM, stroke=1, fill=0)
+        c.setDash([6 * NARROW * 4 * MM, 0.75 * MM, 0.2 * MM, 0.75 * MM], 0)  # long dash, gap, dot, gap
+        for a, b in self.chain:
+            c.line(a[0] * MM, a[1] * MM, b[0] * MM, b[1] * MM)
+        c.setDash([], 0)
         for lab in self.labels:
             c.setFont(bold if lab.kind == "view-title" else lab.font, lab.size * MM)
             c.saveState()

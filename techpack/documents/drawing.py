@@ -299,6 +299,30 @@ def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
             notes.balloon(number, label, avoid)
             characteristics.append(Characteristic(number, spec_feature.name, text_c, nominal, upper, lower, spec_feature.critical, name))
 
+    # centre lines of every hole seen as a circle, and the holes' positions from the view's lower left corner
+    centres: dict[str, list[tuple[float, float]]] = {}
+    for group in _hole_groups(features.holes):
+        name = _view_for(group[0].direction, placed)
+        if name is None:
+            continue
+        for h in group:
+            cx, cy = placed[name].at(h.entry)
+            r = h.diameter_mm / 2 * s + 2.0
+            notes.chain += [((cx - r, cy), (cx + r, cy)), ((cx, cy - r), (cx, cy + r))]
+            centres.setdefault(name, []).append((cx, cy))
+    for name, points in centres.items():
+        box = placed[name].box
+        xs = sorted({round(x, 3) for x, _ in points})
+        ys = sorted({round(y, 3) for _, y in points})
+        if len(xs) + len(ys) > 12:
+            continue  # too many for dimensions: a hole table will list them (next step)
+        for k, x in enumerate(xs):
+            if abs(x - box[0]) > 0.5:
+                notes.linear((box[0], box[1]), (x, box[1]), _fmt((x - box[0]) / s), -1, 16 + 7 * k, False, avoid)
+        for k, y in enumerate(ys):
+            if abs(y - box[1]) > 0.5:
+                notes.linear((box[2], box[1]), (box[2], y), _fmt((y - box[1]) / s), +1, 16 + 7 * k, True, avoid)
+
     # notes above the title block
     tx0, ty0, tx1, ty1 = sheet.title_block
     lines = [
