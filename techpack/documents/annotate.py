@@ -60,6 +60,7 @@ class Annotations:
     """Everything drawn on top of the views, collected first and drawn last."""
 
     font: str
+    area: Box = (-1e9, -1e9, 1e9, 1e9)  # where text may go: the drawing area, mm
     labels: list[Label] = field(default_factory=list)
     lines: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)  # narrow lines, mm
     arrows: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # tip, direction (rad)
@@ -72,7 +73,7 @@ class Annotations:
         return lab
 
     def free(self, box: Box, avoid: list[Box], gap: float = 1.0) -> bool:
-        return not any(overlaps(box, b, gap) for b in avoid + [lab.box for lab in self.labels])
+        return inside(box, self.area) and not any(overlaps(box, b, gap) for b in avoid + [lab.box for lab in self.labels])
 
     def linear(self, a: tuple[float, float], b: tuple[float, float], text: str, side: float, offset: float, vertical: bool, avoid: list[Box]) -> Label:
         """A dimension between paper points a and b, measured along x (vertical=False) or y,

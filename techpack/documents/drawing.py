@@ -89,10 +89,11 @@ def arrange(views: dict[str, View], place: dict[str, tuple[str, str]], s: float)
     return max(xs) - min(xs) + 2 * GAP, max(ys) - min(ys) + 2 * GAP, {n: (p[0] - min(xs) + GAP, p[1] - min(ys) + GAP) for n, p in pos.items()}
 
 
-def choose_sheet(views, place, iso: View) -> tuple[str, float, dict[str, tuple[float, float]]]:
+def choose_sheet(views, place, iso: View, faces: int = 0) -> tuple[str, float, dict[str, tuple[float, float]]]:
     """The smallest A-size sheet and the largest ISO 5455 scale where the views fit with room
     for dimensions and the isometric view, and the part prints readably (its largest view
-    at least 60 mm, its thinnest at least 8 mm) where a sheet allows."""
+    at least 60 mm, more for a part of many faces, its thinnest at least 8 mm) where a
+    sheet allows."""
     best = None
     for size in ("A4", "A3", "A2", "A1", "A0"):
         sheet = layout(size)
@@ -104,7 +105,7 @@ def choose_sheet(views, place, iso: View) -> tuple[str, float, dict[str, tuple[f
             if w + iso_w <= fx1 - fx0 and h <= fy1 - fy0:
                 largest = s * max(max(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
                 smallest = s * min(min(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
-                readable = largest >= 60 and smallest >= 8
+                readable = largest >= max(60, min(150, faces / 3)) and smallest >= 8  # busier parts print larger
                 if best is None or (not best[3] and largest > best[4]):
                     best = (size, s, pos, readable, largest)
                 break
@@ -211,7 +212,7 @@ def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
     names, place = view_names(built, projection)
     views = project_views(solid, names + ["iso"])
     iso = views.pop("iso")
-    size, s, pos = choose_sheet(views, place, iso)
+    size, s, pos = choose_sheet(views, place, iso, built.faces)
     sheet = layout(size)
     fx0, fy0, fx1, fy1 = sheet.free_area
     placed = {n: Placed(views[n], fx0 + pos[n][0], fy0 + (fy1 - fy0) - (max(p[1] for p in pos.values()) + 0) + pos[n][1] - GAP, s) for n in names}
@@ -248,7 +249,7 @@ def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
         _stroke(c, p, p.view.hidden, NARROW, ([3 * MM, 1 * MM], 0))
         _stroke(c, p, p.view.visible, WIDE)
 
-    notes = Annotations(regular)
+    notes = Annotations(regular, area=sheet.drawing_area)
     geometry = [p.box for p in placed.values()] + [iso_placed.box]
     avoid = geometry + furniture
     for n, p in placed.items():
