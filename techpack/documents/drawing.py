@@ -188,7 +188,10 @@ def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
     outputs = []
     for k, built in enumerate(parts, 1):
         ctx.log.progress(k, len(parts), f"drawing {built.spec.number}")
-        outputs += _part(ctx, built)
+        got, problems = draw_part(ctx, built)
+        for problem in problems:
+            ctx.log.detail(f"  drawing {built.spec.number}: {problem}")
+        outputs += got
     return outputs
 
 
@@ -201,7 +204,8 @@ def drawn_solid(built: BuiltPart):
     return built.solid
 
 
-def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
+def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[str]]:
+    """Write the part's drawing and characteristics; return them and what the lint found."""
     regular, bold = register()
     product, part = ctx.spec.product, built.spec
     loaded, catalog = ctx.loaded, ctx.loaded.catalog
@@ -271,10 +275,13 @@ def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
     # holes: one callout per group, on the view that shows them as circles
     characteristics: list[Characteristic] = []
     features = find_features(solid)
+    oblique: list[str] = []  # holes no principal view shows end-on: listed in the notes (an auxiliary view is to come)
     for group in _hole_groups(features.holes):
         h = group[0]
         name = _view_for(h.direction, placed)
         if name is None:
+            axis = ", ".join(f"{c:.3f}".rstrip("0").rstrip(".") for c in h.direction)
+            oblique.append(f"{_hole_text(group)} along ({axis}) from ({', '.join(_fmt(c) for c in h.entry)})")
             continue
         p = placed[name]
         centre = p.at(h.entry)
@@ -338,6 +345,8 @@ def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
                      + (f" (+{growth:g} µm per surface)." if growth else "."))
     lines.append(f"{len(lines) + 1}. 3D model {stem}.step (revision {product.revision}) accompanies this drawing; "
                  "tolerances and notes on this drawing govern.")
+    for text in oblique:
+        lines.append(f"{len(lines) + 1}. Hole at an angle: {text}.")
     if not all(v.exact for v in views.values()):
         lines.append(f"{len(lines) + 1}. Views drawn with polygonal hidden-line removal (the exact one exceeded its time budget).")
     y = ty1 + 4 + 4.5 * (len(lines) - 1)
@@ -349,14 +358,12 @@ def _part(ctx: BuildContext, built: BuiltPart) -> list[Output]:
     c.showPage()
     c.save()
     problems = lint(notes.labels, geometry, sheet.drawing_area)
-    for problem in problems:
-        ctx.log.detail(f"  drawing {part.number}: {problem}")
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(
         json.dumps({"part": part.number, "drawing": rel, "characteristics": [c_.__dict__ for c_ in characteristics]}, indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
-    return [Output(rel, NAME, part.number), Output(chars_rel, NAME, part.number)]
+    return [Output(rel, NAME, part.number), Output(chars_rel, NAME, part.number)], problems
 
 
 def _dev(mm: float) -> str:

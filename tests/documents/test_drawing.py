@@ -4,29 +4,47 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
 
 import pdfplumber
+import pytest
 
-from techpack.checks import run_checks
+from techpack.checks import Report
 from techpack.context import BuildContext
 from techpack.documents import drawing
 from techpack.geometry import build_parts
+from techpack.geometry.features import find_features
 from techpack.report import Reporter
 from techpack.spec import load_spec
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, FIXTURES
+
+
+def draw(spec, number, tmp_path):
+    loaded = load_spec(spec)
+    parts = build_parts(loaded)
+    built = next(p for p in parts if p.spec.number == number)
+    ctx = BuildContext(loaded=loaded, folder=tmp_path, date=dt.date(2026, 11, 20), git=None, log=Reporter(0), report=Report([], {}))
+    outputs, problems = drawing.draw_part(ctx, built)
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+        (page,) = pdf.pages
+        text = page.extract_text() + "\n" + " ".join(vertical_words(page))
+        fonts = {c["fontname"].split("+")[-1] for c in page.chars}
+    return built, outputs, problems, text, fonts
+
+
+def vertical_words(page) -> list[str]:
+    """Text drawn rotated 90° (vertical dimensions), read bottom to top, one word per column."""
+    columns: dict[float, list] = {}
+    for c in page.chars:
+        if not c["upright"]:
+            columns.setdefault(round(c["x0"], 1), []).append(c)
+    return ["".join(c["text"] for c in sorted(chars, key=lambda c: -c["top"])) for chars in columns.values()]
 
 
 def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
-    loaded = load_spec(EXAMPLE)
-    parts = build_parts(loaded)
-    base = next(p for p in parts if p.spec.number == "DL2-101")
-    ctx = BuildContext(loaded=loaded, folder=tmp_path, date=dt.date(2026, 11, 20), git=None, log=Reporter(0), report=run_checks(loaded, [base]))
-    outputs = drawing._part(ctx, base)
+    _, outputs, problems, text, fonts = draw(EXAMPLE, "DL2-101", tmp_path)
     assert [o.path for o in outputs] == ["drawings/DL2-101_base_revB.pdf", "drawings/DL2-101_characteristics.json"]
-    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
-        (page,) = pdf.pages
-        text = page.extract_text()
-        fonts = {c["fontname"].split("+")[-1] for c in page.chars}
     for value in ("Studio North Ltd", "DL2-101", "Base", "2026-11-20", "A. Designer", "B. Lead", "Part drawing",
                   "Aluminium 6061-T6", "ISO 2768-mK", "Dimensions in mm", "First angle"):
         assert value in text
@@ -34,5 +52,26 @@ def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
     assert "Ø10 THRU" in text
     assert "160" in text and "12" in text  # overall sizes from the model's box
     assert fonts <= {"DejaVuSans", "DejaVuSans-Bold"}
+    assert problems == []
     chars = json.loads((tmp_path / outputs[1].path).read_text())
     assert chars["part"] == "DL2-101" and chars["characteristics"] == []
+
+
+def test_bracket_hole_positions_from_the_lower_left_corner(tmp_path):
+    _, _, problems, text, _ = draw(EXAMPLE, "DL2-301", tmp_path)
+    assert problems == []
+    assert "Ø10.5 THRU" in text and "Ø5.5 THRU" in text
+    numbers = re.findall(r"(?<![\d.Ø])\d+(?:\.\d+)?(?![\d.])", text)
+    assert {"18", "12", "25", "30", "35", "24"} <= set(numbers)  # hole centres and overall sizes, mm
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("nist_*ap203.stp")))
+def test_nist_drawings_call_out_their_holes_without_overlaps(project, tmp_path, name):
+    shutil.copy(FIXTURES / name, project.root / name)
+    spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
+    built, _, problems, text, _ = draw(spec, "CTC", tmp_path)
+    assert problems == []
+    holes = find_features(drawing.drawn_solid(built)).holes
+    for d in {round(h.diameter_mm, 2) for h in holes}:
+        shown = f"{d:.2f}".rstrip("0").rstrip(".")
+        assert f"Ø{shown}" in text  # every hole diameter the model has is called out
