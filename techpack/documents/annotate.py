@@ -66,6 +66,67 @@ class Annotations:
     arrows: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # tip, direction (rad)
     circles: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # balloons: centre, radius
     chain: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)  # centre lines (ISO 128 04.1)
+    rects: list[Box] = field(default_factory=list)  # tolerance frames, datum letters' squares
+    triangles: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # datum feature: tip on the feature, pointing direction (rad)
+
+    def frame(self, tip: tuple[float, float], cells: list[str], outward: tuple[float, float], avoid: list[Box]) -> Label:
+        """An ISO 1101 tolerance frame (compartments left to right, height 2h), led from tip
+        (an arrow on the feature) outward from the part."""
+        h = 2 * TEXT
+        widths = [max(h, stringWidth(t, self.font, TEXT) + 3.0) for t in cells]
+        across = (-outward[1], outward[0])
+        tries = [(reach, side) for reach in range(10, 80, 5) for side in (0, 20, -20, 40, -40, 60, -60)]
+        for reach, side in tries:
+            x0 = tip[0] + outward[0] * reach + across[0] * side
+            y0 = tip[1] + outward[1] * reach + across[1] * side - (h if outward[1] < 0 else 0)
+            box = (x0 - 2 * TEXT - 2, y0, x0 + sum(widths) + 2 * TEXT + 2, y0 + h)  # room for a datum and a balloon
+            if self.free(box, avoid):
+                break
+        box = (box[0] + 2 * TEXT + 2, box[1], box[0] + 2 * TEXT + 2 + sum(widths), box[3])
+        self.rects.append(box)
+        x = box[0]
+        labels = []
+        for text, w in zip(cells, widths):
+            self.rects.append((x, box[1], x + w, box[3]))
+            labels.append(Label(text, x + w / 2, box[1] + h / 2 - TEXT * 0.35, self.font, anchor="middle", kind="callout"))
+            x += w
+        self.labels += labels
+        joint = (box[0] + 2.0, box[3] if outward[1] < 0 else box[1])
+        self.lines.append((tip, joint))
+        self.arrows.append((tip, math.atan2(tip[1] - joint[1], tip[0] - joint[0])))
+        return labels[-1]
+
+    def datum_at_frame(self, tip: tuple[float, float], letter: str, frame_label: Label, outward: tuple[float, float], cells: int) -> Label:
+        """The datum letter in a square beside a tolerance frame on the same feature, its
+        triangle on the feature next to the frame's leader (ISO 5459 allows the pairing)."""
+        size = 2 * TEXT
+        frame = next(r for r in reversed(self.rects) if r[1] <= frame_label.y <= r[3] and r[0] <= frame_label.x <= r[2])
+        row = [r for r in self.rects if abs(r[1] - frame[1]) < 1e-6 and abs(r[3] - frame[3]) < 1e-6]
+        left = min(r[0] for r in row)
+        box = (left - size - 2.0, frame[1], left - 2.0, frame[3])
+        self.rects.append(box)
+        foot = (tip[0] - 4.0, tip[1])
+        self.triangles.append((foot, math.atan2(-outward[1], -outward[0])))
+        self.lines.append((foot, ((box[0] + box[2]) / 2, box[3] if outward[1] < 0 else box[1])))
+        lab = Label(letter, (box[0] + box[2]) / 2, box[1] + size / 2 - TEXT * 0.35, self.font, anchor="middle", kind="callout")
+        self.labels.append(lab)
+        return lab
+
+    def datum(self, tip: tuple[float, float], letter: str, outward: tuple[float, float], avoid: list[Box]) -> Label:
+        """An ISO 5459 datum feature symbol: a filled triangle on the feature, a leader, the letter in a square."""
+        size = 2 * TEXT
+        for reach in range(8, 60, 4):
+            cx, cy = tip[0] + outward[0] * reach, tip[1] + outward[1] * reach
+            box = (cx - size / 2, cy - size / 2, cx + size / 2, cy + size / 2)
+            leader = (min(tip[0], cx) - 0.5, min(tip[1], cy) - 0.5, max(tip[0], cx) + 0.5, max(tip[1], cy) + 0.5)
+            if self.free(box, avoid) and self.free(leader, [], gap=0.0):
+                break
+        self.rects.append(box)
+        self.triangles.append((tip, math.atan2(-outward[1], -outward[0])))
+        self.lines.append((tip, (cx, cy - size / 2 if outward[1] < 0 else cy + size / 2) if outward[1] else (cx, cy)))
+        lab = Label(letter, cx, cy - TEXT * 0.35, self.font, anchor="middle", kind="callout")
+        self.labels.append(lab)
+        return lab
 
     def label(self, text: str, x: float, y: float, **kw) -> Label:
         lab = Label(text, x, y, self.font, **kw)
@@ -73,7 +134,12 @@ class Annotations:
         return lab
 
     def free(self, box: Box, avoid: list[Box], gap: float = 1.0) -> bool:
-        return inside(box, self.area) and not any(overlaps(box, b, gap) for b in avoid + [lab.box for lab in self.labels])
+        """Whether box is inside the area, clear of `avoid`, of the text placed so far and of
+        the lines drawn so far (dimension lines, leaders, frames)."""
+        drawn = [lab.box for lab in self.labels] + self.rects + [
+            (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])) for a, b in self.lines
+        ]
+        return inside(box, self.area) and not any(overlaps(box, b, gap) for b in avoid + drawn)
 
     def linear(self, a: tuple[float, float], b: tuple[float, float], text: str, side: float, offset: float, vertical: bool, avoid: list[Box]) -> Label:
         """A dimension between paper points a and b, measured along x (vertical=False) or y,
@@ -163,6 +229,19 @@ class Annotations:
             c.drawPath(path, stroke=0, fill=1)
         for (x, y), r in self.circles:
             c.circle(x * MM, y * MM, r * MM, stroke=1, fill=0)
+        for x0, y0, x1, y1 in self.rects:
+            c.rect(x0 * MM, y0 * MM, (x1 - x0) * MM, (y1 - y0) * MM, stroke=1, fill=0)
+        for (x, y), direction in self.triangles:  # equilateral, 3 mm, base on the feature
+            side = 3.0
+            nx, ny = math.cos(direction), math.sin(direction)  # from the symbol towards the feature
+            bx, by = -ny * side / 2, nx * side / 2
+            apex = (x - nx * side * 0.87, y - ny * side * 0.87)
+            path = c.beginPath()
+            path.moveTo((x + bx) * MM, (y + by) * MM)
+            path.lineTo((x - bx) * MM, (y - by) * MM)
+            path.lineTo(apex[0] * MM, apex[1] * MM)
+            path.close()
+            c.drawPath(path, stroke=0, fill=1)
         c.setDash([6 * NARROW * 4 * MM, 0.75 * MM, 0.2 * MM, 0.75 * MM], 0)  # long dash, gap, dot, gap
         for a, b in self.chain:
             c.line(a[0] * MM, a[1] * MM, b[0] * MM, b[1] * MM)

@@ -13,6 +13,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import cadquery as cq
+import numpy as np
+
 from reportlab.pdfgen.canvas import Canvas
 
 from techpack import __version__
@@ -306,6 +309,38 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             number = len(characteristics) + 1
             notes.balloon(number, label, avoid)
             characteristics.append(Characteristic(number, spec_feature.name, text_c, nominal, upper, lower, spec_feature.critical, name))
+
+    # faces the spec tolerates (flatness) or names as datums, on a view that shows them edge-on
+    for f in part.features:
+        if "face" not in f.select or not (f.flatness or f.datum):
+            continue
+        try:
+            faces = cq.Workplane().add(solid).faces(str(f.select["face"])).vals()
+        except Exception:  # a selector CadQuery cannot read: the spec check will say so (next step)
+            continue
+        if not faces:
+            continue
+        face = max(faces, key=lambda x: x.Area())
+        normal = face.normalAt()
+        centre = face.Center()
+        for name, p in placed.items():
+            d = np.array(p.view.direction, dtype=float)
+            if abs(float(np.dot(d, normal.toTuple()))) > 1e-6:
+                continue
+            tip = p.at(centre.toTuple())
+            out2 = np.array(p.at((centre + normal).toTuple())) - np.array(tip)
+            outward = tuple(out2 / (np.linalg.norm(out2) or 1))
+            anchor_label = None
+            if f.flatness:
+                anchor_label = notes.frame(tip, ["⏥", _fmt(f.flatness)], outward, avoid)
+                number = len(characteristics) + 1
+                notes.balloon(number, anchor_label, avoid)
+                characteristics.append(Characteristic(number, f.name, f"flatness {_fmt(f.flatness)}", None, f.flatness, 0.0, f.critical, name))
+            if f.datum and anchor_label is not None:
+                notes.datum_at_frame(tip, f.datum, anchor_label, outward, 2)
+            elif f.datum:
+                notes.datum(tip, f.datum, outward, avoid)
+            break
 
     # centre lines of every hole seen as a circle, and the holes' positions from the view's lower left corner
     centres: dict[str, list[tuple[float, float]]] = {}

@@ -48,13 +48,20 @@ def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
     for value in ("Studio North Ltd", "DL2-101", "Base", "2026-11-20", "A. Designer", "B. Lead", "Part drawing",
                   "Aluminium 6061-T6", "ISO 2768-mK", "Dimensions in mm", "First angle"):
         assert value in text
-    assert "4× Ø4.2 ↧10" in text  # the four tap-drill holes, grouped, with their depth from the model
-    assert "Ø10 THRU" in text
+    # the spec's features on the model's holes: the four Ø4.2 holes are the M5 threads, the Ø10 bore is H7
+    assert "4× M5-6H ↧8, tap drill Ø4.2" in text
+    assert "Ø10 H7 (+0.015/0) THRU" in text
+    assert "0.05" in text  # the underside's flatness frame
     assert "160" in text and "12" in text  # overall sizes from the model's box
     assert fonts <= {"DejaVuSans", "DejaVuSans-Bold"}
     assert problems == []
-    chars = json.loads((tmp_path / outputs[1].path).read_text())
-    assert chars["part"] == "DL2-101" and chars["characteristics"] == []
+    chars = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
+    by_feature = {c["feature"]: c for c in chars}
+    assert sorted(c["number"] for c in chars) == [1, 2, 3]
+    bore = by_feature["stem bore"]
+    assert (bore["text"], bore["nominal_mm"], bore["upper_mm"], bore["lower_mm"], bore["critical"]) == ("Ø10 H7", 10.0, 10.015, 10.0, True)
+    assert by_feature["foot threads"]["text"] == "M5-6H ↧8"
+    assert by_feature["underside"]["text"] == "flatness 0.05"
 
 
 def test_bracket_hole_positions_from_the_lower_left_corner(tmp_path):
