@@ -1,6 +1,4 @@
-"""WORK IN PROGRESS (issue 5), not yet in the build's documents: the part drawing.
-
-drawings/<part>_<slug>_rev<R>.pdf: an ISO drawing sheet per part, and
+"""drawings/<part>_<slug>_rev<R>.pdf: an ISO drawing sheet per part, and
 drawings/<part>_characteristics.json, the numbered characteristics for inspection.
 
 Views from OCCT's hidden-line removal (documents/views.py) on an ISO 5457 sheet with an
@@ -16,6 +14,7 @@ from dataclasses import dataclass
 import cadquery as cq
 import numpy as np
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from techpack import __version__
@@ -92,11 +91,11 @@ def arrange(views: dict[str, View], place: dict[str, tuple[str, str]], s: float)
     return max(xs) - min(xs) + 2 * GAP, max(ys) - min(ys) + 2 * GAP, {n: (p[0] - min(xs) + GAP, p[1] - min(ys) + GAP) for n, p in pos.items()}
 
 
-def choose_sheet(views, place, iso: View, faces: int = 0) -> tuple[str, float, dict[str, tuple[float, float]]]:
+def choose_sheet(views, place, iso: View, faces: int = 0, middle: float = 0.0) -> tuple[str, float, dict[str, tuple[float, float]]]:
     """The smallest A-size sheet and the largest ISO 5455 scale where the views fit with room
     for dimensions and the isometric view, and the part prints readably (its largest view
-    at least 60 mm, more for a part of many faces, its thinnest at least 8 mm) where a
-    sheet allows."""
+    at least 60 mm, more for a part of many faces; its middle dimension, `middle` mm, at
+    least 8 mm) where a sheet allows."""
     best = None
     for size in ("A4", "A3", "A2", "A1", "A0"):
         sheet = layout(size)
@@ -107,8 +106,7 @@ def choose_sheet(views, place, iso: View, faces: int = 0) -> tuple[str, float, d
             iso_w = (ix1 - ix0) * s * 0.6 + GAP
             if w + iso_w <= fx1 - fx0 and h <= fy1 - fy0:
                 largest = s * max(max(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
-                smallest = s * min(min(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
-                readable = largest >= max(60, min(150, faces / 3)) and smallest >= 8  # busier parts print larger
+                readable = largest >= max(60, min(150, faces / 3)) and s * middle >= 8  # busier parts print larger
                 if best is None or (not best[3] and largest > best[4]):
                     best = (size, s, pos, readable, largest)
                 break
@@ -219,7 +217,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     names, place = view_names(built, projection)
     views = project_views(solid, names + ["iso"])
     iso = views.pop("iso")
-    size, s, pos = choose_sheet(views, place, iso, built.faces)
+    size, s, pos = choose_sheet(views, place, iso, built.faces, sorted(built.bbox_mm)[1])
     sheet = layout(size)
     fx0, fy0, fx1, fy1 = sheet.free_area
     placed = {n: Placed(views[n], fx0 + pos[n][0], fy0 + (fy1 - fy0) - (max(p[1] for p in pos.values()) + 0) + pos[n][1] - GAP, s) for n in names}
@@ -378,16 +376,27 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         when = "after" if f.finish.dimensions == "after" else "before"
         lines.append(f"{len(lines) + 1}. Finish: {f.describe()}; dimensions apply {when} finishing"
                      + (f" (+{growth:g} µm per surface)." if growth else "."))
-    lines.append(f"{len(lines) + 1}. 3D model {stem}.step (revision {product.revision}) accompanies this drawing; "
-                 "tolerances and notes on this drawing govern.")
+    lines.append(f"{len(lines) + 1}. 3D model {stem}.step (revision {product.revision}) accompanies this drawing and defines "
+                 "all geometry not dimensioned here; tolerances and notes on this drawing govern.")
     for text in oblique:
         lines.append(f"{len(lines) + 1}. Hole at an angle: {text}.")
     if not all(v.exact for v in views.values()):
         lines.append(f"{len(lines) + 1}. Views drawn with polygonal hidden-line removal (the exact one exceeded its time budget).")
-    y = ty1 + 4 + 4.5 * (len(lines) - 1)
-    for text in lines:
+    wrapped = []
+    for text in lines:  # to the title block's width; continuation lines indented
+        indent, line = "", ""
+        for word in text.split():
+            trial = f"{line} {word}" if line else word
+            if line and stringWidth(indent + trial, regular, 2.5) > (tx1 - tx0) - 4:
+                wrapped.append(indent + line)
+                indent, line = "    ", word
+            else:
+                line = trial
+        wrapped.append(indent + line)
+    y = ty1 + 4 + 3.6 * (len(wrapped) - 1)
+    for text in wrapped:
         notes.label(text, tx0, y, kind="note", size=2.5)
-        y -= 4.5
+        y -= 3.6
 
     notes.draw(c, bold)
     c.showPage()
