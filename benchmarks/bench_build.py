@@ -83,8 +83,8 @@ def main() -> None:
         work = Path(tmp)
         specs = [("desk-lamp example", EXAMPLE)] + [(n.split("_asme")[0], nist_spec(nist_folder(), n, work)) for n in NIST]
         print(f"python {sys.version.split()[0]}, {args.repeat} runs each, fastest shown; times in s, memory = peak RSS in MB\n")
-        header = (f"{'spec':<18} {'faces':>6} {'import cq':>9} {'load':>6} {'geometry':>8} {'checks':>6} {'step':>6} {'dfm':>6} "
-                  f"{'index':>6} {'package':>7} {'techpack':>8} {'process':>8} {'peak MB':>8}")
+        header = (f"{'spec':<18} {'faces':>6} {'import cq':>9} {'load':>6} {'geometry':>8} {'checks':>6} {'step':>6} {'drawing':>7} "
+                  f"{'dfm':>6} {'index':>6} {'package':>7} {'techpack':>8} {'process':>8} {'peak MB':>8}")
         print(header)
         print("-" * len(header))
         for label, spec in specs:
@@ -93,7 +93,7 @@ def main() -> None:
             stages = {name: (secs, mb) for name, secs, mb in best["stages"]}
             own = sum(secs for secs, _ in stages.values())
             cols = " ".join(f"{stages.get(s, (0, 0))[0]:>{w}.2f}" for s, w in
-                            (("load", 6), ("geometry", 8), ("checks", 6), ("step", 6), ("dfm", 6), ("index", 6), ("package", 7)))
+                            (("load", 6), ("geometry", 8), ("checks", 6), ("step", 6), ("drawing", 7), ("dfm", 6), ("index", 6), ("package", 7)))
             print(f"{label:<18} {sum(best['faces']):>6} {best['import_cadquery_s']:>9.2f} {cols} {own:>8.2f} {best['process_s']:>8.2f} {best['peak_rss_mb']:>8.0f}")
         print("\ntechpack = sum of its stages (everything after start-up); process = the whole command, start-up included.")
         print("techpack check = load + geometry + checks (it writes nothing).")
