@@ -138,6 +138,11 @@ def _check_features(features: Any, here: tuple, found: Found) -> None:
                 found.add(loc + ("thread",), str(exc))
         select = f.get("select")
         hole = select.get("hole") if isinstance(select, dict) else None
+        face = select.get("face") if isinstance(select, dict) else None
+        if isinstance(face, str):
+            message = _selector_problem(face)
+            if message:
+                found.add(loc + ("select", "face"), message)
         if isinstance(f.get("fit"), str) and isinstance(hole, int | float) and not isinstance(hole, bool):
             try:
                 tolerance(float(hole), f["fit"])
@@ -148,6 +153,17 @@ def _check_features(features: Any, here: tuple, found: Found) -> None:
                 parse_roughness(f["surface"])
             except StandardsError as exc:
                 found.add(loc + ("surface",), str(exc))
+
+
+def _selector_problem(selector: str) -> str | None:
+    """Why CadQuery cannot read a face selector such as '<Z' or '>X and |Y', or None."""
+    from cadquery.selectors import StringSyntaxSelector  # imported only when a spec selects a face
+
+    try:
+        StringSyntaxSelector(selector)
+    except Exception as exc:  # pyparsing's ParseException and friends
+        return f"'{selector}' is not a CadQuery selector ({str(exc).split('(at', 1)[0].strip()}); e.g. '<Z', '>X', '|Z and >Y'"
+    return None
 
 
 def _check_waivers(checks: Any, here: tuple, found: Found, catalog: Catalog) -> None:

@@ -163,3 +163,9 @@ def test_general_tolerance_and_surface_fall_back_to_product_then_process(project
     loaded = load_spec(path)
     assert loaded.general_tolerance(loaded.spec.parts[0]).designation == "ISO 2768-mK"  # CNC milling's default
     assert loaded.surface(loaded.spec.parts[0]).n_grade == "N8"
+
+
+def test_a_face_selector_cadquery_cannot_read_is_a_spec_error(project):
+    path = spec_with(project, "  features:\n    - {name: bottom, select: {face: 'bogus(('}, flatness: 0.1}\n    - {name: top, select: {face: '>Z'}, flatness: 0.1}\n")
+    (got,) = problems(path)
+    assert "parts[0].features[0].select.face: 'bogus((' is not a CadQuery selector" in got
