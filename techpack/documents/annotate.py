@@ -96,6 +96,23 @@ class Annotations:
         self.arrows.append((tip, math.atan2(tip[1] - joint[1], tip[0] - joint[0])))
         return labels[-1]
 
+    def surface_symbol(self, x: float, y: float, text: str, machined: bool) -> Label:
+        """ISO 1302 / ISO 21920-1 surface texture symbol at (x, y) (the point of the check mark):
+        legs at 60°, short leg 1.4h, long leg 3h; a bar across for material removal; the
+        requirement on the extension line."""
+        h = TEXT
+        short, long = 1.4 * h, 3 * h
+        left = (x - short / math.tan(math.radians(60)), y + short)
+        top = (x + long / math.tan(math.radians(60)), y + long)
+        self.lines += [((x, y), left), ((x, y), top)]
+        if machined:
+            self.lines.append((left, (left[0] + 2 * (x - left[0]), left[1])))
+        lab = Label(text, top[0] + 1.0, top[1] + 0.8, self.font, kind="note")
+        width = stringWidth(text, self.font, TEXT)
+        self.lines.append((top, (top[0] + width + 2.0, top[1])))
+        self.labels.append(lab)
+        return lab
+
     def datum_at_frame(self, tip: tuple[float, float], letter: str, frame_label: Label, outward: tuple[float, float], cells: int) -> Label:
         """The datum letter in a square beside a tolerance frame on the same feature, its
         triangle on the feature next to the frame's leader (ISO 5459 allows the pairing)."""

@@ -397,6 +397,9 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     for text in wrapped:
         notes.label(text, tx0, y, kind="note", size=2.5)
         y -= 3.6
+    # the general surface requirement (ISO 1302 / 21920-1), above the notes at the right
+    machined = catalog.processes[part.process].family == "machining"
+    notes.surface_symbol(tx1 - 45, ty1 + 10 + 3.6 * len(wrapped), f"Ra {loaded.surface(part).ra_um:g} (√)", machined)
 
     notes.draw(c, bold)
     c.showPage()

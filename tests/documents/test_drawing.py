@@ -82,3 +82,8 @@ def test_nist_drawings_call_out_their_holes_without_overlaps(project, tmp_path, 
     for d in {round(h.diameter_mm, 2) for h in holes}:
         shown = f"{d:.2f}".rstrip("0").rstrip(".")
         assert f"Ø{shown}" in text  # every hole diameter the model has is called out
+
+
+def test_general_surface_requirement_is_on_the_sheet(tmp_path):
+    _, _, problems, text, _ = draw(EXAMPLE, "DL2-101", tmp_path)
+    assert "Ra 3.2 (√)" in text and problems == []
