@@ -297,6 +297,13 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
                 chars.append((f"Ø{_fmt(h.diameter_mm)} {spec_feature.fit}", h.diameter_mm, t.max_mm, t.min_mm))
             except StandardsError:
                 pass
+        elif spec_feature and spec_feature.tolerance:  # explicit limit deviations, in the product's units
+            unit = 25.4 if product.units == "in" else 1.0
+            upper, lower = (v * unit for v in spec_feature.tolerance)
+            text = text.replace(f"Ø{_fmt(h.diameter_mm)}", f"Ø{_fmt(h.diameter_mm)} {_dev(upper)}/{_dev(lower)}", 1)
+            chars.append((f"Ø{_fmt(h.diameter_mm)} {_dev(upper)}/{_dev(lower)}", h.diameter_mm, h.diameter_mm + upper, h.diameter_mm + lower))
+        elif spec_feature and spec_feature.critical and not spec_feature.thread:
+            chars.append((f"Ø{_fmt(h.diameter_mm)}", h.diameter_mm, None, None))  # critical: inspected, general tolerance
         if spec_feature and spec_feature.thread:
             thread = parse_thread(spec_feature.thread)
             depth = f" ↧{_fmt(spec_feature.depth)}" if spec_feature.depth else ""

@@ -87,3 +87,13 @@ def test_nist_drawings_call_out_their_holes_without_overlaps(project, tmp_path, 
 def test_general_surface_requirement_is_on_the_sheet(tmp_path):
     _, _, problems, text, _ = draw(EXAMPLE, "DL2-101", tmp_path)
     assert "Ra 3.2 (√)" in text and problems == []
+
+
+def test_plus_minus_tolerance_from_the_spec(project, tmp_path):
+    project.write("models/plate.py", "import cadquery as cq\n\ndef build():\n    return cq.Workplane().box(60, 40, 8).faces('>Z').workplane().hole(8)\n")
+    spec = project.spec("- {number: P1, name: Plate, model: models/plate.py, material: 6061, process: cnc-milling, "
+                        "features: [{name: pin hole, select: {hole: 8}, tolerance: [0.05, -0.02]}]}")
+    _, outputs, problems, text, _ = draw(spec, "P1", tmp_path)
+    assert "Ø8 +0.05/-0.02 THRU" in text and problems == []
+    (c,) = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
+    assert (c["nominal_mm"], c["upper_mm"], c["lower_mm"]) == (8.0, pytest.approx(8.05), pytest.approx(7.98))
