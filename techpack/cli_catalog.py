@@ -11,17 +11,13 @@ import click
 from techpack.catalog import builtin
 from techpack.standards import fit as iso_fit
 from techpack.standards import parse_general_tolerance, sampling_plan, tolerance
+from techpack.words import deviation
 
 _json = click.option("--json", "as_json", is_flag=True, help="Machine-readable output (numbers in mm unless the key names a unit).")
 
 
 def _dump(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def _dev(mm: float) -> str:
-    """A deviation in mm to the half micrometre ISO 286 uses: +0.0045, -0.014, 0."""
-    return "0" if mm == 0 else f"{mm:+.4f}".rstrip("0").rstrip(".")
 
 
 def _mm(value: float) -> str:
@@ -65,16 +61,16 @@ def register(main: click.Group, handle_errors) -> None:
             click.echo(f"{f.designation}: {f.kind} fit")
             for t in (f.hole, f.shaft):
                 click.echo(
-                    f"  {t.kind:<5} {t.tolerance_class:<4} {_dev(t.upper_mm):>8} / {_dev(t.lower_mm):<8} "
+                    f"  {t.kind:<5} {t.tolerance_class:<4} {deviation(t.upper_mm):>8} / {deviation(t.lower_mm):<8} "
                     f"{_mm(t.min_mm)} .. {_mm(t.max_mm)} mm  ({t.it_grade} = {t.it_um:g} µm)"
                 )
-            click.echo(f"  clearance  max {_dev(f.max_clearance_mm)} mm, min {_dev(f.min_clearance_mm)} mm")
+            click.echo(f"  clearance  max {deviation(f.max_clearance_mm)} mm, min {deviation(f.min_clearance_mm)} mm")
         else:
             t = tolerance(designation)
             if as_json:
                 return _dump(t.to_dict())
             click.echo(
-                f"{t.designation} ({t.kind}): {_dev(t.upper_mm)} / {_dev(t.lower_mm)} mm, "
+                f"{t.designation} ({t.kind}): {deviation(t.upper_mm)} / {deviation(t.lower_mm)} mm, "
                 f"{_mm(t.min_mm)} .. {_mm(t.max_mm)} mm ({t.it_grade} = {t.it_um:g} µm)"
             )
 

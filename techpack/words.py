@@ -28,3 +28,8 @@ def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
     """"; did you mean 'x'?" when a choice is close to word, else ""."""
     close = closest(word, choices)
     return f"; did you mean '{close}'?" if close else ""
+
+
+def deviation(mm: float) -> str:
+    """A limit deviation in mm to the half micrometre ISO 286 uses: +0.0045, -0.014, 0."""
+    return "0" if mm == 0 else f"{mm:+.4f}".rstrip("0").rstrip(".")

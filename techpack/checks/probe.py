@@ -111,6 +111,13 @@ class Probe:
         return out
 
     @functools.cached_property
+    def box_gaps(self) -> np.ndarray:
+        """(n_faces, n_faces) distance between the faces' bounding boxes, mm (0 where they touch);
+        entry [i, j] is for faces i + 1 and j + 1."""
+        lo, hi = self.boxes[1:, :3], self.boxes[1:, 3:]
+        return np.linalg.norm(np.maximum(0, np.maximum(lo[:, None, :] - hi[None, :, :], lo[None, :, :] - hi[:, None, :])), axis=2)
+
+    @functools.cached_property
     def neighbours(self) -> list[set[int]]:
         """Faces that share a vertex (so also an edge) with each face."""
         vertices = TopTools_IndexedMapOfShape()

@@ -289,9 +289,7 @@ def _distance(probe, a: tuple[int, ...], b: tuple[int, ...], within: float) -> t
     best = None
     for i in a:
         for j in b:
-            lo = np.maximum(probe.boxes[i][:3], probe.boxes[j][:3])
-            hi = np.minimum(probe.boxes[i][3:], probe.boxes[j][3:])
-            if float(np.linalg.norm(np.maximum(lo - hi, 0))) >= within:
+            if probe.box_gaps[i - 1, j - 1] >= within:
                 continue
             d = BRepExtrema_DistShapeShape(probe.face(i), probe.face(j))
             if d.IsDone() and d.NbSolution() and d.Value() < within and (best is None or d.Value() < best[0]):

@@ -98,9 +98,7 @@ def _refine(probe: Probe, below: float, seen: dict[tuple[int, int], float]) -> l
 def _bores_near_planes(probe: Probe, below: float) -> list[Wall]:
     """Cylindrical faces near a plane parallel to their axis (a bore close to an edge):
     the wall is along the cylinder's generator that faces the plane, where both faces are."""
-    boxes = probe.boxes[1:]
-    lo, hi = boxes[:, :3], boxes[:, 3:]
-    gap = np.linalg.norm(np.maximum(0, np.maximum(lo[:, None, :] - hi[None, :, :], lo[None, :, :] - hi[:, None, :])), axis=2)
+    gap = probe.box_gaps
     types = probe.surface_types
     out = []
     for i, j in np.argwhere(gap < below):
@@ -116,9 +114,7 @@ def _bores_near_planes(probe: Probe, below: float) -> list[Wall]:
 def _cylinder_pairs(probe: Probe, below: float) -> list[Wall]:
     """Cylindrical faces with parallel axes close together: the web between two bores, or
     the wall between a bore and an outside cylinder around it (an offset bore in a boss)."""
-    boxes = probe.boxes[1:]
-    lo, hi = boxes[:, :3], boxes[:, 3:]
-    gap = np.linalg.norm(np.maximum(0, np.maximum(lo[:, None, :] - hi[None, :, :], lo[None, :, :] - hi[:, None, :])), axis=2)
+    gap = probe.box_gaps
     types = probe.surface_types
     out = []
     for i, j in np.argwhere(np.triu(gap < below, 1)):

@@ -28,6 +28,7 @@ from techpack.geometry.features import Hole, find_features
 from techpack.naming import part_stem
 from techpack.standards import StandardsError, tolerance
 from techpack.standards.threads import parse_thread
+from techpack.words import deviation
 
 NAME = "drawing"
 SCALES = (10, 5, 2, 1, 1 / 2, 1 / 5, 1 / 10, 1 / 20, 1 / 50)  # ISO 5455, largest first
@@ -293,15 +294,15 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         if spec_feature and spec_feature.fit:
             try:
                 t = tolerance(h.diameter_mm, spec_feature.fit)
-                text = text.replace(f"Ø{_fmt(h.diameter_mm)}", f"Ø{_fmt(h.diameter_mm)} {spec_feature.fit} ({_dev(t.upper_mm)}/{_dev(t.lower_mm)})", 1)
+                text = text.replace(f"Ø{_fmt(h.diameter_mm)}", f"Ø{_fmt(h.diameter_mm)} {spec_feature.fit} ({deviation(t.upper_mm)}/{deviation(t.lower_mm)})", 1)
                 chars.append((f"Ø{_fmt(h.diameter_mm)} {spec_feature.fit}", h.diameter_mm, t.max_mm, t.min_mm))
             except StandardsError:
                 pass
         elif spec_feature and spec_feature.tolerance:  # explicit limit deviations, in the product's units
             unit = 25.4 if product.units == "in" else 1.0
             upper, lower = (v * unit for v in spec_feature.tolerance)
-            text = text.replace(f"Ø{_fmt(h.diameter_mm)}", f"Ø{_fmt(h.diameter_mm)} {_dev(upper)}/{_dev(lower)}", 1)
-            chars.append((f"Ø{_fmt(h.diameter_mm)} {_dev(upper)}/{_dev(lower)}", h.diameter_mm, h.diameter_mm + upper, h.diameter_mm + lower))
+            text = text.replace(f"Ø{_fmt(h.diameter_mm)}", f"Ø{_fmt(h.diameter_mm)} {deviation(upper)}/{deviation(lower)}", 1)
+            chars.append((f"Ø{_fmt(h.diameter_mm)} {deviation(upper)}/{deviation(lower)}", h.diameter_mm, h.diameter_mm + upper, h.diameter_mm + lower))
         elif spec_feature and spec_feature.critical and not spec_feature.thread:
             chars.append((f"Ø{_fmt(h.diameter_mm)}", h.diameter_mm, None, None))  # critical: inspected, general tolerance
         if spec_feature and spec_feature.thread:
@@ -420,6 +421,4 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     return [Output(rel, NAME, part.number), Output(chars_rel, NAME, part.number)], problems
 
 
-def _dev(mm: float) -> str:
-    return "0" if mm == 0 else f"{mm:+.4f}".rstrip("0").rstrip(".")
 
