@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 
 MM = 72 / 25.4
@@ -95,6 +97,40 @@ class Annotations:
         self.lines.append((tip, joint))
         self.arrows.append((tip, math.atan2(tip[1] - joint[1], tip[0] - joint[0])))
         return labels[-1]
+
+    def table(self, rows: list[tuple[str, ...]], avoid: list[Box], title: str, size: float = 2.5) -> bool:
+        """A table (first row the header) in the first free place of the drawing area, split
+        into side-by-side blocks when it is taller than the room; False if it fits nowhere."""
+        pad, height = 1.0, size * 1.45
+        widths = [max(stringWidth(str(r[i]), self.font, size) for r in rows) + 2 * pad for i in range(len(rows[0]))]
+        block_w = sum(widths)
+        x0, y0, x1, y1 = self.area
+        body = rows[1:]
+        for blocks in range(1, 7):
+            per = -(-len(body) // blocks)
+            w, h = blocks * (block_w + 3.0), (per + 1) * height + 5.0
+            for top in np.arange(y1 - 2.0, y0 + h, -5.0):
+                for left in np.arange(x0 + 2.0, x1 - w, 5.0):
+                    box = (left, top - h, left + w, top)
+                    if self.free(box, avoid):
+                        self._draw_table(rows, widths, per, left, top, size, height, title)
+                        return True
+        return False
+
+    def _draw_table(self, rows, widths, per, left, top, size, height, title) -> None:
+        self.labels.append(Label(title, left, top - size, self.font, size=size, kind="note"))
+        header, body = rows[0], rows[1:]
+        for b in range(-(-len(body) // per)):
+            chunk = [header] + body[b * per:(b + 1) * per]
+            x = left + b * (sum(widths) + 3.0)
+            y = top - 5.0
+            for r, row in enumerate(chunk):
+                cx = x
+                for text, w in zip(row, widths):
+                    self.labels.append(Label(str(text), cx + 1.0, y - height * (r + 1) + 0.9, self.font, size=size, kind="note"))
+                    cx += w
+                self.lines.append(((x, y - height * (r + 1)), (x + sum(widths), y - height * (r + 1))))
+            self.rects.append((x, y - height * len(chunk), x + sum(widths), y))
 
     def surface_symbol(self, x: float, y: float, text: str, machined: bool) -> Label:
         """ISO 1302 / ISO 21920-1 surface texture symbol at (x, y) (the point of the check mark):

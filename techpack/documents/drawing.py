@@ -177,6 +177,12 @@ def _hole_text(group: list[Hole]) -> str:
     return text
 
 
+def _lower_corner(solid) -> np.ndarray:
+    """The part's (x, y, z) minimum, mm: the datum corner of the hole table."""
+    bb = solid.BoundingBox()
+    return np.array((bb.xmin, bb.ymin, bb.zmin))
+
+
 def _view_for(direction, placed: dict[str, Placed]) -> str | None:
     """The view that shows a hole along `direction` as a circle."""
     d = [abs(round(c, 6)) for c in direction]
@@ -350,6 +356,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
 
     # centre lines of every hole seen as a circle, and the holes' positions from the view's lower left corner
     centres: dict[str, list[tuple[float, float]]] = {}
+    tabled: list[Hole] = []  # holes of views with too many positions to dimension: listed in a table
     for group in _hole_groups(features.holes):
         name = _view_for(group[0].direction, placed)
         if name is None:
@@ -364,7 +371,8 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         xs = sorted({round(x, 3) for x, _ in points})
         ys = sorted({round(y, 3) for _, y in points})
         if len(xs) + len(ys) > 12:
-            continue  # too many for dimensions: a hole table will list them (next step)
+            tabled += [h for h in features.holes if _view_for(h.direction, placed) == name]
+            continue  # too many for dimensions: the hole table lists them
         for k, x in enumerate(xs):
             if abs(x - box[0]) > 0.5:
                 notes.linear((box[0], box[1]), (x, box[1]), _fmt((x - box[0]) / s), -1, 16 + 7 * k, False, avoid)
@@ -408,6 +416,15 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     # the general surface requirement (ISO 1302 / 21920-1), above the notes at the right
     machined = catalog.processes[part.process].family == "machining"
     notes.surface_symbol(tx1 - 45, ty1 + 10 + 3.6 * len(wrapped), f"Ra {loaded.surface(part).ra_um:g} (√)", machined)
+
+    if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
+        origin = _lower_corner(solid)
+        rows = [("Hole", "Size", "X", "Y", "Z")] + [
+            (f"H{k}", _hole_text([h]), *(_fmt(v) for v in np.array(h.entry) - origin)) for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
+        ]
+        if not notes.table(rows, avoid, title="Hole positions from the part's lower left corner (x, y, z min), mm"):
+            ctx.log.detail(f"  drawing {part.number}: no room for the hole table")
+
 
     notes.draw(c, bold)
     c.showPage()
