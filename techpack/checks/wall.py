@@ -156,11 +156,11 @@ def _cylinder_cylinder_wall(probe: Probe, a: int, b: int, below: float) -> Wall 
         return None
     if conc_a and conc_b:  # two bores: the web between them
         thickness, pa_off, pb_off = d - ra - rb, u * ra, -u * rb
-    elif conc_a != conc_b:  # a bore inside an outside cylinder: the thin side
-        outer, inner = (a, b) if conc_b else (b, a)
+    elif conc_a != conc_b:  # a bore inside an outside cylinder: the thin side, away from the outside's axis
         r_out, r_in = (ra, rb) if conc_b else (rb, ra)
         thickness = r_out - d - r_in
-        pa_off, pb_off = (u * ra, u * rb) if conc_b else (u * ra, u * rb)
+        side = u if conc_b else -u  # from the outside cylinder's axis towards the bore's
+        pa_off, pb_off = side * ra, side * rb
     else:
         return None  # two outside cylinders: a gap in the air, not a wall
     if not 0 < thickness < below:

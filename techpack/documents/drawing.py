@@ -227,11 +227,9 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     size, s, pos = choose_sheet(views, place, iso, built.faces, sorted(built.bbox_mm)[1])
     sheet = layout(size)
     fx0, fy0, fx1, fy1 = sheet.free_area
-    placed = {n: Placed(views[n], fx0 + pos[n][0], fy0 + (fy1 - fy0) - (max(p[1] for p in pos.values()) + 0) + pos[n][1] - GAP, s) for n in names}
-    # keep the arrangement's top edge at the top of the free area
-    top = max(pl.box[3] for pl in placed.values())
-    shift = fy1 - GAP * 0.6 - top
-    placed = {n: Placed(p.view, p.x, p.y + shift, s) for n, p in placed.items()}
+    # the arrangement's top edge at the top of the free area
+    top = max(pos[n][1] + views[n].bounds[3] * s for n in names)
+    placed = {n: Placed(views[n], fx0 + pos[n][0], fy1 - GAP * 0.6 - top + pos[n][1], s) for n in names}
     iso_s = s * 0.6
     ix0, iy0, ix1, iy1 = iso.bounds
     iso_placed = Placed(iso, fx1 - GAP * 0.4 - ix1 * iso_s, fy1 - GAP * 0.6 - iy1 * iso_s, iso_s)

@@ -96,3 +96,19 @@ def test_drafted_rib_reads_its_thinnest_top(dfm):
     body = f"return cq.Workplane('XZ').polyline([(-0.6, 0), (0.6, 0), ({half_top}, 20), ({-half_top}, 20)]).close().extrude(30)"
     _, report = dfm(body, "injection-moulding", "ABS")
     assert part_of(report)["measured"]["wall_min"]["mm"] == pytest.approx(2 * half_top * 0.99985, rel=0.01)
+
+
+def test_offset_bore_either_way_round():
+    """The wall between a bore and the outside cylinder round it is found whichever face comes first."""
+    import cadquery as cq
+
+    from techpack.checks.probe import Probe
+    from techpack.checks.wall import _cylinder_cylinder_wall
+
+    solid = cq.Workplane().circle(10).extrude(10).faces(">Z").workplane().center(6.9, 0).hole(6).val()
+    probe = Probe(solid)
+    outer, bore = [f for f in range(1, probe.n_faces + 1) if probe.surface_types[f] == "cylinder"]
+    for a, b in ((outer, bore), (bore, outer)):
+        wall = _cylinder_cylinder_wall(probe, a, b, 3.0)
+        assert wall is not None and wall.thickness == pytest.approx(0.1, abs=1e-6)
+        assert wall.point[0] == pytest.approx(9.95, abs=1e-6)  # mid-wall, on the far side from the axis
