@@ -18,6 +18,9 @@ MM = 72 / 25.4
 TEXT = 3.5  # mm, ISO 3098 lettering height for dimensions and notes
 NARROW = 0.25  # mm, ISO 128 narrow line of the 0.5 / 0.25 group
 ARROW = 3.0  # mm
+OVERRUN = 4.0  # mm a cutting plane runs past the view it crosses
+CUT_END = 6.0  # mm, the wide stroke at each end of a cutting plane
+CUT_ARROW = 8.0  # mm, length of a cutting plane's arrows
 
 Box = tuple[float, float, float, float]
 
@@ -70,6 +73,23 @@ class Annotations:
     chain: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)  # centre lines (ISO 128 04.1)
     rects: list[Box] = field(default_factory=list)  # tolerance frames, datum letters' squares
     triangles: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # datum feature: tip on the feature, pointing direction (rad)
+    wide: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)  # ends of cutting planes (ISO 128 wide)
+
+    def cutting_plane(self, a: tuple[float, float], b: tuple[float, float], arrow: tuple[float, float], letter: str) -> None:
+        """An ISO 128-44 cutting plane from a to b across a view: a narrow chain line, wide at
+        its ends, arrows at each end pointing the way the section is seen, and its letter."""
+        d = np.subtract(b, a) / (math.dist(a, b) or 1.0)
+        a = tuple(np.subtract(a, d * OVERRUN))
+        b = tuple(np.add(b, d * OVERRUN))
+        self.chain.append((a, b))
+        w = np.asarray(arrow, dtype=float)
+        for end, out in ((np.asarray(a), -d), (np.asarray(b), d)):
+            self.wide.append((tuple(end), tuple(end - out * CUT_END)))
+            tail = end - w * CUT_ARROW
+            self.lines.append((tuple(tail), tuple(end)))
+            self.arrows.append((tuple(end), math.atan2(w[1], w[0])))
+            spot = tail - w * (TEXT * 0.6) + out * (TEXT * 0.4)
+            self.labels.append(Label(letter, float(spot[0]), float(spot[1]) - TEXT * 0.35, self.font, size=5.0, anchor="middle", kind="callout"))
 
     def frame(self, tip: tuple[float, float], cells: list[str], outward: tuple[float, float], avoid: list[Box]) -> Label:
         """An ISO 1101 tolerance frame (compartments left to right, height 2h), led from tip
@@ -269,6 +289,10 @@ class Annotations:
         c.setFillColorRGB(0, 0, 0)
         for a, b in self.lines:
             c.line(a[0] * MM, a[1] * MM, b[0] * MM, b[1] * MM)
+        c.setLineWidth(2 * NARROW * MM)
+        for a, b in self.wide:
+            c.line(a[0] * MM, a[1] * MM, b[0] * MM, b[1] * MM)
+        c.setLineWidth(NARROW * MM)
         for (x, y), direction in self.arrows:
             half = math.radians(10)
             back = direction + math.pi

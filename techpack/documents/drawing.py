@@ -20,6 +20,8 @@ from reportlab.pdfgen.canvas import Canvas
 from techpack import __version__
 from techpack.context import BuildContext, Output
 from techpack.documents.annotate import MM, NARROW, Annotations, Box, lint
+from techpack.documents.section import cutting_line, hatch, spans
+from techpack.documents.section import plan as plan_section
 from techpack.documents.sheet import TitleBlock, draw_sheet, layout
 from techpack.documents.views import Arc, Bezier, Line, View, project_views
 from techpack.fonts import register
@@ -33,7 +35,11 @@ from techpack.words import deviation
 NAME = "drawing"
 SCALES = (10, 5, 2, 1, 1 / 2, 1 / 5, 1 / 10, 1 / 20, 1 / 50)  # ISO 5455, largest first
 GAP = 30.0  # mm on paper between views, room for two tiers of dimensions
+NOTE_TEXT = 2.5  # mm, lettering of the notes
+NOTE_PITCH = 3.6  # mm between note lines
+ISO_SHRINK = 0.6  # the isometric view's scale, times the sheet's (it is not to scale)
 WIDE = 0.5  # mm, ISO 128 wide line (visible edges)
+HATCH_PITCH = 3.0  # mm on paper between section hatching lines (ISO 128-50: to suit the area)
 
 
 @dataclass(frozen=True)
@@ -92,30 +98,49 @@ def arrange(views: dict[str, View], place: dict[str, tuple[str, str]], s: float)
     return max(xs) - min(xs) + 2 * GAP, max(ys) - min(ys) + 2 * GAP, {n: (p[0] - min(xs) + GAP, p[1] - min(ys) + GAP) for n, p in pos.items()}
 
 
-def choose_sheet(views, place, iso: View, faces: int = 0, middle: float = 0.0) -> tuple[str, float, dict[str, tuple[float, float]]]:
+@dataclass(frozen=True)
+class Layout:
+    size: str
+    scale: float
+    views: Box  # paper area the principal views are centred in, with room for their dimensions
+    iso: Box  # paper area the isometric view is centred in
+    pos: dict[str, tuple[float, float]]  # each view's origin relative to the arrangement's lower left, paper mm
+    extent: tuple[float, float]  # the arrangement's width and height, paper mm
+
+
+def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, notes_height: float = 40.0) -> Layout:
     """The smallest A-size sheet and the largest ISO 5455 scale where the views fit with room
-    for dimensions and the isometric view, and the part prints readably (its largest view
-    at least 60 mm, more for a part of many faces; its middle dimension, `middle` mm, at
-    least 8 mm) where a sheet allows."""
+    for dimensions, and the part prints readably (its largest view at least 60 mm, more for
+    a part of many faces; its middle dimension, `middle` mm, at least 8 mm) where a sheet
+    allows. The views go either left of the title block's column, using the sheet's full
+    height (the isometric view then goes in that column above the notes, `notes_height`
+    mm), or across the sheet above the title block with the isometric view at their right."""
     best = None
+    ix0, iy0, ix1, iy1 = iso.bounds
     for size in ("A4", "A3", "A2", "A1", "A0"):
         sheet = layout(size)
-        fx0, fy0, fx1, fy1 = sheet.free_area
+        x0, y0, x1, y1 = sheet.drawing_area
+        tx0, _, _, ty1 = sheet.title_block
+        column = (tx0, ty1 + notes_height, x1, y1)
         for s in SCALES:
             w, h, pos = arrange(views, place, s)
-            ix0, iy0, ix1, iy1 = iso.bounds
-            iso_w = (ix1 - ix0) * s * 0.6 + GAP
-            if w + iso_w <= fx1 - fx0 and h <= fy1 - fy0:
-                largest = s * max(max(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
-                readable = largest >= max(60, min(150, faces / 3)) and s * middle >= 8  # busier parts print larger
-                if best is None or (not best[3] and largest > best[4]):
-                    best = (size, s, pos, readable, largest)
-                break
-        if best and best[3]:
+            iso_w, iso_h = (ix1 - ix0) * s * ISO_SHRINK + GAP, (iy1 - iy0) * s * ISO_SHRINK + GAP
+            if w <= tx0 - x0 and h <= y1 - y0 and column[3] - column[1] > 40:
+                chosen = Layout(size, s, (x0, y0, tx0, y1), column, pos, (w, h))
+            elif w + iso_w <= x1 - x0 and max(h, iso_h) <= y1 - ty1:
+                chosen = Layout(size, s, (x0, ty1, x1 - iso_w, y1), (x1 - iso_w, ty1, x1, y1), pos, (w, h))
+            else:
+                continue
+            largest = s * max(max(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
+            readable = largest >= max(60, min(150, faces / 3)) and s * middle >= 8  # busier parts print larger
+            if best is None or (not best[1] and largest > best[2]):
+                best = (chosen, readable, largest)
+            break
+        if best and best[1]:
             break
     if best is None:
         raise ValueError("the part does not fit an A0 sheet at 1:50")
-    return best[0], best[1], best[2]  # the first readable layout, else the largest print
+    return best[0]  # the first readable layout, else the largest print
 
 
 def _stroke(c, placed: Placed, prims, width: float, dash=None) -> None:
@@ -177,12 +202,6 @@ def _hole_text(group: list[Hole]) -> str:
     return text
 
 
-def _lower_corner(solid) -> np.ndarray:
-    """The part's (x, y, z) minimum, mm: the datum corner of the hole table."""
-    bb = solid.BoundingBox()
-    return np.array((bb.xmin, bb.ymin, bb.zmin))
-
-
 def _view_for(direction, placed: dict[str, Placed]) -> str | None:
     """The view that shows a hole along `direction` as a circle."""
     d = [abs(round(c, 6)) for c in direction]
@@ -190,6 +209,40 @@ def _view_for(direction, placed: dict[str, Placed]) -> str | None:
         if name in placed and d[axis] == 1:
             return name
     return None
+
+
+def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, font: str, width: float) -> list[str]:
+    """The numbered notes, wrapped to `width` mm; continuation lines indented."""
+    loaded = ctx.loaded
+    general = loaded.general_tolerance(part)
+    lines = [
+        f"1. General tolerances {general.designation}; dimensions in mm.",
+        f"2. Surface roughness {loaded.surface(part).ra_um:g} µm Ra unless stated otherwise.",
+        "3. Break sharp edges 0.2-0.5 mm, deburr (ISO 13715 -0.2/-0.5).",
+    ]
+    for f in loaded.finishes(part):
+        growth = f.growth_per_surface_um or 0
+        when = "after" if f.finish.dimensions == "after" else "before"
+        lines.append(f"{len(lines) + 1}. Finish: {f.describe()}; dimensions apply {when} finishing"
+                     + (f" (+{growth:g} µm per surface)." if growth else "."))
+    lines.append(f"{len(lines) + 1}. 3D model {stem}.step (revision {ctx.spec.product.revision}) accompanies this drawing and defines "
+                 "all geometry not dimensioned here; tolerances and notes on this drawing govern.")
+    for text in oblique:
+        lines.append(f"{len(lines) + 1}. Hole at an angle: {text}.")
+    if not exact:
+        lines.append(f"{len(lines) + 1}. Views drawn with polygonal hidden-line removal (the exact one exceeded its time budget).")
+    wrapped = []
+    for text in lines:
+        indent, line = "", ""
+        for word in text.split():
+            trial = f"{line} {word}" if line else word
+            if line and stringWidth(indent + trial, font, NOTE_TEXT) > width:
+                wrapped.append(indent + line)
+                indent, line = "    ", word
+            else:
+                line = trial
+        wrapped.append(indent + line)
+    return wrapped
 
 
 def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
@@ -222,23 +275,38 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     if solid is not built.solid:
         built = BuiltPart(spec=built.spec, solid=solid, source=built.source, volume_mm3=built.volume_mm3, faces=built.faces)
     names, place = view_names(built, projection)
-    views = project_views(solid, names + ["iso"])
+    features = find_features(solid)
+    thin = part.thickness is not None or catalog.processes[part.process].family == "forming"
+    cut = plan_section(solid, built.box_mm, features, thin=thin)
+    if cut is None:
+        views = project_views(solid, names + ["iso"])
+    else:  # the front view cut open
+        views = project_views(solid, [n for n in names if n != "front"] + ["iso"], others={"front": (cut.solid, "front")})
+        if not spans(views["front"], built.box_mm):  # the cut part's outline is not the whole part's
+            cut = None
+            views["front"] = project_views(solid, ["front"])["front"]
     iso = views.pop("iso")
-    size, s, pos = choose_sheet(views, place, iso, built.faces, sorted(built.bbox_mm)[1])
+    stem = part_stem(part, product)
+    oblique = [f"{_hole_text(g)} along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in g[0].direction)}) from ({', '.join(_fmt(c) for c in g[0].entry)})"
+               for g in _hole_groups(features.holes) if _view_for(g[0].direction, names) is None]
+    tb = layout("A4").title_block
+    wrapped = _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4)
+    notes_height = NOTE_PITCH * len(wrapped) + 30  # and the general surface symbol above them
+    chosen = choose_layout(views, place, iso, built.faces, sorted(built.bbox_mm)[1], notes_height)
+    size, s = chosen.size, chosen.scale
     sheet = layout(size)
-    fx0, fy0, fx1, fy1 = sheet.free_area
-    # the arrangement's top edge at the top of the free area
-    top = max(pos[n][1] + views[n].bounds[3] * s for n in names)
-    placed = {n: Placed(views[n], fx0 + pos[n][0], fy1 - GAP * 0.6 - top + pos[n][1], s) for n in names}
-    iso_s = s * 0.6
+    vx0, vy0, vx1, vy1 = chosen.views  # the arrangement centred in its area
+    ox, oy = vx0 + (vx1 - vx0 - chosen.extent[0]) / 2, vy0 + (vy1 - vy0 - chosen.extent[1]) / 2
+    placed = {n: Placed(views[n], ox + chosen.pos[n][0], oy + chosen.pos[n][1], s) for n in names}
     ix0, iy0, ix1, iy1 = iso.bounds
-    iso_placed = Placed(iso, fx1 - GAP * 0.4 - ix1 * iso_s, fy1 - GAP * 0.6 - iy1 * iso_s, iso_s)
+    cx0, cy0, cx1, cy1 = chosen.iso
+    iso_s = min(s * ISO_SHRINK, (cx1 - cx0 - GAP) / max(ix1 - ix0, 1e-9), (cy1 - cy0 - GAP) / max(iy1 - iy0, 1e-9))
+    iso_placed = Placed(iso, (cx0 + cx1) / 2 - (ix0 + ix1) / 2 * iso_s, (cy0 + cy1) / 2 - (iy0 + iy1) / 2 * iso_s, iso_s)
 
     material = catalog.material(part.material)
     finishes = loaded.finishes(part)
     general = loaded.general_tolerance(part)
     mass_g = built.volume_mm3 * material.density_g_cm3 / 1000
-    stem = part_stem(part, product)
     rel = f"drawings/{stem}.pdf"
     title = TitleBlock(
         owner=product.owner, number=part.number, title=part.name, revision=product.revision, date=ctx.date.isoformat(),
@@ -256,15 +324,26 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
 
     for n, p in list(placed.items()) + [("iso", iso_placed)]:
         _stroke(c, p, p.view.smooth, NARROW)
-        _stroke(c, p, p.view.hidden, NARROW, ([3 * MM, 1 * MM], 0))
+        if not (cut and n == "front"):  # a section shows no hidden lines (ISO 128-44)
+            _stroke(c, p, p.view.hidden, NARROW, ([3 * MM, 1 * MM], 0))
         _stroke(c, p, p.view.visible, WIDE)
+    if cut:
+        _stroke(c, placed["front"], [Line(a, b) for a, b in hatch(cut, HATCH_PITCH / s)], NARROW)
 
     notes = Annotations(regular, area=sheet.drawing_area)
     geometry = [p.box for p in placed.values()] + [iso_placed.box]
     avoid = geometry + furniture
     for n, p in placed.items():
         x0, y0, x1, y1 = p.box
-        notes.label(n.capitalize(), (x0 + x1) / 2, y1 + 2.5, anchor="middle", kind="view-title", size=3.5)
+        title_text = f"{cut.letter}–{cut.letter}" if cut and n == "front" else n.capitalize()
+        notes.label(title_text, (x0 + x1) / 2, y1 + 2.5, anchor="middle", kind="view-title", size=3.5)
+    if cut:  # the cutting plane on a view that sees it edge-on
+        for n, p in placed.items():
+            line = cutting_line(cut, p.view) if n != "front" else None
+            if line:
+                a, b, arrow = line
+                notes.cutting_plane(p.paper(a), p.paper(b), arrow, cut.letter)
+                break
     ix0, iy0, ix1, iy1 = iso_placed.box
     notes.label("Isometric, not to scale", (ix0 + ix1) / 2, iy0 - 5, anchor="middle", kind="view-title", size=3.5)
 
@@ -280,14 +359,10 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
 
     # holes: one callout per group, on the view that shows them as circles
     characteristics: list[Characteristic] = []
-    features = find_features(solid)
-    oblique: list[str] = []  # holes no principal view shows end-on: listed in the notes (an auxiliary view is to come)
     for group in _hole_groups(features.holes):
         h = group[0]
         name = _view_for(h.direction, placed)
-        if name is None:
-            axis = ", ".join(f"{c:.3f}".rstrip("0").rstrip(".") for c in h.direction)
-            oblique.append(f"{_hole_text(group)} along ({axis}) from ({', '.join(_fmt(c) for c in h.entry)})")
+        if name is None:  # no principal view shows it end-on: listed in the notes
             continue
         p = placed[name]
         centre = p.at(h.entry)
@@ -380,43 +455,16 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
 
     # notes above the title block
     tx0, ty0, tx1, ty1 = sheet.title_block
-    lines = [
-        f"1. General tolerances {general.designation}; dimensions in mm.",
-        f"2. Surface roughness {loaded.surface(part).ra_um:g} µm Ra unless stated otherwise.",
-        "3. Break sharp edges 0.2-0.5 mm, deburr (ISO 13715 -0.2/-0.5).",
-    ]
-    for f in finishes:
-        growth = f.growth_per_surface_um or 0
-        when = "after" if f.finish.dimensions == "after" else "before"
-        lines.append(f"{len(lines) + 1}. Finish: {f.describe()}; dimensions apply {when} finishing"
-                     + (f" (+{growth:g} µm per surface)." if growth else "."))
-    lines.append(f"{len(lines) + 1}. 3D model {stem}.step (revision {product.revision}) accompanies this drawing and defines "
-                 "all geometry not dimensioned here; tolerances and notes on this drawing govern.")
-    for text in oblique:
-        lines.append(f"{len(lines) + 1}. Hole at an angle: {text}.")
-    if not all(v.exact for v in views.values()):
-        lines.append(f"{len(lines) + 1}. Views drawn with polygonal hidden-line removal (the exact one exceeded its time budget).")
-    wrapped = []
-    for text in lines:  # to the title block's width; continuation lines indented
-        indent, line = "", ""
-        for word in text.split():
-            trial = f"{line} {word}" if line else word
-            if line and stringWidth(indent + trial, regular, 2.5) > (tx1 - tx0) - 4:
-                wrapped.append(indent + line)
-                indent, line = "    ", word
-            else:
-                line = trial
-        wrapped.append(indent + line)
-    y = ty1 + 4 + 3.6 * (len(wrapped) - 1)
+    y = ty1 + 4 + NOTE_PITCH * (len(wrapped) - 1)
     for text in wrapped:
-        notes.label(text, tx0, y, kind="note", size=2.5)
-        y -= 3.6
+        notes.label(text, tx0, y, kind="note", size=NOTE_TEXT)
+        y -= NOTE_PITCH
     # the general surface requirement (ISO 1302 / 21920-1), above the notes at the right
     machined = catalog.processes[part.process].family == "machining"
-    notes.surface_symbol(tx1 - 45, ty1 + 10 + 3.6 * len(wrapped), f"Ra {loaded.surface(part).ra_um:g} (√)", machined)
+    notes.surface_symbol(tx1 - 45, ty1 + 10 + NOTE_PITCH * len(wrapped), f"Ra {loaded.surface(part).ra_um:g} (√)", machined)
 
     if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
-        origin = _lower_corner(solid)
+        origin = np.array(built.box_mm[:3])
         rows = [("Hole", "Size", "X", "Y", "Z")] + [
             (f"H{k}", _hole_text([h]), *(_fmt(v) for v in np.array(h.entry) - origin)) for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
         ]

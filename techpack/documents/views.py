@@ -156,42 +156,46 @@ def project_view(solid: cq.Solid, name: str, time_budget_s: float = 5.0) -> View
     return project_views(solid, [name], time_budget_s)[name]
 
 
-def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0) -> dict[str, View]:
-    """Several standard views of one solid, in the order of `names`. The exact HLR of every view
-    runs in its own forked child (as many at once as there are CPUs), each with its own budget:
-    `time_budget_s` seconds of CPU time, and at most twice that in wall-clock time from its start
-    (on Linux; elsewhere the wall clock only). A view whose child runs out of time or fails falls
-    back to the polygonal HLR on its own. A budget <= 0 goes straight to the fallback."""
-    unknown = [n for n in names if n not in STANDARD]
+def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0, others: dict[str, tuple[object, str]] | None = None) -> dict[str, View]:
+    """Several standard views of one solid, in the order of `names`, and views of other
+    solids: `others` maps a view name to (solid, standard view name), e.g. a section's cut
+    solid seen from the front. The exact HLR of every view runs in its own forked child (as
+    many at once as there are CPUs), each with its own budget: `time_budget_s` seconds of CPU
+    time, and at most twice that in wall-clock time from its start (on Linux; elsewhere the
+    wall clock only). A view whose child runs out of time or fails falls back to the
+    polygonal HLR on its own. A budget <= 0 goes straight to the fallback."""
+    others = others or {}
+    unknown = [n for n in list(names) + [std for _, std in others.values()] if n not in STANDARD]
     if unknown:
         raise ValueError(f"unknown view {unknown[0]!r}; expected one of {', '.join(STANDARD)}")
-    shape = _topods(solid)
-    size = _size(shape)
-    tol = _tolerance(size)
-    todo = list(dict.fromkeys(names))
+    todo = {n: (solid, n) for n in dict.fromkeys(names)} | dict(others)
+    shapes = {id(s): _topods(s) for s, _ in todo.values()}
+    sizes = {k: _size(shape) for k, shape in shapes.items()}
+    tols = {k: _tolerance(size) for k, size in sizes.items()}
 
     results: dict[str, tuple] = {}
     if time_budget_s > 0 and todo:
-        jobs = {n: (lambda n=n: _exact_view(shape, *STANDARD[n], tol)) for n in todo}
+        jobs = {n: (lambda s=s, std=std: _exact_view(shapes[id(s)], *STANDARD[std], tols[id(s)])) for n, (s, std) in todo.items()}
         results = _run_children(jobs, time_budget_s)
 
     views: dict[str, View] = {}
-    meshed = None
-    for n in todo:
-        direction, up = STANDARD[n]
+    meshed: dict[int, TopoDS_Shape] = {}
+    for n, (s, std) in todo.items():
+        direction, up = STANDARD[std]
         got = results.get(n)
         if got is not None:
             views[n] = _view(n, direction, up, *got, exact=True)
             continue
-        if meshed is None:
+        k = id(s)
+        if k not in meshed:
             t0 = time.perf_counter()
-            meshed = _meshed_copy(shape, size)
+            meshed[k] = _meshed_copy(shapes[k], sizes[k])
             log.debug("meshed %.3f s", time.perf_counter() - t0)
         t0 = time.perf_counter()
-        prims = _finish(*_poly_primitives(meshed, direction, up, tol, size), tol)
+        prims = _finish(*_poly_primitives(meshed[k], direction, up, tols[k], sizes[k]), tols[k])
         log.info("view %s: polygonal fallback in %.2f s", n, time.perf_counter() - t0)
         views[n] = _view(n, direction, up, *prims, exact=False)
-    return {n: views[n] for n in names}
+    return {n: views[n] for n in list(names) + list(others)}
 
 
 # --------------------------------------------------------------------------------------------

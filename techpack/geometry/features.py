@@ -1,4 +1,5 @@
-"""Recognise machining and sheet-metal features on a solid: holes, internal corners, bends.
+"""Recognise machining and sheet-metal features on a solid: holes, internal corners, bends,
+radii (fillets and rounds), chamfers and slots.
 
 All lengths are in mm, angles in degrees. Face ids are 1-based positions in
 `solid.Faces()` (TopExp.MapShapes order), edge ids 1-based positions in `solid.Edges()`.
@@ -16,7 +17,26 @@ How it works, in one pass over the faces:
   classifier as the fallback for ends bounded by other kinds of face;
 - partial concave cylinders parallel to a tool axis, and straight concave edges
   between two planes parallel to a tool axis, are internal corners;
-- partial coaxial concave/convex face pairs are bends.
+- partial coaxial concave/convex face pairs are bends;
+- the remaining partial cylinders, split into runs that touch along the axis and
+  round the arc ("blends"), are read along their two straight side edges (the
+  generators at the ends of the arc, found from the edges' pcurves): a blend whose
+  every side edge is tangent (G1, within 2°) to the face beyond it, with at least one
+  such edge at each end of the arc, is a fillet or round. Only cylinders count:
+  toroidal and spherical blends (a round along a curved edge, a corner ball) are not
+  reported;
+- a concave 180° blend whose side neighbours are planes is a slot end: two of them on
+  parallel axes, facing away from each other on one line and spanning the same axial
+  range, are an obround slot; one alone whose side planes run out of the material
+  (checked with the point classifier just past their far end) is an open-ended
+  (U) slot; the other blends of at most 180° that are not bends, counterbores or
+  slot ends are radii;
+- a planar face whose straight edges to two planar neighbours are parallel, both
+  edges convex, each neighbour at 15°-75° to it, narrow (at most 10 mm across and
+  shorter across than along) is a chamfer of the edge the two neighbours would meet
+  in, unless one of those neighbours is itself such a face and no wider (an octagon's
+  sides, or the land between two chamfers, are not chamfers). Conical chamfers are
+  countersinks (holes) and chamfers against a curved face are not reported.
 """
 
 from __future__ import annotations
@@ -28,15 +48,15 @@ from dataclasses import dataclass
 import cadquery as cq
 import numpy as np
 from OCP.BRep import BRep_Tool
-from OCP.BRepAdaptor import BRepAdaptor_Curve, BRepAdaptor_Surface
+from OCP.BRepAdaptor import BRepAdaptor_Curve, BRepAdaptor_Curve2d, BRepAdaptor_Surface
 from OCP.BRepClass3d import BRepClass3d_SolidClassifier
 from OCP.BRepGProp import BRepGProp_Face
 from OCP.BRepTools import BRepTools
 from OCP.BRepTopAdaptor import BRepTopAdaptor_FClass2d
-from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
+from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Line, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
 from OCP.gp import gp_Pnt, gp_Pnt2d, gp_Vec
 from OCP.ShapeAnalysis import ShapeAnalysis
-from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_IN, TopAbs_OUT, TopAbs_REVERSED
+from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_IN, TopAbs_OUT, TopAbs_REVERSED, TopAbs_VERTEX
 from OCP.TopExp import TopExp, TopExp_Explorer
 from OCP.TopoDS import TopoDS, TopoDS_Face, TopoDS_Shape
 from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_IndexedMapOfShape
@@ -47,6 +67,12 @@ ANGLE_TOL = 1e-6  # rad: axes closer than this in direction are parallel
 ARC_TOL = 2e-3  # rad: angular gaps this small still close a circle
 TOOL_AXIS_TOL_DEG = 1.0  # a corner counts when its axis is this close to a tool axis
 CLASSIFY_TOL = 1e-7  # mm, tolerance given to the point classifier
+TANGENT_COS = math.cos(math.radians(2.0))  # a fillet's side meets its neighbour this close to tangent
+MAX_FILLET_ARC = math.pi + math.radians(0.5)  # rad: wider arcs are no fillet
+SLOT_ARC_TOL = math.radians(0.5)  # rad: a slot end is a half cylinder within this
+SLOT_AXIAL_TOL = 1e-3  # mm: a slot's two ends span the same axial range within this
+CHAMFER_MIN_DEG, CHAMFER_MAX_DEG = 15.0, 75.0  # angle of a chamfer face to each neighbour
+CHAMFER_MAX_WIDTH = 10.0  # mm, across the chamfer face
 
 
 # ---------------------------------------------------------------------------------
@@ -112,12 +138,79 @@ class Bend:
 
 
 @dataclass(frozen=True)
+class Radius:
+    """A fillet or round: cylindrical face(s) of one axis and radius, tangent to the faces at both
+    sides of the arc, covering at most 180° (concave: an internal fillet, convex: a round).
+
+    Coaxial faces of one radius that touch (along the axis or round it) are one Radius.
+    Bends, counterbores, hole walls (360°) and slot ends are not radii; nor are toroidal
+    or spherical blends (only cylinders are read).
+    """
+
+    faces: tuple[int, ...]
+    radius_mm: float
+    convex: bool
+    axis_point: tuple[float, float, float]  # mm, on the axis, mid-length
+    axis_direction: tuple[float, float, float]  # unit, dominant component positive
+    angle_deg: float  # arc covered
+    mid_point: tuple[float, float, float]  # mm, on the surface at mid-arc and mid-length (for a leader)
+    length_mm: float = 0.0  # extent along the axis
+
+
+@dataclass(frozen=True)
+class Chamfer:
+    """A planar face cutting the convex edge between two planar neighbours.
+
+    legs_mm[i] is the leg along neighbours[i] (from the chamfer's edge on that face to
+    the sharp edge the two neighbours would meet in); the longer leg comes first (ties:
+    the lower face id). angle_deg is the angle between the chamfer face and
+    neighbours[0] (45 for a symmetric chamfer on a square edge), so "size_mm x angle_deg"
+    is the ISO 129 callout; size_mm is legs_mm[0].
+    """
+
+    face: int
+    size_mm: float
+    legs_mm: tuple[float, float]
+    angle_deg: float
+    edge_direction: tuple[float, float, float]  # unit, along the chamfered edge, dominant component positive
+    mid_point: tuple[float, float, float]  # mm, the centre of the face
+    neighbours: tuple[int, int] = (0, 0)  # face ids the legs run along
+    length_mm: float = 0.0  # along the edge
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An obround slot: two concave half cylinders of radius r on parallel axes, facing away
+    from each other, joined by the two planes tangent to both; or an open-ended (U) slot:
+    one half cylinder whose two tangent planes run out of the material (open_end=True).
+
+    The slot's axis is the cylinders' axis; through or blind along it like a Hole, and
+    entered the same way (blind: the open end; through: from the end with the larger
+    coordinate along the axis' dominant component). centre is at the entry end of the
+    walls, midway along the slot's length and width.
+    """
+
+    faces: tuple[int, ...]  # the half cylinders and the tangent side planes
+    width_mm: float  # 2 r
+    length_mm: float  # overall: centre distance + 2 r (open: from the arc's far side to the open end)
+    depth_mm: float  # along the axis
+    through: bool
+    centre: tuple[float, float, float]  # mm
+    direction: tuple[float, float, float]  # unit, from the entry into the material
+    long_axis: tuple[float, float, float]  # unit, along the length, dominant component positive
+    open_end: bool = False
+
+
+@dataclass(frozen=True)
 class Features:
     """Everything find_features recognised, each tuple in a deterministic order."""
 
     holes: tuple[Hole, ...]  # by diameter, then entry (x, y, z) rounded to 1e-6 mm
     internal_corners: tuple[InternalCorner, ...]  # only corners parallel (within 1°) to a tool axis
     bends: tuple[Bend, ...]
+    radii: tuple[Radius, ...] = ()  # by radius, then mid_point rounded to 1e-6 mm
+    chamfers: tuple[Chamfer, ...] = ()  # by size, then mid_point rounded
+    slots: tuple[Slot, ...] = ()  # by width, then centre rounded
 
 
 # ---------------------------------------------------------------------------------
@@ -202,6 +295,31 @@ class _Cluster:
         return tuple(sorted(p.rev.face for p in self.faces))
 
 
+@dataclass(frozen=True, eq=False)
+class _Blend:
+    """A run of partial coaxial cylinder faces of one radius touching along the axis and round it,
+    with the faces beyond its straight side edges (at the arc's start and end) and its ends."""
+
+    axis: int
+    faces: tuple[_Placed, ...]
+    radius: float
+    concave: bool
+    t0: float
+    t1: float
+    start: float  # rad in the axis frame
+    arc: float  # rad
+    sides: tuple[tuple[int, ...], tuple[int, ...]]  # neighbour ids along the arc's start and end
+    caps: tuple[tuple[int, ...], tuple[int, ...]]  # neighbour ids at the t0 and t1 ends
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(sorted(p.rev.face for p in self.faces))
+
+    def radial(self, frame: _Axis, angle: float) -> np.ndarray:
+        """The unit vector square to the axis at the frame angle."""
+        return math.cos(angle) * frame.x + math.sin(angle) * frame.y
+
+
 @dataclass(frozen=True)
 class _End:
     """What lies beyond one end of a hole wall."""
@@ -218,7 +336,8 @@ class _End:
 
 
 def find_features(solid: cq.Solid, tool_axes: Sequence[tuple[float, float, float]] = ((0, 0, 1),)) -> Features:
-    """Holes, internal corners parallel to one of tool_axes (any length, not zero), and bends of solid.
+    """Holes, internal corners parallel to one of tool_axes (any length, not zero), bends, radii,
+    chamfers and slots of solid.
 
     Lengths in mm, angles in degrees; face ids index solid.Faces() from 1, edge ids solid.Edges().
     """
@@ -241,13 +360,21 @@ def find_features(solid: cq.Solid, tool_axes: Sequence[tuple[float, float, float
 
     frames, placed = _group_axes(revs)
     clusters = _clusters(frames, placed)
-    holes = _holes(part, frames, placed, clusters)
+    counterbores: set[int] = set()
+    holes = _holes(part, frames, placed, clusters, counterbores)
     corners = _fillet_corners(frames, clusters, axes) + _sharp_corners(part, axes)
     bends = _bends(frames, clusters)
+    blends = _blends(part, frames, clusters, counterbores | {f for b in bends for f in (b.inner_face, b.outer_face)})
+    slots, slot_faces = _slots(part, frames, blends)
+    radii = _radii(frames, blends, slot_faces)
+    chamfers = _chamfers(part)
     return Features(
         holes=tuple(sorted(holes, key=lambda h: (round(h.diameter_mm, 6), *(round(c, 6) for c in h.entry)))),
         internal_corners=tuple(sorted(corners, key=lambda c: (round(c.radius_mm, 6), *(round(p, 6) for p in c.point)))),
         bends=tuple(sorted(bends, key=lambda b: (b.inner_face, b.outer_face))),
+        radii=tuple(sorted(radii, key=lambda r: (round(r.radius_mm, 6), *(round(p, 6) for p in r.mid_point)))),
+        chamfers=tuple(sorted(chamfers, key=lambda c: (round(c.size_mm, 6), *(round(p, 6) for p in c.mid_point)))),
+        slots=tuple(sorted(slots, key=lambda s: (round(s.width_mm, 6), *(round(p, 6) for p in s.centre)))),
     )
 
 
@@ -265,6 +392,13 @@ class _Part:
         self.tori: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # face id -> (centre, axis)
         self._face_classifiers: dict[int, BRepTopAdaptor_FClass2d] = {}
         self._solid_classifier: BRepClass3d_SolidClassifier | None = None
+        self._edge_face_ids: list[set[int]] | None = None
+
+    def edge_face_ids(self) -> list[set[int]]:
+        """faces_of_edge for every edge of edge_faces, in index order (read once, shared)."""
+        if self._edge_face_ids is None:
+            self._edge_face_ids = [self.faces_of_edge(i) for i in range(1, self.edge_faces.Extent() + 1)]
+        return self._edge_face_ids
 
     def face(self, face_id: int) -> TopoDS_Face:
         return TopoDS.Face_s(self.face_map.FindKey(face_id))
@@ -480,8 +614,13 @@ def _clusters(frames: list[_Axis], placed: list[list[_Placed]]) -> list[_Cluster
 # Holes
 
 
-def _holes(part: _Part, frames: list[_Axis], placed: list[list[_Placed]], clusters: list[_Cluster]) -> list[Hole]:
-    """Every full concave cylinder cluster that is not a counterbore of a smaller hole or an internal groove."""
+def _holes(
+    part: _Part, frames: list[_Axis], placed: list[list[_Placed]], clusters: list[_Cluster], counterbores: set[int] | None = None
+) -> list[Hole]:
+    """Every full concave cylinder cluster that is not a counterbore of a smaller hole or an internal groove.
+
+    The face ids of the clusters taken as counterbores are added to counterbores, if given.
+    """
     walls = sorted((c for c in clusters if c.concave and c.full and c.t1 - c.t0 > LIN_TOL), key=lambda c: (c.radius, c.axis, c.t0))
     bores = [c for c in clusters if c.concave and c.coverage >= math.pi - ARC_TOL and c.t1 - c.t0 > LIN_TOL]
     bores.sort(key=lambda c: (c.radius, c.axis, c.t0))
@@ -521,6 +660,8 @@ def _holes(part: _Part, frames: list[_Axis], placed: list[list[_Placed]], cluste
         elif end.counterbore:
             cb = end.counterbore
             used.add(id(cb))
+            if counterbores is not None:
+                counterbores.update(cb.ids)
             counterbore = (2.0 * cb.radius, cb.t1 - cb.t0)
             t_entry = cb.t1 if side == 1 else cb.t0
         holes.append(
@@ -748,8 +889,7 @@ def _sharp_corners(part: _Part, axes: list[np.ndarray]) -> list[InternalCorner]:
     planes = part.planes
     limit = math.sin(math.radians(0.01))  # planes closer than this to tangent make no corner
     candidates = []  # (edge index in edge_faces, f1, f2, direction)
-    for i in range(1, part.edge_faces.Extent() + 1):
-        ids = part.faces_of_edge(i)
+    for i, ids in enumerate(part.edge_face_ids(), 1):
         if len(ids) != 2:
             continue
         f1, f2 = sorted(ids)
@@ -858,6 +998,384 @@ def _arc_gap(a: float, b: float) -> float:
     """Smallest angle (rad) between two angles."""
     d = (a - b) % TAU
     return min(d, TAU - d)
+
+
+# ---------------------------------------------------------------------------------
+# Blends: radii and slots
+
+
+def _blends(part: _Part, frames: list[_Axis], clusters: list[_Cluster], excluded: set[int]) -> list[_Blend]:
+    """Runs of partial cylinder faces (at most 180° round) tangent to their neighbours at both sides of the arc."""
+    out = []
+    for c in clusters:
+        if c.full:
+            continue  # hole walls and bosses
+        faces = [p for p in c.faces if p.rev.face not in excluded]
+        for run in _touching(faces):
+            start, arc = _arc_span([(p.arc_start, p.arc_len) for p in run])
+            if arc > MAX_FILLET_ARC:
+                continue
+            blend = _read_blend(part, frames[c.axis], c.axis, run, start, arc)
+            if blend is not None:
+                out.append(blend)
+    return out
+
+
+def _touching(faces: list[_Placed]) -> list[list[_Placed]]:
+    """faces (coaxial, one radius) split into groups that touch along the axis and round it."""
+    parent = list(range(len(faces)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, p in enumerate(faces):
+        for j in range(i):
+            q = faces[j]
+            if p.t0 > q.t1 + LIN_TOL or q.t0 > p.t1 + LIN_TOL:
+                continue
+            if (q.arc_start - p.arc_start) % TAU <= p.arc_len + ARC_TOL or (p.arc_start - q.arc_start) % TAU <= q.arc_len + ARC_TOL:
+                ri, rj = root(i), root(j)
+                if ri != rj:
+                    parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[_Placed]] = {}
+    for i, p in enumerate(faces):
+        groups.setdefault(root(i), []).append(p)
+    return [sorted(g, key=lambda p: p.rev.face) for g in groups.values()]
+
+
+def _arc_span(arcs: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """(start, length) rad of the smallest arc holding all arcs (start, length): the circle less its widest gap."""
+    pieces = sorted((s % TAU, length) for s, length in arcs)
+    end = pieces[0][0] + pieces[0][1]
+    gap, gap_end = -1.0, pieces[0][0]
+    for s, length in pieces[1:]:
+        if s - end > gap:
+            gap, gap_end = s - end, s
+        end = max(end, s + length)
+    wrap = pieces[0][0] + TAU - end
+    if wrap > gap:
+        gap, gap_end = wrap, pieces[0][0]
+    return gap_end % TAU, max(0.0, TAU - max(gap, 0.0))
+
+
+def _read_blend(part: _Part, frame: _Axis, axis: int, run: list[_Placed], start: float, arc: float) -> _Blend | None:
+    """run as a blend, or None if a straight side edge meets its neighbour at an angle or an arc end has none.
+
+    A side edge is a generator of the cylinder (its pcurve keeps u constant) at the
+    start or end of the run's arc; its tangency is read from the neighbour's oriented
+    normal at the edge's middle (planes: their normal; other faces: through the pcurve).
+    """
+    own = {p.rev.face for p in run}
+    t0, t1 = min(p.t0 for p in run), max(p.t1 for p in run)
+    t_mid = (t0 + t1) / 2
+    sides: tuple[list[int], list[int]] = ([], [])
+    caps: tuple[set[int], set[int]] = (set(), set())
+    for p in run:
+        r = p.rev
+        face = part.face(r.face)
+        exp = TopExp_Explorer(face, TopAbs_EDGE)
+        while exp.More():
+            edge = TopoDS.Edge_s(exp.Current())
+            exp.Next()
+            others = part.faces_of_edge(part.edge_faces.FindIndex(edge)) - own
+            if not others:
+                continue
+            c2d = BRepAdaptor_Curve2d(edge, face)
+            a, b = c2d.FirstParameter(), c2d.LastParameter()
+            mid = (a + b) / 2
+            uva, uvm, uvb = c2d.Value(a), c2d.Value(mid), c2d.Value(b)
+            u, v = uvm.X(), uvm.Y()
+            d = v * r.z + r.radius * (math.cos(u) * r.x + math.sin(u) * r.y) + (r.origin - frame.origin)
+            if abs(uva.X() - u) > 1e-6 or abs(uvb.X() - u) > 1e-6 or abs(uva.Y() - uvb.Y()) <= LIN_TOL:
+                caps[0 if float(np.dot(d, frame.z)) < t_mid else 1].update(others)
+                continue
+            rel = (math.atan2(float(np.dot(d, frame.y)), float(np.dot(d, frame.x))) - start) % TAU
+            if rel <= ARC_TOL or rel >= TAU - ARC_TOL:
+                end = 0
+            elif abs(rel - arc) <= ARC_TOL:
+                end = 1
+            else:
+                continue  # a generator inside the arc: not one of the run's sides
+            radial = _unit(d - np.dot(d, frame.z) * frame.z)
+            normal = -radial if r.concave else radial
+            for g in sorted(others):
+                n = _normal_on(part, g, edge, mid)
+                if n is None or float(np.dot(n, normal)) < TANGENT_COS:
+                    return None
+                sides[end].append(g)
+    if not sides[0] or not sides[1]:
+        return None
+    return _Blend(
+        axis=axis,
+        faces=tuple(run),
+        radius=run[0].rev.radius,
+        concave=run[0].rev.concave,
+        t0=t0,
+        t1=t1,
+        start=start,
+        arc=arc,
+        sides=(tuple(sorted(set(sides[0]))), tuple(sorted(set(sides[1])))),
+        caps=(tuple(sorted(caps[0])), tuple(sorted(caps[1]))),
+    )
+
+
+def _normal_on(part: _Part, face_id: int, edge, param: float) -> np.ndarray | None:
+    """The face's oriented unit normal at the point of its edge at param (the edge's own parameter)."""
+    plane = part.planes.get(face_id)
+    if plane is not None:
+        return plane.normal
+    face = part.face(face_id)
+    uv = BRepAdaptor_Curve2d(edge, face).Value(param)
+    p, n = gp_Pnt(), gp_Vec()
+    BRepGProp_Face(face).Normal(uv.X(), uv.Y(), p, n)
+    norm = n.Magnitude()
+    return _np(n) / norm if norm > 0.0 else None
+
+
+def _radii(frames: list[_Axis], blends: list[_Blend], skip: set[int]) -> list[Radius]:
+    """Every blend whose faces are not in skip (the slots' walls)."""
+    out = []
+    for b in blends:
+        if skip.intersection(b.ids):
+            continue
+        frame = frames[b.axis]
+        t_mid = (b.t0 + b.t1) / 2
+        centre = frame.point(t_mid)
+        out.append(
+            Radius(
+                faces=b.ids,
+                radius_mm=b.radius,
+                convex=not b.concave,
+                axis_point=_tuple(centre),
+                axis_direction=_tuple(frame.z),
+                angle_deg=math.degrees(b.arc),
+                mid_point=_tuple(centre + b.radius * b.radial(frame, b.start + b.arc / 2)),
+                length_mm=b.t1 - b.t0,
+            )
+        )
+    return out
+
+
+def _slots(part: _Part, frames: list[_Axis], blends: list[_Blend]) -> tuple[list[Slot], set[int]]:
+    """Obround slots (pairs of slot ends) and open-ended slots (single slot ends running out); their wall face ids."""
+    ends = []  # (blend, frame, arc middle direction, axis foot in the plane through the origin, axial lo, hi)
+    for b in blends:
+        if b.concave and abs(b.arc - math.pi) <= SLOT_ARC_TOL and all(f in part.planes for f in b.sides[0] + b.sides[1]):
+            frame = frames[b.axis]
+            base = float(np.dot(frame.origin, frame.z))
+            foot = frame.origin - base * frame.z
+            ends.append((b, frame, b.radial(frame, b.start + b.arc / 2), foot, b.t0 + base, b.t1 + base))
+    ends.sort(key=lambda e: e[0].ids)
+    slots: list[Slot] = []
+    walls: set[int] = set()
+    paired: set[int] = set()
+    for i, (a, frame, m, foot, lo, hi) in enumerate(ends):
+        if i in paired:
+            continue
+        best = None
+        for j, (b, frame_b, m_b, foot_b, lo_b, hi_b) in enumerate(ends):
+            if j == i or j in paired or abs(b.radius - a.radius) > LIN_TOL:
+                continue
+            if float(np.dot(frame.z, frame_b.z)) < 1.0 - 1e-9 or float(np.dot(m, m_b)) > -1.0 + 1e-6:
+                continue
+            if abs(lo - lo_b) > SLOT_AXIAL_TOL or abs(hi - hi_b) > SLOT_AXIAL_TOL:
+                continue
+            d = foot_b - foot
+            along = float(np.dot(d, m))  # b lies behind a, against a's bulge
+            if along >= -LIN_TOL or float(np.linalg.norm(d - along * m)) > SLOT_AXIAL_TOL:
+                continue
+            if best is None or -along < best[0]:
+                best = (-along, j, d)
+        if best is None:
+            continue
+        distance, j, d = best
+        b = ends[j][0]
+        paired |= {i, j}
+        faces = set(a.ids) | set(b.ids) | set(a.sides[0] + a.sides[1] + b.sides[0] + b.sides[1])
+        walls |= faces
+        slots.append(_slot(part, frame, [a, b], faces, distance + 2.0 * a.radius, d / 2, _canonical(_unit(d)), False))
+
+    for i, (a, frame, m, _, _, _) in enumerate(ends):
+        if i in paired:
+            continue
+        reach = 0.0  # how far the side planes run behind the axis, against the bulge
+        for f in set(a.sides[0] + a.sides[1]):
+            exp = TopExp_Explorer(part.face(f), TopAbs_VERTEX)
+            while exp.More():
+                pt = _np(BRep_Tool.Pnt_s(TopoDS.Vertex_s(exp.Current())))
+                reach = max(reach, -float(np.dot(pt - frame.origin, m)))
+                exp.Next()
+        if reach <= LIN_TOL or not part.is_open(frame.point((a.t0 + a.t1) / 2) - (reach + _eps(a.radius)) * m):
+            continue  # the planes end at a wall: a pocket with one round end, its end a radius
+        faces = set(a.ids) | set(a.sides[0] + a.sides[1])
+        walls |= faces
+        slots.append(_slot(part, frame, [a], faces, reach + a.radius, (a.radius - reach) / 2 * m, _canonical(m), True))
+    return slots, walls
+
+
+def _slot(
+    part: _Part, frame: _Axis, ends: list[_Blend], faces: set[int], length: float, offset: np.ndarray, long_axis: np.ndarray, open_end: bool
+) -> Slot:
+    """A Slot from its ends (the first gives the frame); offset takes the first end's axis to the slot's middle."""
+    a = ends[0]
+    lo, hi = (_slot_end_closed(part, ends, frame, side) for side in (-1, 1))
+    through = not lo and not hi
+    side = -1 if (hi and not lo) else 1  # through (or odd, closed at both ends): enter from the dominant-positive end
+    t_entry = a.t1 if side == 1 else a.t0
+    return Slot(
+        faces=tuple(sorted(faces)),
+        width_mm=2.0 * a.radius,
+        length_mm=length,
+        depth_mm=a.t1 - a.t0,
+        through=through,
+        centre=_tuple(frame.point(t_entry) + offset),
+        direction=_tuple(-side * frame.z),
+        long_axis=_tuple(long_axis),
+        open_end=open_end,
+    )
+
+
+def _slot_end_closed(part: _Part, ends: list[_Blend], frame: _Axis, side: int) -> bool:
+    """Whether a slot's end (side -1: t0, +1: t1) has a floor.
+
+    A plane at that end facing back into the slot is a floor; so is a torus (a
+    bull-nose corner) leading to one. Planes facing out of the slot (the surface it
+    opens onto) leave it open; anything else is left to the point classifier, on the
+    first end's axis just past the walls.
+    """
+    k = (side + 1) // 2
+    doubt = False
+    for b in ends:
+        if not b.caps[k]:
+            doubt = True
+        for f in b.caps[k]:
+            plane = part.planes.get(f)
+            if plane is None:
+                if f in part.tori:
+                    for g in sorted(part.neighbours(f)):
+                        gp = part.planes.get(g)
+                        if gp is not None and side * float(np.dot(gp.normal, frame.z)) < -1e-6:
+                            return True
+                doubt = True
+                continue
+            dn = float(np.dot(plane.normal, frame.z))
+            if side * dn < -1e-6:
+                return True
+            if abs(dn) <= 1e-6:
+                doubt = True
+    if not doubt:
+        return False
+    a = ends[0]
+    t_end = a.t1 if side == 1 else a.t0
+    return not part.is_open(frame.point(t_end + side * _eps(a.radius)))
+
+
+# ---------------------------------------------------------------------------------
+# Chamfers
+
+
+def _chamfers(part: _Part) -> list[Chamfer]:
+    """Narrow planar faces cutting a convex edge between two planar neighbours (see the module docstring).
+
+    One pass over the edges keeps the plane-plane edges whose normals are 15°-75° apart;
+    only faces with two or more of them are read further.
+    """
+    planes = part.planes
+    lo, hi = math.cos(math.radians(CHAMFER_MAX_DEG)), math.cos(math.radians(CHAMFER_MIN_DEG))
+    slanted: dict[int, list[tuple[int, int]]] = {}  # face id -> [(edge index, neighbour id)]
+    for i, ids in enumerate(part.edge_face_ids(), 1):
+        if len(ids) != 2:
+            continue
+        f, g = sorted(ids)
+        if f not in planes or g not in planes:
+            continue
+        c = float(np.dot(planes[f].normal, planes[g].normal))
+        if lo <= c <= hi:
+            slanted.setdefault(f, []).append((i, g))
+            slanted.setdefault(g, []).append((i, f))
+
+    lines: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}  # edge index -> (start, end) if a straight line
+
+    def line(i: int) -> tuple[np.ndarray, np.ndarray] | None:
+        if i not in lines:
+            curve = BRepAdaptor_Curve(TopoDS.Edge_s(part.edge_faces.FindKey(i)))
+            if curve.GetType() != GeomAbs_Line:
+                lines[i] = None
+            else:
+                lines[i] = (_np(curve.Value(curve.FirstParameter())), _np(curve.Value(curve.LastParameter())))
+        return lines[i]
+
+    found: dict[int, tuple] = {}  # face id -> (width, chamfer)
+    for f, edges in sorted(slanted.items()):
+        by_neighbour: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for i, g in edges:
+            by_neighbour.setdefault(g, []).append(line(i))
+        sides = []  # (neighbour, direction, points)
+        for g, segs in sorted(by_neighbour.items()):
+            if any(s is None for s in segs):
+                continue
+            longest = max(segs, key=lambda s: float(np.linalg.norm(s[1] - s[0])))
+            span = float(np.linalg.norm(longest[1] - longest[0]))
+            if span <= LIN_TOL:
+                continue
+            d = (longest[1] - longest[0]) / span
+            if any(float(np.linalg.norm(_cross(s[1] - s[0], d))) > 1e-6 * max(1.0, float(np.linalg.norm(s[1] - s[0]))) for s in segs):
+                continue
+            sides.append((g, _canonical(d), [pt for s in segs for pt in s]))
+        best = None
+        for x in range(len(sides)):
+            for y in range(x + 1, len(sides)):
+                c = _read_chamfer(planes, f, sides[x], sides[y])
+                if c is not None and (best is None or c[1].length_mm > best[1].length_mm):
+                    best = c
+        if best is not None:
+            found[f] = best
+    out = []
+    for f, (width, chamfer) in sorted(found.items()):
+        if any(g in found and found[g][0] <= width * (1.0 + 1e-6) for g in chamfer.neighbours):
+            continue  # a neighbour is as narrow a slanted face: an octagon, or the land between two chamfers
+        out.append(chamfer)
+    return out
+
+
+def _read_chamfer(planes: dict[int, _Plane], f: int, one: tuple, two: tuple) -> tuple[float, Chamfer] | None:
+    """(width, Chamfer) if face f with straight edges to neighbours one and two is a chamfer of their edge, else None."""
+    g1, d, pts1 = one
+    g2, d2, pts2 = two
+    if float(np.linalg.norm(_cross(d, d2))) > 1e-6:
+        return None
+    m1, m2 = np.mean(pts1, axis=0), np.mean(pts2, axis=0)
+    across = (m2 - m1) - float(np.dot(m2 - m1, d)) * d
+    width = float(np.linalg.norm(across))
+    if width <= LIN_TOL or width > CHAMFER_MAX_WIDTH:
+        return None
+    u = across / width  # in f, from the edge on g1 to the edge on g2
+    n, n1, n2 = planes[f].normal, planes[g1].normal, planes[g2].normal
+    if float(np.dot(n1, u)) >= -1e-9 or float(np.dot(n2, u)) <= 1e-9:
+        return None  # a concave edge
+    spans = [max(float(np.dot(p, d)) for p in pts) - min(float(np.dot(p, d)) for p in pts) for pts in (pts1, pts2)]
+    length = (spans[0] + spans[1]) / 2
+    if width >= length:
+        return None
+    a1 = math.acos(max(-1.0, min(1.0, float(np.dot(n, n1)))))
+    a2 = math.acos(max(-1.0, min(1.0, float(np.dot(n, n2)))))
+    theta = a1 + a2  # between the neighbours' normals (all three are square to the edge)
+    leg1, leg2 = width * math.sin(a2) / math.sin(theta), width * math.sin(a1) / math.sin(theta)
+    if leg2 > leg1 * (1.0 + 1e-9) or (abs(leg2 - leg1) <= leg1 * 1e-9 and g2 < g1):
+        g1, g2, leg1, leg2, a1, a2 = g2, g1, leg2, leg1, a2, a1
+    return width, Chamfer(
+        face=f,
+        size_mm=leg1,
+        legs_mm=(leg1, leg2),
+        angle_deg=math.degrees(a1),
+        edge_direction=_tuple(d),
+        mid_point=_tuple((m1 + m2) / 2),
+        neighbours=(g1, g2),
+        length_mm=length,
+    )
 
 
 # ---------------------------------------------------------------------------------

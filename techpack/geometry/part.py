@@ -29,12 +29,18 @@ class BuiltPart:
     faces: int
 
     @functools.cached_property
-    def bbox_mm(self) -> tuple[float, float, float]:
-        """Exact size in x, y, z (mm), from the geometry, not from any triangulation the
-        checks may have added; computed when first asked (a third of a second on 700 faces)."""
+    def box_mm(self) -> tuple[float, float, float, float, float, float]:
+        """Exact bounding box (xmin, ymin, zmin, xmax, ymax, zmax), mm, from the geometry, not
+        from any triangulation the checks may have added; computed when first asked (a third
+        of a second on 700 faces)."""
         box = Bnd_Box()
         BRepBndLib.AddOptimal_s(self.solid.wrapped, box, False, False)
-        xmin, ymin, zmin, xmax, ymax, zmax = box.Get()
+        return box.Get()
+
+    @property
+    def bbox_mm(self) -> tuple[float, float, float]:
+        """Exact size in x, y, z, mm."""
+        xmin, ymin, zmin, xmax, ymax, zmax = self.box_mm
         return xmax - xmin, ymax - ymin, zmax - zmin
 
 

@@ -11,12 +11,14 @@ from techpack.catalog import Catalog, Material
 from techpack.catalog.finishes import check_finish
 from techpack.errors import Problem
 from techpack.words import did_you_mean, key_path
+from techpack.spec.model import datum_letter_problem
 from techpack.spec.yamlfile import Positions
 from techpack.standards import StandardsError, parse_general_tolerance, parse_roughness, tolerance
 from techpack.standards.iso2859 import aql_values
 from techpack.standards.threads import parse_thread
 
 MODEL_SUFFIXES = {".py": "script", ".step": "step", ".stp": "step"}
+GEOMETRIC_TOLERANCES = ("position", "perpendicularity", "parallelism")  # the feature keys that take datums:
 
 
 class Found:
@@ -118,6 +120,7 @@ def _check_part(item: dict, here: tuple, found: Found, folder: Path, root: Path,
             _check_finish_entry(entry, here + ("finish", j), material, found, catalog)
     _check_model(item.get("model"), here + ("model",), found, folder, root)
     _check_features(item.get("features"), here, found)
+    _check_datums(item, here, found)
     _check_waivers(item.get("checks"), here, found, catalog)
     pull = item.get("pull")
     if isinstance(pull, list) and len(pull) == 3 and all(isinstance(c, int | float) for c in pull) and not any(pull):
@@ -153,6 +156,66 @@ def _check_features(features: Any, here: tuple, found: Found) -> None:
                 parse_roughness(f["surface"])
             except StandardsError as exc:
                 found.add(loc + ("surface",), str(exc))
+
+
+def _letter(value: Any) -> str | None:
+    """A datum letter as written, or None when it is not one (the schema check says why)."""
+    letter = _name(value)
+    return letter if letter and datum_letter_problem(letter) is None else None
+
+
+def _check_datums(item: dict, here: tuple, found: Found) -> None:
+    """Datums on one part: each letter declared once, and every `datums:` letter declared on
+    another feature of the part."""
+    features = item.get("features")
+    if not isinstance(features, list):
+        return
+    part = _name(item.get("number")) or key_path(here)
+
+    def feature_name(j: int) -> str:
+        return _name(features[j].get("name")) or key_path(here + ("features", j))
+
+    declared: dict[str, int] = {}  # letter -> index of the feature declaring it first
+    own: dict[int, str] = {}  # feature index -> the datum letter it declares
+    for j, f in enumerate(features):
+        letter = _letter(f.get("datum")) if isinstance(f, dict) else None
+        if letter is None:
+            continue
+        own[j] = letter
+        first = declared.setdefault(letter, j)
+        if first != j:
+            found.add(
+                here + ("features", j, "datum"),
+                f"datum {letter} is already declared on part {part} by feature '{feature_name(first)}' "
+                f"at {found.pos.where(here + ('features', first, 'datum'))}; give each datum feature its own letter",
+            )
+    for j, f in enumerate(features):
+        if not isinstance(f, dict):
+            continue
+        for characteristic in GEOMETRIC_TOLERANCES:
+            frame = f.get(characteristic)
+            datums = frame.get("datums") if isinstance(frame, dict) else None
+            if not isinstance(datums, list):
+                continue
+            for k, entry in enumerate(datums):
+                letter = _letter(entry)
+                loc = here + ("features", j, characteristic, "datums", k)
+                if letter is None:
+                    continue
+                if own.get(j) == letter:
+                    others = sorted(set(declared) - {letter})
+                    found.add(
+                        loc,
+                        f"feature '{feature_name(j)}' is datum {letter} itself, so its {characteristic} cannot refer to {letter}; "
+                        + (f"refer to another datum of part {part} (declared: {', '.join(others)})" if others else
+                           f"declare the datum it is measured from with `datum:` on that feature of part {part}"),
+                    )
+                elif letter not in declared:
+                    found.add(
+                        loc,
+                        f"datum {letter} is not declared on part {part}; declare it with `datum: {letter}` "
+                        f"on the feature that is the datum (declared: {', '.join(sorted(declared)) or 'none'})",
+                    )
 
 
 def _selector_problem(selector: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints, ValidationInfo, field_validator
 
 SPEC_VERSION = 1
 
@@ -91,6 +91,83 @@ class Supplier(_Model):
 
 Direction = Union[Literal["+X", "-X", "+Y", "-Y", "+Z", "-Z"], tuple[float, float, float]]
 
+# Datum letters (ISO 5459) are capital letters. The project's reference (drawings.md §6.7) names no
+# letters to avoid, so we follow ASME Y14.5-2018 §3.3.2, which leaves out I, O and Q: on a drawing
+# they read as 1 and 0.
+DATUM_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+MAX_DATUMS = 3  # primary, secondary, tertiary: a feature control frame has three datum compartments
+
+
+def datum_letter_problem(value: Any) -> str | None:
+    """Why value is not a datum letter (A, B, ...), or None if it is one."""
+    text = str(getattr(value, "raw", value)).strip() if isinstance(value, int | float | str) and not isinstance(value, bool) else None
+    if text is not None and len(text) == 1 and text in DATUM_LETTERS:
+        return None
+    shown = repr(text) if text is not None else repr(value)
+    if text is not None and len(text) == 1 and text.upper() in DATUM_LETTERS:
+        return f"{shown} is not a datum letter; datum letters are capital letters: write {text.upper()}"
+    if text is not None and len(text) == 1 and text.upper() in "IOQ":
+        instead = {"I": "J", "O": "P", "Q": "R"}[text.upper()]
+        return f"{shown} is not a datum letter: I, O and Q are not used, as they are mistaken for 1 and 0; use another letter, e.g. {instead}"
+    return f"{shown} is not a datum letter; use one capital letter A-Z except I, O and Q, e.g. A"
+
+
+def _datum_letter(value: str) -> str:
+    problem = datum_letter_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _datum_list(value: list[str]) -> list[str]:
+    if len(value) > MAX_DATUMS:
+        raise ValueError(
+            f"at most {MAX_DATUMS} datums (primary, secondary, tertiary); got {len(value)}: {', '.join(value)}"
+        )
+    repeated = sorted({d for d in value if value.count(d) > 1})
+    if repeated:
+        raise ValueError(
+            f"datum {', '.join(repeated)} is repeated in [{', '.join(value)}]; name each datum once, primary first, e.g. [A, B]"
+        )
+    return value
+
+
+DatumLetter = Annotated[
+    str,
+    AsWritten,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_datum_letter),
+    Field(json_schema_extra={"pattern": f"^[{DATUM_LETTERS}]$"}),  # for editors; _datum_letter says what is wrong
+]
+Datums = Annotated[list[DatumLetter], AfterValidator(_datum_list)]
+
+
+class GeometricTolerance(_Model):
+    """A geometric tolerance (ISO 1101): the width of the tolerance zone and the datums it refers to."""
+
+    tolerance: float = Field(
+        gt=0, description="Width of the tolerance zone in the product's units (its diameter for the position of a hole's axis), e.g. 0.05."
+    )
+    datums: Datums = Field(
+        default_factory=list,
+        description="Datum letters the tolerance refers to, primary first, at most 3, e.g. [A, B]; "
+        "each declared by `datum:` on a feature of the same part.",
+        json_schema_extra={"maxItems": MAX_DATUMS, "uniqueItems": True},
+    )
+
+
+class OrientationTolerance(GeometricTolerance):
+    """An orientation tolerance (ISO 1101): always relative to at least one datum."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["tolerance", "datums"]})
+
+    datums: Datums = Field(
+        default_factory=list,
+        description="Datum letters the orientation is measured from, primary first, 1 to 3, e.g. [A]; "
+        "each declared by `datum:` on a feature of the same part.",
+        json_schema_extra={"minItems": 1, "maxItems": MAX_DATUMS, "uniqueItems": True},
+    )
+
 
 class Feature(_Model):
     """A feature the drawing and inspection plan call out, selected on the model."""
@@ -104,9 +181,55 @@ class Feature(_Model):
     thread: Text | None = Field(None, description="Thread designation, e.g. M5x0.8-6H.")
     depth: float | None = Field(None, gt=0, description="Thread or hole depth in the product's units.")
     surface: Text | None = Field(None, description="Roughness, e.g. Ra 1.6.")
-    flatness: float | None = Field(None, gt=0)
-    datum: Text | None = None
+    flatness: float | None = Field(
+        None, gt=0, description="Flatness tolerance (ISO 1101, no datum) of a face, in the product's units, e.g. 0.05."
+    )
+    datum: DatumLetter | None = Field(
+        None, description="The datum letter this feature establishes (ISO 5459), e.g. A: one capital letter, not I, O or Q."
+    )
+    position: GeometricTolerance | None = Field(
+        None,
+        description="Position tolerance (ISO 1101) of a hole or named feature, e.g. {tolerance: 0.05, datums: [A, B]}.",
+    )
+    perpendicularity: OrientationTolerance | None = Field(
+        None, description="Perpendicularity tolerance (ISO 1101) to a datum, e.g. {tolerance: 0.05, datums: [A]}."
+    )
+    parallelism: OrientationTolerance | None = Field(
+        None, description="Parallelism tolerance (ISO 1101) to a datum, e.g. {tolerance: 0.05, datums: [A]}."
+    )
     critical: bool = False
+
+    @field_validator("flatness")
+    @classmethod
+    def _flatness_of_a_face(cls, value: float | None, info: ValidationInfo) -> float | None:
+        select = info.data.get("select")
+        if value is not None and select is not None and "face" not in select:
+            raise ValueError(
+                "flatness applies to a face; select the face with {face: '<Z'} (a CadQuery selector), "
+                "or give a hole its tolerance with fit: or tolerance:"
+            )
+        return value
+
+    @field_validator("position")
+    @classmethod
+    def _position_of_a_hole_or_named_feature(cls, value: GeometricTolerance | None, info: ValidationInfo) -> GeometricTolerance | None:
+        select = info.data.get("select")
+        if value is not None and select is not None and not ({"hole", "name"} & set(select)):
+            raise ValueError(
+                "position applies to a hole ({hole: 10}) or a named feature ({name: ...}), not to a face; "
+                "for a face use flatness:, perpendicularity: or parallelism:"
+            )
+        return value
+
+    @field_validator("perpendicularity", "parallelism")
+    @classmethod
+    def _orientation_needs_a_datum(cls, value: OrientationTolerance | None, info: ValidationInfo) -> OrientationTolerance | None:
+        if value is not None and not value.datums:
+            raise ValueError(
+                f"{info.field_name} is always relative to a datum; add datums: [A] naming the datum "
+                "(declared with `datum: A` on another feature of the part)"
+            )
+        return value
 
 
 class Waiver(_Model):

@@ -100,3 +100,20 @@ def test_plus_minus_tolerance_from_the_spec(project, tmp_path):
     assert "Ø8 +0.05/-0.02 THRU" in text and problems == []
     (c,) = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
     assert (c["nominal_mm"], c["upper_mm"], c["lower_mm"]) == (8.0, pytest.approx(8.05), pytest.approx(7.98))
+
+
+def test_base_front_view_is_a_section_through_the_bore(tmp_path):
+    """The base's front view is section A–A through the Ø10 bore: titled, its cutting plane
+    marked on the top view, its cut faces hatched at 45° and no hidden lines in it."""
+    _, outputs, problems, text, _ = draw(EXAMPLE, "DL2-101", tmp_path)
+    assert problems == []
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words()
+        assert any(w["text"] == "A–A" for w in words)
+        assert sum(w["text"] == "A" for w in words) >= 2  # the cutting plane's two letters
+        title = next(w for w in words if w["text"] == "A–A")
+        diagonal = [e for e in page.edges if abs(abs(e["x1"] - e["x0"]) - abs(e["bottom"] - e["top"])) < 0.05 and abs(e["x1"] - e["x0"]) > 0.5]
+        # hatching lies under the section's title, at 45° (equal run and rise), many lines
+        below = [e for e in diagonal if e["top"] > title["bottom"] and e["top"] < title["bottom"] + 40 * 72 / 25.4]
+        assert len(below) > 20

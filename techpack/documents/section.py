@@ -1,0 +1,194 @@
+"""Full section views (ISO 128-44 and -50): where the front view would show a bore, a
+pocket or a hollow only as hidden lines, the drawing shows it cut open instead.
+
+The cutting plane is parallel to the front view's plane and runs through the axis of the
+largest bore the front view sees from the side, or through the middle of a hollow part.
+The material between the plane and the viewer is removed with a boolean cut; the rest is
+drawn with the same hidden-line removal as any view (documents/views.py, without its
+hidden lines, as ISO 128-44 prefers), and the faces lying in the plane are hatched with
+narrow lines at 45°.
+
+All lengths are model mm unless they say paper.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cadquery as cq
+import numpy as np
+from OCP.Bnd import Bnd_Box
+from OCP.BRepAdaptor import BRepAdaptor_Curve
+from OCP.BRepBndLib import BRepBndLib
+from OCP.GCPnts import GCPnts_QuasiUniformDeflection
+from OCP.GeomAbs import GeomAbs_Line
+
+from techpack.documents.views import STANDARD, View, _basis
+from techpack.geometry.features import Features
+
+HOLLOW = 0.35  # a part filling less than this share of its box is hollow enough to cut open
+SAME_EXTENT = 1e-3  # the cut part spans the whole part's view to this share of its size
+HATCH_ANGLE = 45.0  # degrees to the screen x axis (ISO 128-50)
+
+
+@dataclass(frozen=True)
+class Section:
+    letter: str
+    point: tuple[float, float, float]  # on the cutting plane, mm
+    normal: tuple[float, float, float]  # unit, from the plane towards the viewer (the view's direction)
+    solid: cq.Shape  # what is left behind the plane
+    faces: tuple[tuple[np.ndarray, ...], ...]  # the cut faces: their boundary edges as polylines in view coordinates, mm
+
+
+def plan(solid: cq.Shape, box: tuple[float, ...], features: Features, view: str = "front", letter: str = "A", thin: bool = False) -> Section | None:
+    """The section that replaces `view`, or None when cutting would not show more: no bore
+    seen from the side and not hollow, a sheet-metal part (`thin`), or a cut part that no
+    longer spans the whole view (its dimensions would then not match the other views).
+    `box` is the solid's exact bounding box (xmin, ymin, zmin, xmax, ymax, zmax)."""
+    if thin:
+        return None
+    direction = np.array(STANDARD[view][0], dtype=float)
+    lo, hi = np.array(box[:3]), np.array(box[3:])
+    centre = (lo + hi) / 2
+    side = [h for h in features.holes if abs(float(np.dot(h.direction, direction))) < 1e-6]
+    end_on = [h for h in features.holes if abs(abs(float(np.dot(h.direction, direction))) - 1) < 1e-6]
+    points = []
+    if side:
+        bore = max(side, key=lambda h: (round(h.diameter_mm, 3), -float(np.linalg.norm(np.array(h.entry) - centre))))
+        points.append(np.array(bore.entry, dtype=float))
+    elif solid.Volume() < HOLLOW * float(np.prod(hi - lo)):
+        points.append(centre)
+    for point in points:
+        depth = float(np.dot(point, direction))
+        if any(_in_front(h, direction, depth) for h in end_on):
+            continue  # a hole seen end-on would be cut away with its callout's circle
+        kept = _cut(solid, point, direction, lo, hi)
+        if kept is None or not _may_span(kept, box, direction):
+            continue
+        return Section(letter, tuple(float(v) for v in point), tuple(float(v) for v in direction), kept, _cut_faces(kept, point, direction, view, float(np.linalg.norm(hi - lo))))
+    return None
+
+
+def _in_front(hole, direction: np.ndarray, depth: float) -> bool:
+    """Whether a hole along the view direction lies wholly in front of the plane."""
+    start = float(np.dot(hole.entry, direction))
+    end = start + float(np.dot(hole.direction, direction)) * hole.depth_mm
+    return min(start, end) > depth - 1e-6
+
+
+def _cut(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> cq.Shape | None:
+    """The solid minus everything on the viewer's side of the plane (the solid's box lo..hi)."""
+    margin = 0.1 * float(np.linalg.norm(hi - lo)) + 1.0
+    lo, hi = lo - margin, hi + margin
+    axis = int(np.argmax(np.abs(direction)))  # a standard view looks along an axis
+    if direction[axis] > 0:
+        lo[axis] = point[axis]
+    else:
+        hi[axis] = point[axis]
+    box = cq.Solid.makeBox(*(hi - lo), pnt=cq.Vector(*lo))
+    solids = solid.Solids()
+    target = solids[0] if len(solids) == 1 else solid  # OCCT cuts a compound wrapping one solid wrongly
+    try:
+        kept = target.cut(box)
+    except Exception:  # noqa: BLE001 - a boolean OCCT cannot do: draw the plain view
+        return None
+    return kept if kept.isValid() and kept.Volume() > 1e-6 else None
+
+
+def _may_span(kept: cq.Shape, box: tuple[float, ...], direction: np.ndarray) -> bool:
+    """Whether the cut part may still span the whole part's view: its quick, enclosing box
+    reaches the whole part's exact box (`box`: xmin, ymin, zmin, xmax, ymax, zmax) across
+    the view. The caller checks the section view's exact bounds after the hidden-line removal."""
+    quick = Bnd_Box()
+    BRepBndLib.Add_s(kept.wrapped, quick, False)
+    got = quick.Get()
+    tol = SAME_EXTENT * math.dist(box[:3], box[3:])
+    across = [i for i in range(3) if abs(direction[i]) < 0.5]
+    return all(got[i] <= box[i] + tol and got[i + 3] >= box[i + 3] - tol for i in across)
+
+
+def spans(view: View, box: tuple[float, ...]) -> bool:
+    """Whether a section view covers the whole part's extent across it (exact box `box`)."""
+    right, up, _ = _basis(view.direction, view.up)
+    corners = np.array([(x, y, z) for x in (box[0], box[3]) for y in (box[1], box[4]) for z in (box[2], box[5])])
+    sx, sy = corners @ right, corners @ up
+    tol = SAME_EXTENT * math.dist(box[:3], box[3:])
+    x0, y0, x1, y1 = view.bounds
+    return abs(x0 - sx.min()) <= tol and abs(x1 - sx.max()) <= tol and abs(y0 - sy.min()) <= tol and abs(y1 - sy.max()) <= tol
+
+
+def _cut_faces(kept: cq.Shape, point: np.ndarray, direction: np.ndarray, view: str, size: float) -> tuple[tuple[np.ndarray, ...], ...]:
+    right, up, _ = _basis(*STANDARD[view])
+    depth = float(np.dot(point, direction))
+    faces = []
+    for face in kept.Faces():
+        if face.geomType() != "PLANE":
+            continue
+        n = np.array(face.normalAt().toTuple())
+        if float(np.dot(n, direction)) < 1 - 1e-6 or abs(float(np.dot(face.Center().toTuple(), direction)) - depth) > 1e-6 * size + 1e-7:
+            continue
+        edges = [_points(e.wrapped, size) for e in face.Edges()]
+        faces.append(tuple(np.column_stack((pts @ right, pts @ up)) for pts in edges))
+    return tuple(faces)
+
+
+def _points(edge, size: float) -> np.ndarray:
+    curve = BRepAdaptor_Curve(edge)
+    if curve.GetType() == GeomAbs_Line:
+        a, b = curve.Value(curve.FirstParameter()), curve.Value(curve.LastParameter())
+        return np.array([(a.X(), a.Y(), a.Z()), (b.X(), b.Y(), b.Z())])
+    sampler = GCPnts_QuasiUniformDeflection(curve, max(1e-4 * size, 1e-3))
+    if not sampler.IsDone() or sampler.NbPoints() < 2:
+        u0, u1 = curve.FirstParameter(), curve.LastParameter()
+        return np.array([(p.X(), p.Y(), p.Z()) for p in (curve.Value(u0 + (u1 - u0) * t) for t in np.linspace(0, 1, 33))])
+    return np.array([(p.X(), p.Y(), p.Z()) for p in (sampler.Value(i) for i in range(1, sampler.NbPoints() + 1))])
+
+
+def hatch(section: Section, pitch: float) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Hatching of the cut faces: lines at 45°, `pitch` mm apart (model mm), clipped to each
+    face by the even-odd rule (which needs no order or orientation of its edges), in view
+    coordinates."""
+    a = math.radians(HATCH_ANGLE)
+    along = np.array((math.cos(a), math.sin(a)))
+    across = np.array((-along[1], along[0]))
+    out = []
+    for edges in section.faces:
+        segments = [(e[i], e[i + 1]) for e in edges for i in range(len(e) - 1)]
+        p = np.array([s[0] for s in segments])
+        q = np.array([s[1] for s in segments])
+        pc, qc = p @ across, q @ across
+        lo, hi = min(pc.min(), qc.min()), max(pc.max(), qc.max())
+        for c in np.arange(math.floor(lo / pitch) * pitch + pitch / 2, hi, pitch):
+            crossing = (pc - c) * (qc - c) < 0
+            if not crossing.any():
+                continue
+            t = (c - pc[crossing]) / (qc[crossing] - pc[crossing])
+            hits = p[crossing] + (q[crossing] - p[crossing]) * t[:, None]
+            ts = np.sort(hits @ along)
+            base = across * c
+            for t0, t1 in zip(ts[0::2], ts[1::2]):
+                if t1 - t0 > 1e-9:
+                    out.append((tuple(base + along * t0), tuple(base + along * t1)))
+    return out
+
+
+def cutting_line(section: Section, parent: View) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]] | None:
+    """Where the cutting plane shows on `parent` (a view that sees it edge-on): the line's two
+    ends across the view's bounds (view coordinates, mm) and the direction of viewing on
+    the sheet (unit, for the arrows: ISO 128-44 arrows point the way the section is seen)."""
+    right, up, d = _basis(parent.direction, parent.up)
+    n = np.array(section.normal)
+    if abs(float(np.dot(n, d))) > 1e-6:
+        return None
+    look = -n  # the section is seen looking against its normal
+    arrow = np.array((float(look @ right), float(look @ up)))
+    arrow /= np.linalg.norm(arrow)
+    p = np.array(section.point)
+    centre = np.array((float(p @ right), float(p @ up)))
+    line = np.array((-arrow[1], arrow[0]))
+    x0, y0, x1, y1 = parent.bounds
+    corners = np.array([(x0, y0), (x1, y0), (x0, y1), (x1, y1)])
+    reach = (corners - centre) @ line
+    a, b = centre + line * reach.min(), centre + line * reach.max()
+    return tuple(a), tuple(b), tuple(arrow)
