@@ -14,6 +14,8 @@ import numpy as np
 
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 
+from techpack.documents.callouts import POSITION
+
 MM = 72 / 25.4
 TEXT = 3.5  # mm, ISO 3098 lettering height for dimensions and notes
 NARROW = 0.25  # mm, ISO 128 narrow line of the 0.5 / 0.25 group
@@ -38,6 +40,25 @@ def text_box(font: str, size: float, text: str, x: float, y: float, anchor: str 
 
 def overlaps(a: Box, b: Box, gap: float = 0.0) -> bool:
     return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+def crosses(a: tuple[float, float], b: tuple[float, float], box: Box) -> bool:
+    """Whether the segment a-b meets the box (Liang-Barsky clipping)."""
+    t0, t1 = 0.0, 1.0
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    for p, q in ((-dx, a[0] - box[0]), (dx, box[2] - a[0]), (-dy, a[1] - box[1]), (dy, box[3] - a[1])):
+        if p == 0:
+            if q < 0:
+                return False
+        else:
+            t = q / p
+            if p < 0:
+                t0 = max(t0, t)
+            else:
+                t1 = min(t1, t)
+            if t0 > t1:
+                return False
+    return True
 
 
 def inside(a: Box, b: Box) -> bool:
@@ -74,6 +95,7 @@ class Annotations:
     rects: list[Box] = field(default_factory=list)  # tolerance frames, datum letters' squares
     triangles: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # datum feature: tip on the feature, pointing direction (rad)
     wide: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)  # ends of cutting planes (ISO 128 wide)
+    symbols: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # ISO 1101 position symbols: centre, circle radius
 
     def cutting_plane(self, a: tuple[float, float], b: tuple[float, float], arrow: tuple[float, float], letter: str) -> None:
         """An ISO 128-44 cutting plane from a to b across a view: a narrow chain line, wide at
@@ -95,28 +117,96 @@ class Annotations:
         """An ISO 1101 tolerance frame (compartments left to right, height 2h), led from tip
         (an arrow on the feature) outward from the part."""
         h = 2 * TEXT
-        widths = [max(h, stringWidth(t, self.font, TEXT) + 3.0) for t in cells]
+        widths = self._frame_widths(cells)
         across = (-outward[1], outward[0])
         tries = [(reach, side) for reach in range(10, 80, 5) for side in (0, 20, -20, 40, -40, 60, -60)]
         for reach, side in tries:
             x0 = tip[0] + outward[0] * reach + across[0] * side
             y0 = tip[1] + outward[1] * reach + across[1] * side - (h if outward[1] < 0 else 0)
             box = (x0 - 2 * TEXT - 2, y0, x0 + sum(widths) + 2 * TEXT + 2, y0 + h)  # room for a datum and a balloon
-            if self.free(box, avoid):
+            joint = (x0 + 2.0, box[3] if outward[1] < 0 else box[1])
+            if self.free(box, avoid) and self.clear(tip, joint):
                 break
         box = (box[0] + 2 * TEXT + 2, box[1], box[0] + 2 * TEXT + 2 + sum(widths), box[3])
-        self.rects.append(box)
-        x = box[0]
-        labels = []
-        for text, w in zip(cells, widths):
-            self.rects.append((x, box[1], x + w, box[3]))
-            labels.append(Label(text, x + w / 2, box[1] + h / 2 - TEXT * 0.35, self.font, anchor="middle", kind="callout"))
-            x += w
-        self.labels += labels
+        last = self._frame_cells(cells, widths, box[0], box[1])
         joint = (box[0] + 2.0, box[3] if outward[1] < 0 else box[1])
         self.lines.append((tip, joint))
         self.arrows.append((tip, math.atan2(tip[1] - joint[1], tip[0] - joint[0])))
-        return labels[-1]
+        return last
+
+    def _frame_widths(self, cells) -> list[float]:
+        h = 2 * TEXT
+        return [h if t == POSITION else max(h, stringWidth(t, self.font, TEXT) + 3.0) for t in cells]
+
+    def _frame_cells(self, cells, widths, x: float, y: float) -> Label:
+        """The compartments of a frame with its lower left at (x, y); returns the last label."""
+        h = 2 * TEXT
+        self.rects.append((x, y, x + sum(widths), y + h))
+        last = None
+        for text, w in zip(cells, widths):
+            self.rects.append((x, y, x + w, y + h))
+            if text == POSITION:
+                self.symbols.append(((x + w / 2, y + h / 2), TEXT * 0.45))
+            else:
+                last = Label(text, x + w / 2, y + h / 2 - TEXT * 0.35, self.font, anchor="middle", kind="callout")
+                self.labels.append(last)
+            x += w
+        return last
+
+    def frame_under(self, above: Label, cells: list[str], avoid: list[Box]) -> Label:
+        """A tolerance frame hung under a callout's shelf (ISO 1101 allows a frame on the
+        leader of the size it applies to); further down, joined by a line, when that is taken."""
+        widths = self._frame_widths(cells)
+        h, w = 2 * TEXT, sum(widths)
+        b = above.box
+        shelf_y = above.y - 0.8
+        x = b[0] - 1.0 if above.anchor == "start" else b[2] + 1.0 - w
+        for drop in range(0, 60, 3):
+            box = (x, shelf_y - drop - h, x + w, shelf_y - drop)
+            if self.free((box[0], box[1], box[2] + 9, box[3] - 0.6), avoid, gap=0.5):  # room for a balloon; clear of the shelf
+                break
+        if drop:
+            self.lines.append(((x + 2.0, shelf_y), (x + 2.0, box[3])))
+        return self._frame_cells(cells, widths, box[0], box[1])
+
+    def surface_on_shelf(self, above: Label, text: str, machined: bool, avoid: list[Box]) -> Label:
+        """An ISO 1302 surface texture symbol standing on a callout's shelf, past its text
+        (the shelf is drawn longer to reach it): the requirement of that feature's surface."""
+        h = TEXT
+        width = stringWidth(text, self.font, TEXT)
+        span = 1.4 * h / math.tan(math.radians(60)) + 3 * h / math.tan(math.radians(60)) + width + 2.0
+        b = above.box
+        shelf_y = above.y - 0.8
+        right = above.anchor == "start"
+        for step in range(0, 40, 2):
+            x = b[2] + 3.0 + 1.4 * h / math.tan(math.radians(60)) + step if right else b[0] - 3.0 - span + step * -1
+            box = (x - 1.4 * h / math.tan(math.radians(60)), shelf_y + 0.3, x - 1.4 * h / math.tan(math.radians(60)) + span, shelf_y + 3 * h + 4.5)
+            if self.free(box, avoid, gap=0.5):
+                break
+        end = x if right else x - 1.4 * h / math.tan(math.radians(60))
+        self.lines.append(((b[2] if right else b[0], shelf_y), (end, shelf_y)))
+        return self.surface_symbol(x, shelf_y, text, machined)
+
+    def surface_leader(self, tip: tuple[float, float], outward: tuple[float, float], text: str, machined: bool, avoid: list[Box]) -> Label:
+        """An ISO 1302 surface texture symbol on a leader whose arrow touches the surface at
+        tip, placed outward from the part where it fits."""
+        h = TEXT
+        width = stringWidth(text, self.font, TEXT)
+        base = math.atan2(outward[1], outward[0])
+        turns = [base + math.radians(a) for a in (0, 30, -30, 60, -60, 90, -90, 135, -135, 180)]
+        for reach in range(8, 80, 4):
+            for turn in turns:
+                x = tip[0] + math.cos(turn) * reach
+                y = tip[1] + math.sin(turn) * reach
+                box = (x - 1.4 * h, y, x + 3 * h / math.tan(math.radians(60)) + width + 3.0, y + 3 * h + 4.5)
+                if self.free(box, avoid) and self.clear(tip, (x, y)):
+                    break
+            else:
+                continue
+            break
+        self.lines.append(((x, y), tip))
+        self.arrows.append((tip, math.atan2(tip[1] - y, tip[0] - x)))
+        return self.surface_symbol(x, y, text, machined)
 
     def table(self, rows: list[tuple[str, ...]], avoid: list[Box], title: str, size: float = 2.5) -> bool:
         """A table (first row the header) in the first free place of the drawing area, split
@@ -185,6 +275,25 @@ class Annotations:
         self.labels.append(lab)
         return lab
 
+    def datum_on_shelf(self, above: Label, letter: str, avoid: list[Box]) -> Label:
+        """An ISO 5459 datum feature symbol on a size callout's shelf: the datum is that
+        feature's axis or median plane. The triangle sits on the shelf near its end, the
+        letter's square below it."""
+        size = 2 * TEXT
+        b = above.box
+        shelf_y = above.y - 0.8
+        x = b[2] - 4.0 if above.anchor == "start" else b[0] + 4.0
+        for drop in range(6, 60, 3):
+            box = (x - size / 2, shelf_y - drop - size, x + size / 2, shelf_y - drop)
+            if self.free(box, avoid):
+                break
+        self.rects.append(box)
+        self.triangles.append(((x, shelf_y), math.pi / 2))
+        self.lines.append(((x, shelf_y - 2.6), (x, box[3])))
+        lab = Label(letter, x, box[1] + size / 2 - TEXT * 0.35, self.font, anchor="middle", kind="callout")
+        self.labels.append(lab)
+        return lab
+
     def datum(self, tip: tuple[float, float], letter: str, outward: tuple[float, float], avoid: list[Box]) -> Label:
         """An ISO 5459 datum feature symbol: a filled triangle on the feature, a leader, the letter in a square."""
         size = 2 * TEXT
@@ -206,13 +315,18 @@ class Annotations:
         self.labels.append(lab)
         return lab
 
+    def clear(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
+        """Whether a line from a to b would cross no text placed so far."""
+        return not any(crosses(a, b, lab.box) for lab in self.labels)
+
     def free(self, box: Box, avoid: list[Box], gap: float = 1.0) -> bool:
         """Whether box is inside the area, clear of `avoid`, of the text placed so far and of
         the lines drawn so far (dimension lines, leaders, frames)."""
-        drawn = [lab.box for lab in self.labels] + self.rects + [
-            (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])) for a, b in self.lines
-        ]
-        return inside(box, self.area) and not any(overlaps(box, b, gap) for b in avoid + drawn)
+        drawn = [lab.box for lab in self.labels] + self.rects + [(c[0] - r, c[1] - r, c[0] + r, c[1] + r) for c, r in self.circles]
+        if not inside(box, self.area) or any(overlaps(box, b, gap) for b in avoid + drawn):
+            return False
+        grown = (box[0] - gap, box[1] - gap, box[2] + gap, box[3] + gap)
+        return not any(crosses(a, b, grown) for a, b in self.lines + self.wide)
 
     def linear(self, a: tuple[float, float], b: tuple[float, float], text: str, side: float, offset: float, vertical: bool, avoid: list[Box]) -> Label:
         """A dimension between paper points a and b, measured along x (vertical=False) or y,
@@ -252,17 +366,17 @@ class Annotations:
     def leader(self, tip: tuple[float, float], text: str, avoid: list[Box], prefer: tuple[float, float] = (1, 1), kind: str = "callout") -> Label:
         """A leader from tip (arrow on the feature) out to a text placed where it fits."""
         dx, dy = prefer
-        for reach in range(12, 120, 6):
-            for sx, sy in ((dx, dy), (dx, -dy), (-dx, dy), (-dx, -dy)):
-                knee = (tip[0] + sx * reach * 0.7, tip[1] + sy * reach * 0.7)
-                anchor = "start" if sx > 0 else "end"
-                lab = Label(text, knee[0] + sx * 2.0, knee[1] + 0.8, self.font, anchor=anchor, kind=kind)
-                if self.free(lab.box, avoid):
-                    self.labels.append(lab)
-                    shelf = (knee[0] + sx * (2.0 + (lab.box[2] - lab.box[0])), knee[1])
-                    self.lines += [(tip, knee), (knee, shelf)]
-                    self.arrows.append((tip, math.atan2(tip[1] - knee[1], tip[0] - knee[0])))
-                    return lab
+        tries = [(reach, sx, sy) for reach in range(12, 120, 6) for sx, sy in ((dx, dy), (dx, -dy), (-dx, dy), (-dx, -dy))]
+        for (reach, sx, sy), strict in [(t, True) for t in tries] + [(t, False) for t in tries]:  # a leader across no text if it can
+            knee = (tip[0] + sx * reach * 0.7, tip[1] + sy * reach * 0.7)
+            anchor = "start" if sx > 0 else "end"
+            lab = Label(text, knee[0] + sx * 2.0, knee[1] + 0.8, self.font, anchor=anchor, kind=kind)
+            if self.free(lab.box, avoid) and (not strict or self.clear(tip, knee)):
+                self.labels.append(lab)
+                shelf = (knee[0] + sx * (2.0 + (lab.box[2] - lab.box[0])), knee[1])
+                self.lines += [(tip, knee), (knee, shelf)]
+                self.arrows.append((tip, math.atan2(tip[1] - knee[1], tip[0] - knee[0])))
+                return lab
         lab = Label(text, tip[0] + 12, tip[1] + 12, self.font, kind=kind)  # nowhere free: the lint will say so
         self.labels.append(lab)
         self.lines.append((tip, (tip[0] + 10, tip[1] + 10)))
@@ -272,7 +386,14 @@ class Annotations:
         """A numbered inspection balloon beside a callout's text."""
         r = 3.2
         box = near.box
-        for cx, cy in ((box[2] + r + 1.5, (box[1] + box[3]) / 2), (box[0] - r - 1.5, (box[1] + box[3]) / 2), ((box[0] + box[2]) / 2, box[3] + r + 1.5)):
+        for x0, y0, x1, y1 in self.rects:  # a frame's label: beside the whole frame
+            if x0 <= near.x <= x1 and y0 <= near.y <= y1:
+                row = [q for q in self.rects if abs(q[1] - y0) < 1e-6 and abs(q[3] - y1) < 1e-6 and q[0] <= x1 + 1e-6 and q[2] >= x0 - 1e-6]
+                box = (min(box[0], *(q[0] for q in row)), min(box[1], y0), max(box[2], *(q[2] for q in row)), max(box[3], y1))
+        mid = (box[1] + box[3]) / 2
+        spots = [(box[2] + r + 1.5 + dx, mid + dy) for dx in (0, 3, 6) for dy in (0, -2, 2, -4)]
+        spots += [(box[0] - r - 1.5, mid), ((box[0] + box[2]) / 2, box[3] + r + 1.5), ((box[0] + box[2]) / 2, box[1] - r - 1.5)]
+        for cx, cy in spots:
             lab = Label(str(number), cx, cy - 1.2, self.font, size=3.0, anchor="middle", kind="balloon")
             ring = (cx - r, cy - r, cx + r, cy + r)
             if self.free(ring, avoid, gap=0.5):
@@ -319,6 +440,10 @@ class Annotations:
             path.lineTo(apex[0] * MM, apex[1] * MM)
             path.close()
             c.drawPath(path, stroke=0, fill=1)
+        for (x, y), r in self.symbols:  # a circle and a cross reaching past it
+            c.circle(x * MM, y * MM, r * MM, stroke=1, fill=0)
+            c.line((x - 1.6 * r) * MM, y * MM, (x + 1.6 * r) * MM, y * MM)
+            c.line(x * MM, (y - 1.6 * r) * MM, x * MM, (y + 1.6 * r) * MM)
         c.setDash([6 * NARROW * 4 * MM, 0.75 * MM, 0.2 * MM, 0.75 * MM], 0)  # long dash, gap, dot, gap
         for a, b in self.chain:
             c.line(a[0] * MM, a[1] * MM, b[0] * MM, b[1] * MM)

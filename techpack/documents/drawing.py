@@ -19,7 +19,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from techpack import __version__
 from techpack.context import BuildContext, Output
-from techpack.documents.annotate import MM, NARROW, Annotations, Box, lint
+from techpack.documents.annotate import MM, NARROW, Annotations, Box, Label, lint
+from techpack.documents.callouts import (
+    Characteristic, Check, fmt, frames, hole_callout, hole_groups, hole_text, size_limits, spec_feature_for,
+)
 from techpack.documents.section import cutting_line, hatch, spans
 from techpack.documents.section import plan as plan_section
 from techpack.documents.sheet import TitleBlock, draw_sheet, layout
@@ -28,9 +31,7 @@ from techpack.fonts import register
 from techpack.geometry import BuiltPart
 from techpack.geometry.features import Hole, find_features
 from techpack.naming import part_stem
-from techpack.standards import StandardsError, tolerance
-from techpack.standards.threads import parse_thread
-from techpack.words import deviation
+from techpack.standards.roughness import parse_roughness
 
 NAME = "drawing"
 SCALES = (10, 5, 2, 1, 1 / 2, 1 / 5, 1 / 10, 1 / 20, 1 / 50)  # ISO 5455, largest first
@@ -166,42 +167,6 @@ def _stroke(c, placed: Placed, prims, width: float, dash=None) -> None:
     c.setDash([], 0)
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.2f}".rstrip("0").rstrip(".")
-
-
-@dataclass(frozen=True)
-class Characteristic:
-    number: int
-    feature: str
-    text: str
-    nominal_mm: float | None
-    upper_mm: float | None
-    lower_mm: float | None
-    critical: bool
-    view: str
-
-
-def _hole_groups(holes: tuple[Hole, ...]) -> list[list[Hole]]:
-    groups: dict[tuple, list[Hole]] = {}
-    for h in holes:
-        key = (round(h.diameter_mm, 3), h.through, round(h.depth_mm, 2), h.counterbore, h.countersink, tuple(abs(round(c, 3)) for c in h.direction))
-        groups.setdefault(key, []).append(h)
-    return list(groups.values())
-
-
-def _hole_text(group: list[Hole]) -> str:
-    h = group[0]
-    n = f"{len(group)}× " if len(group) > 1 else ""
-    depth = "THRU" if h.through else f"↧{_fmt(h.depth_mm)}"
-    text = f"{n}Ø{_fmt(h.diameter_mm)} {depth}"
-    if h.counterbore:
-        text += f", CBORE Ø{_fmt(h.counterbore[0])} ↧{_fmt(h.counterbore[1])}"
-    if h.countersink:
-        text += f", CSK Ø{_fmt(h.countersink[0])} × {_fmt(h.countersink[1])}°"
-    return text
-
-
 def _view_for(direction, placed: dict[str, Placed]) -> str | None:
     """The view that shows a hole along `direction` as a circle."""
     d = [abs(round(c, 6)) for c in direction]
@@ -209,6 +174,52 @@ def _view_for(direction, placed: dict[str, Placed]) -> str | None:
         if name in placed and d[axis] == 1:
             return name
     return None
+
+
+def _surface_text(surface: str) -> str:
+    """The requirement on a surface symbol: `Ra 1.6`, from the spec's `Ra 1.6` or `N7`."""
+    return f"Ra {parse_roughness(surface).ra_um:g}"
+
+
+def _along_face(face, normal, direction) -> np.ndarray:
+    """A vector in the face, across the view, a third of the face's size (to put a leader
+    off the face's centre)."""
+    v = np.cross(normal, np.asarray(direction, dtype=float))
+    bb = face.BoundingBox()
+    return v / (np.linalg.norm(v) or 1) * (bb.xlen + bb.ylen + bb.zlen) / 3
+
+
+def _selected_faces(part, model_solid, drawn) -> list[tuple[object, object, np.ndarray, np.ndarray]]:
+    """(feature, face, centre, outward normal) of each spec feature that selects a face, the
+    largest face its CadQuery selector picks on the model, centre and normal as drawn (a
+    part laid down for its drawing turns with it)."""
+    out = []
+    for f in part.features:
+        if "face" not in f.select:
+            continue
+        try:
+            faces = cq.Workplane().add(model_solid).faces(str(f.select["face"])).vals()
+        except Exception:  # noqa: BLE001 - a selector CadQuery cannot read: the spec check has said so
+            continue
+        if not faces:
+            continue
+        face = max(faces, key=lambda x: x.Area())
+        centre, normal = np.array(face.Center().toTuple()), np.array(face.normalAt().toTuple())
+        if drawn is not model_solid:
+            face = face.rotate((0, 0, 0), (0, 1, 0), 90)  # as drawn_solid turns the part
+            centre = np.array(face.Center().toTuple())
+            normal = np.array(face.normalAt().toTuple())
+        out.append((f, face, centre, normal))
+    return out
+
+
+def _size_across(feature, box, centre, normal, units):
+    """A face's toleranced size: its distance to the far side of the part along its normal,
+    with the spec's fit or limit deviations; None if the feature gives neither."""
+    corners = np.array([(x, y, z) for x in (box[0], box[3]) for y in (box[1], box[4]) for z in (box[2], box[5])])
+    size = float(np.dot(centre, normal) - (corners @ normal).min())
+    limits = size_limits(size, feature, units)
+    return (size, limits) if limits else None
 
 
 def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, font: str, width: float) -> list[str]:
@@ -271,6 +282,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     product, part = ctx.spec.product, built.spec
     loaded, catalog = ctx.loaded, ctx.loaded.catalog
     projection = product.projection
+    model_solid = built.solid
     solid = drawn_solid(built)
     if solid is not built.solid:
         built = BuiltPart(spec=built.spec, solid=solid, source=built.source, volume_mm3=built.volume_mm3, faces=built.faces)
@@ -287,8 +299,8 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             views["front"] = project_views(solid, ["front"])["front"]
     iso = views.pop("iso")
     stem = part_stem(part, product)
-    oblique = [f"{_hole_text(g)} along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in g[0].direction)}) from ({', '.join(_fmt(c) for c in g[0].entry)})"
-               for g in _hole_groups(features.holes) if _view_for(g[0].direction, names) is None]
+    oblique = [f"{hole_text(g)} along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in g[0].direction)}) from ({', '.join(fmt(c) for c in g[0].entry)})"
+               for g in hole_groups(features.holes) if _view_for(g[0].direction, names) is None]
     tb = layout("A4").title_block
     wrapped = _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4)
     notes_height = NOTE_PITCH * len(wrapped) + 30  # and the general surface symbol above them
@@ -347,19 +359,41 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     ix0, iy0, ix1, iy1 = iso_placed.box
     notes.label("Isometric, not to scale", (ix0 + ix1) / 2, iy0 - 5, anchor="middle", kind="view-title", size=3.5)
 
-    # overall sizes from the model's exact box, on the front view (x, z) and the top view (y)
-    bx, by, bz = built.bbox_mm
+    # the faces the spec selects, as drawn, and the sizes it tolerates across them
+    selected = _selected_faces(part, model_solid, solid)
+    sized = {id(f): across for f, _, centre, normal in selected if (across := _size_across(f, built.box_mm, centre, normal, product.units))}
+
+    # overall sizes from the model's exact box, on the front view (x, z) and the top view (y),
+    # with a tolerance where the spec puts one on the size across a face
+    characteristics: list[Characteristic] = []
+
+    def inspect(feature, checks, near: Label, view: str) -> None:
+        for check in checks:
+            number = len(characteristics) + 1
+            notes.balloon(number, near, avoid)
+            characteristics.append(Characteristic(number, feature.name, check.text, check.nominal_mm, check.upper_mm, check.lower_mm, feature.critical, view))
+
     front = placed["front"]
     fbx = front.box
-    notes.linear((fbx[0], fbx[1]), (fbx[2], fbx[1]), _fmt(bx), -1, 8, False, avoid)
-    notes.linear((fbx[2], fbx[1]), (fbx[2], fbx[3]), _fmt(bz), +1, 8, True, avoid)
+    overall = [(0, "front", (fbx[0], fbx[1]), (fbx[2], fbx[1]), -1, False), (2, "front", (fbx[2], fbx[1]), (fbx[2], fbx[3]), +1, True)]
     if "top" in placed:
         tb = placed["top"].box
-        notes.linear((tb[0], tb[1]), (tb[0], tb[3]), _fmt(by), -1, 8, True, avoid)
+        overall.append((1, "top", (tb[0], tb[1]), (tb[0], tb[3]), -1, True))
+    for axis, view, a, b, side, vertical in overall:
+        size = built.bbox_mm[axis]
+        on = [(f, sized[id(f)]) for f, _, _, normal in selected if id(f) in sized and abs(abs(normal[axis]) - 1) < 1e-6 and abs(sized[id(f)][0] - size) < 1e-3]
+        text = fmt(size) + (f" {on[0][1][1][0]}" if on else "")
+        label = notes.linear(a, b, text, side, 8, vertical, avoid)
+        if on:
+            f, (size_mm, limits) = on[0]
+            inspect(f, [Check(f"{fmt(size_mm)} {limits[0].split(' (')[0]}", size_mm, limits[1], limits[2])], label, view)
+            del sized[id(f)]
 
-    # holes: one callout per group, on the view that shows them as circles
-    characteristics: list[Characteristic] = []
-    for group in _hole_groups(features.holes):
+    # holes: one callout per group, on the view that shows them as circles, with the spec's
+    # tolerances, frames, datum and surface on it
+    machined = catalog.processes[part.process].family == "machining"
+    surfaces: list[tuple[tuple[float, float], tuple[float, float], str]] = []  # surface symbols: tip, outward, requirement
+    for group in hole_groups(features.holes):
         h = group[0]
         name = _view_for(h.direction, placed)
         if name is None:  # no principal view shows it end-on: listed in the notes
@@ -367,70 +401,50 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         p = placed[name]
         centre = p.at(h.entry)
         r = h.diameter_mm / 2 * s
-        text = _hole_text(group)
-        spec_feature = next((f for f in part.features if "hole" in f.select and abs(float(f.select["hole"]) - h.diameter_mm) < 0.05), None)
-        chars = []
-        if spec_feature and spec_feature.fit:
-            try:
-                t = tolerance(h.diameter_mm, spec_feature.fit)
-                text = text.replace(f"Ø{_fmt(h.diameter_mm)}", f"Ø{_fmt(h.diameter_mm)} {spec_feature.fit} ({deviation(t.upper_mm)}/{deviation(t.lower_mm)})", 1)
-                chars.append((f"Ø{_fmt(h.diameter_mm)} {spec_feature.fit}", h.diameter_mm, t.max_mm, t.min_mm))
-            except StandardsError:
-                pass
-        elif spec_feature and spec_feature.tolerance:  # explicit limit deviations, in the product's units
-            unit = 25.4 if product.units == "in" else 1.0
-            upper, lower = (v * unit for v in spec_feature.tolerance)
-            text = text.replace(f"Ø{_fmt(h.diameter_mm)}", f"Ø{_fmt(h.diameter_mm)} {deviation(upper)}/{deviation(lower)}", 1)
-            chars.append((f"Ø{_fmt(h.diameter_mm)} {deviation(upper)}/{deviation(lower)}", h.diameter_mm, h.diameter_mm + upper, h.diameter_mm + lower))
-        elif spec_feature and spec_feature.critical and not spec_feature.thread:
-            chars.append((f"Ø{_fmt(h.diameter_mm)}", h.diameter_mm, None, None))  # critical: inspected, general tolerance
-        if spec_feature and spec_feature.thread:
-            thread = parse_thread(spec_feature.thread)
-            depth = f" ↧{_fmt(spec_feature.depth)}" if spec_feature.depth else ""
-            text = f"{len(group)}× " * (len(group) > 1) + f"{thread.designation}{depth}, tap drill Ø{_fmt(thread.tap_drill_mm)}"
-            chars.append((f"{thread.designation}{depth}", thread.nominal_mm, None, None))
+        spec_feature = spec_feature_for(group, part.features)
+        text, checks = hole_callout(group, spec_feature, product.units)
         label = notes.leader((centre[0] + r * 0.707, centre[1] + r * 0.707), text, avoid)
-        for text_c, nominal, upper, lower in chars:
-            number = len(characteristics) + 1
-            notes.balloon(number, label, avoid)
-            characteristics.append(Characteristic(number, spec_feature.name, text_c, nominal, upper, lower, spec_feature.critical, name))
+        if spec_feature is None:
+            continue
+        inspect(spec_feature, checks, label, name)
+        for frame in frames(spec_feature, product.units, hole=True):
+            inspect(spec_feature, [frame.check], notes.frame_under(label, list(frame.cells), avoid), name)
+        if spec_feature.datum:
+            notes.datum_on_shelf(label, spec_feature.datum, avoid)
+        if spec_feature.surface:
+            notes.surface_on_shelf(label, _surface_text(spec_feature.surface), machined, avoid)
 
-    # faces the spec tolerates (flatness) or names as datums, on a view that shows them edge-on
-    for f in part.features:
-        if "face" not in f.select or not (f.flatness or f.datum):
-            continue
-        try:
-            faces = cq.Workplane().add(solid).faces(str(f.select["face"])).vals()
-        except Exception:  # a selector CadQuery cannot read: the spec check will say so (next step)
-            continue
-        if not faces:
-            continue
-        face = max(faces, key=lambda x: x.Area())
-        normal = face.normalAt()
-        centre = face.Center()
+    # faces the spec tolerates or names as datums, on a view that shows them edge-on
+    for f, face, centre, normal in selected:
         for name, p in placed.items():
-            d = np.array(p.view.direction, dtype=float)
-            if abs(float(np.dot(d, normal.toTuple()))) > 1e-6:
+            if abs(float(np.dot(p.view.direction, normal))) > 1e-6:
                 continue
-            tip = p.at(centre.toTuple())
-            out2 = np.array(p.at((centre + normal).toTuple())) - np.array(tip)
+            tip = p.at(centre)
+            out2 = np.array(p.at(centre + normal)) - np.array(tip)
             outward = tuple(out2 / (np.linalg.norm(out2) or 1))
             anchor_label = None
-            if f.flatness:
-                anchor_label = notes.frame(tip, ["⏥", _fmt(f.flatness)], outward, avoid)
-                number = len(characteristics) + 1
-                notes.balloon(number, anchor_label, avoid)
-                characteristics.append(Characteristic(number, f.name, f"flatness {_fmt(f.flatness)}", None, f.flatness, 0.0, f.critical, name))
+            for frame in frames(f, product.units, hole=False):
+                got = notes.frame(tip, list(frame.cells), outward, avoid)
+                anchor_label = anchor_label or got
+                inspect(f, [frame.check], got, name)
             if f.datum and anchor_label is not None:
                 notes.datum_at_frame(tip, f.datum, anchor_label, outward, 2)
             elif f.datum:
                 notes.datum(tip, f.datum, outward, avoid)
+            if f.surface:
+                side = np.array(p.at(centre + _along_face(face, normal, p.view.direction) * 0.25)) - np.array(tip)
+                surfaces.append((tuple(np.array(tip) + side), outward, _surface_text(f.surface)))
+            if id(f) in sized:
+                size_mm, limits = sized[id(f)]
+                far = np.array(p.at(centre - normal * size_mm))
+                label = notes.linear(tuple(np.array(tip)), tuple(far), f"{fmt(size_mm)} {limits[0]}", +1, 14, abs(outward[1]) > 0.5, avoid)
+                inspect(f, [Check(f"{fmt(size_mm)} {limits[0].split(' (')[0]}", size_mm, limits[1], limits[2])], label, name)
             break
 
     # centre lines of every hole seen as a circle, and the holes' positions from the view's lower left corner
     centres: dict[str, list[tuple[float, float]]] = {}
     tabled: list[Hole] = []  # holes of views with too many positions to dimension: listed in a table
-    for group in _hole_groups(features.holes):
+    for group in hole_groups(features.holes):
         name = _view_for(group[0].direction, placed)
         if name is None:
             continue
@@ -448,10 +462,13 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             continue  # too many for dimensions: the hole table lists them
         for k, x in enumerate(xs):
             if abs(x - box[0]) > 0.5:
-                notes.linear((box[0], box[1]), (x, box[1]), _fmt((x - box[0]) / s), -1, 16 + 7 * k, False, avoid)
+                notes.linear((box[0], box[1]), (x, box[1]), fmt((x - box[0]) / s), -1, 16 + 7 * k, False, avoid)
         for k, y in enumerate(ys):
             if abs(y - box[1]) > 0.5:
-                notes.linear((box[2], box[1]), (box[2], y), _fmt((y - box[1]) / s), +1, 16 + 7 * k, True, avoid)
+                notes.linear((box[2], box[1]), (box[2], y), fmt((y - box[1]) / s), +1, 16 + 7 * k, True, avoid)
+
+    for tip, outward, text in surfaces:
+        notes.surface_leader(tip, outward, text, machined, avoid)
 
     # notes above the title block
     tx0, ty0, tx1, ty1 = sheet.title_block
@@ -460,13 +477,12 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         notes.label(text, tx0, y, kind="note", size=NOTE_TEXT)
         y -= NOTE_PITCH
     # the general surface requirement (ISO 1302 / 21920-1), above the notes at the right
-    machined = catalog.processes[part.process].family == "machining"
     notes.surface_symbol(tx1 - 45, ty1 + 10 + NOTE_PITCH * len(wrapped), f"Ra {loaded.surface(part).ra_um:g} (√)", machined)
 
     if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
         origin = np.array(built.box_mm[:3])
         rows = [("Hole", "Size", "X", "Y", "Z")] + [
-            (f"H{k}", _hole_text([h]), *(_fmt(v) for v in np.array(h.entry) - origin)) for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
+            (f"H{k}", hole_text([h]), *(fmt(v) for v in np.array(h.entry) - origin)) for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
         ]
         if not notes.table(rows, avoid, title="Hole positions from the part's lower left corner (x, y, z min), mm"):
             ctx.log.detail(f"  drawing {part.number}: no room for the hole table")

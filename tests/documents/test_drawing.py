@@ -57,11 +57,21 @@ def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
     assert problems == []
     chars = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
     by_feature = {c["feature"]: c for c in chars}
-    assert sorted(c["number"] for c in chars) == [1, 2, 3]
-    bore = by_feature["stem bore"]
-    assert (bore["text"], bore["nominal_mm"], bore["upper_mm"], bore["lower_mm"], bore["critical"]) == ("Ø10 H7", 10.0, 10.015, 10.0, True)
-    assert by_feature["foot threads"]["text"] == "M5-6H ↧8"
-    assert by_feature["underside"]["text"] == "flatness 0.05"
+    assert sorted(c["number"] for c in chars) == list(range(1, 8))
+    got = {(c["feature"], c["text"]): (c["nominal_mm"], c["upper_mm"], c["lower_mm"], c["critical"]) for c in chars}
+    assert got == {
+        ("top face", "12 +0.1/-0.1"): (12.0, 12.1, 11.9, False),  # the overall height carries the face's tolerance
+        ("foot threads", "M5-6H ↧8"): (5.0, None, None, False),
+        ("foot threads", "position Ø0.2 to A|B"): (None, 0.2, 0.0, False),
+        ("stem bore", "Ø10 H7"): (10.0, 10.015, 10.0, True),
+        ("stem bore", "perpendicularity Ø0.02 to A"): (None, 0.02, 0.0, True),
+        ("underside", "flatness 0.05"): (None, 0.05, 0.0, False),
+        ("top face", "parallelism 0.05 to A"): (None, 0.05, 0.0, False),
+    }
+    # the frames' compartments and the datum letters, as a reader of the PDF sees them
+    for cells in (("⏥", "0.05"), ("∥", "0.05", "A"), ("⊥", "Ø0.02", "A"), ("Ø0.2", "A", "B")):
+        assert re.search(r"\s*".join(map(re.escape, cells)), text), cells
+    assert "12 +0.1/-0.1" in text and "Ra 1.6" in text
 
 
 def test_bracket_hole_positions_from_the_lower_left_corner(tmp_path):

@@ -1,0 +1,187 @@
+"""What a drawing writes for each feature, apart from where it goes: hole callouts from the
+model (ISO 129-1 and ISO 15786 forms), the spec's tolerances on them, size tolerances on
+faces, geometric tolerance frames (ISO 1101) and the characteristics the inspection plan
+measures. Values in mm: the spec's lengths are converted from the product's units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from techpack.geometry.features import Chamfer, Hole, Radius, Slot
+from techpack.spec.model import Feature
+from techpack.standards import StandardsError, tolerance
+from techpack.standards.threads import parse_thread
+from techpack.words import deviation
+
+MM_PER_INCH = 25.4
+POSITION = "position"  # the position symbol is drawn, not set: DejaVu Sans has no U+2316
+SYMBOLS = {"flatness": "⏥", "perpendicularity": "⊥", "parallelism": "∥", "position": POSITION}  # ISO 1101 table 2
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    """One numbered, toleranced characteristic: the balloon on the drawing and a row of the
+    inspection plan. nominal/upper/lower are the size and its limits in mm (upper alone for a
+    geometric tolerance: the zone's width); None where the general tolerance applies."""
+
+    number: int
+    feature: str
+    text: str
+    nominal_mm: float | None
+    upper_mm: float | None
+    lower_mm: float | None
+    critical: bool
+    view: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """A characteristic before it has its number and view."""
+
+    text: str
+    nominal_mm: float | None
+    upper_mm: float | None
+    lower_mm: float | None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A tolerance frame's compartments, left to right, and what it checks."""
+
+    cells: tuple[str, ...]
+    check: Check
+
+
+def fmt(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def unit(units: str) -> float:
+    """mm per product unit."""
+    return MM_PER_INCH if units == "in" else 1.0
+
+
+def hole_groups(holes: tuple[Hole, ...]) -> list[list[Hole]]:
+    """Holes alike in size, depth, counterbore, countersink and direction, one callout each."""
+    groups: dict[tuple, list[Hole]] = {}
+    for h in holes:
+        key = (round(h.diameter_mm, 3), h.through, round(h.depth_mm, 2), h.counterbore, h.countersink, tuple(abs(round(c, 3)) for c in h.direction))
+        groups.setdefault(key, []).append(h)
+    return list(groups.values())
+
+
+def count(n: int) -> str:
+    return f"{n}× " if n > 1 else ""
+
+
+def hole_text(group: list[Hole]) -> str:
+    """`4× Ø6.6 THRU`, `Ø5 ↧12`, `Ø10 THRU, CBORE Ø16 ↧4`, `Ø5 THRU, CSK Ø10 × 90°`."""
+    h = group[0]
+    depth = "THRU" if h.through else f"↧{fmt(h.depth_mm)}"
+    text = f"{count(len(group))}Ø{fmt(h.diameter_mm)} {depth}"
+    if h.counterbore:
+        text += f", CBORE Ø{fmt(h.counterbore[0])} ↧{fmt(h.counterbore[1])}"
+    if h.countersink:
+        text += f", CSK Ø{fmt(h.countersink[0])} × {fmt(h.countersink[1])}°"
+    return text
+
+
+def spec_feature_for(group: list[Hole], features: list[Feature]) -> Feature | None:
+    """The spec feature that selects these holes by nominal diameter (to 0.05 mm)."""
+    d = group[0].diameter_mm
+    return next((f for f in features if "hole" in f.select and abs(float(f.select["hole"]) - d) < 0.05), None)
+
+
+def hole_callout(group: list[Hole], feature: Feature | None, units: str) -> tuple[str, list[Check]]:
+    """The callout of a group of holes with the spec's fit, limit deviations or thread, and
+    the characteristics to inspect on it."""
+    h = group[0]
+    text, checks = hole_text(group), []
+    size = f"Ø{fmt(h.diameter_mm)}"
+    if feature is None:
+        return text, checks
+    if feature.thread:
+        thread = parse_thread(feature.thread)
+        depth = f" ↧{fmt(feature.depth * unit(units))}" if feature.depth else ""
+        return f"{count(len(group))}{thread.designation}{depth}, tap drill Ø{fmt(thread.tap_drill_mm)}", [Check(f"{thread.designation}{depth}", thread.nominal_mm, None, None)]
+    limits = size_limits(h.diameter_mm, feature, units)
+    if limits:
+        label, upper, lower = limits
+        text = text.replace(size, f"{size} {label}", 1)
+        checks.append(Check(f"{size} {label.split(' (')[0]}", h.diameter_mm, upper, lower))
+    elif feature.critical:
+        checks.append(Check(size, h.diameter_mm, None, None))  # critical: inspected to the general tolerance
+    return text, checks
+
+
+def size_limits(nominal: float, feature: Feature, units: str) -> tuple[str, float, float] | None:
+    """The size's tolerance as printed (`H7 (+0.015/0)` or `+0.1/-0.1`) and its limits in mm,
+    from the spec's fit or explicit limit deviations; None if it has neither."""
+    if feature.fit:
+        try:
+            t = tolerance(nominal, feature.fit)
+        except StandardsError:  # the spec check reports it
+            return None
+        return f"{feature.fit} ({deviation(t.upper_mm)}/{deviation(t.lower_mm)})", t.max_mm, t.min_mm
+    if feature.tolerance:
+        upper, lower = (v * unit(units) for v in feature.tolerance)
+        return f"{deviation(upper)}/{deviation(lower)}", nominal + upper, nominal + lower
+    return None
+
+
+def frames(feature: Feature, units: str, hole: bool) -> list[Frame]:
+    """The feature's ISO 1101 tolerance frames: symbol, zone (Ø for a hole's axis), datums."""
+    out = []
+    if feature.flatness:
+        t = feature.flatness * unit(units)
+        out.append(Frame((SYMBOLS["flatness"], fmt(t)), Check(f"flatness {fmt(t)}", None, t, 0.0)))
+    for kind in ("parallelism", "perpendicularity", "position"):
+        g = getattr(feature, kind)
+        if g is None:
+            continue
+        t = g.tolerance * unit(units)
+        zone = f"Ø{fmt(t)}" if hole and kind != "parallelism" or kind == "position" else fmt(t)
+        datums = tuple(g.datums)
+        text = f"{kind} {zone}" + (f" to {'|'.join(datums)}" if datums else "")
+        out.append(Frame((SYMBOLS[kind], zone) + datums, Check(text, None, t, 0.0)))
+    return out
+
+
+def radius_groups(radii: tuple[Radius, ...]) -> list[list[Radius]]:
+    groups: dict[float, list[Radius]] = {}
+    for r in radii:
+        groups.setdefault(round(r.radius_mm, 2), []).append(r)
+    return [groups[k] for k in sorted(groups)]
+
+
+def radius_text(group: list[Radius]) -> str:
+    return f"{count(len(group))}R{fmt(group[0].radius_mm)}"
+
+
+def chamfer_groups(chamfers: tuple[Chamfer, ...]) -> list[list[Chamfer]]:
+    groups: dict[tuple, list[Chamfer]] = {}
+    for c in chamfers:
+        groups.setdefault(tuple(sorted(round(v, 2) for v in c.legs_mm)), []).append(c)
+    return [groups[k] for k in sorted(groups)]
+
+
+def chamfer_text(group: list[Chamfer]) -> str:
+    """`4× 1 × 45°` for equal legs (ISO 129-1 fig. 57), else `4× 2 × 1`."""
+    a, b = group[0].legs_mm
+    if abs(a - b) < 0.01:
+        return f"{count(len(group))}{fmt(a)} × 45°"
+    return f"{count(len(group))}{fmt(max(a, b))} × {fmt(min(a, b))}"
+
+
+def slot_groups(slots: tuple[Slot, ...]) -> list[list[Slot]]:
+    groups: dict[tuple, list[Slot]] = {}
+    for s in slots:
+        groups.setdefault((round(s.width_mm, 2), round(s.length_mm, 2), s.through, round(s.depth_mm, 2)), []).append(s)
+    return [groups[k] for k in sorted(groups)]
+
+
+def slot_text(group: list[Slot]) -> str:
+    """`2× SLOT 8 × 20 THRU`: width × overall length, then depth."""
+    s = group[0]
+    depth = "THRU" if s.through else f"↧{fmt(s.depth_mm)}"
+    return f"{count(len(group))}SLOT {fmt(s.width_mm)} × {fmt(s.length_mm)} {depth}"
