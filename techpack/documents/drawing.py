@@ -8,8 +8,9 @@ from projected edges; annotations placed so that no text overlaps text or a view
 
 from __future__ import annotations
 
+import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cadquery as cq
 import numpy as np
@@ -332,7 +333,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     c.setAuthor(product.drawn_by)
     c.setCreator(f"techpack {__version__}")
     c.setSubject(f"Part drawing, {product.number} {product.name}")
-    furniture = draw_sheet(c, sheet, title)
+    furniture = draw_sheet(Canvas(io.BytesIO(), pagesize=(sheet.width * MM, sheet.height * MM)), sheet, title)  # where it will be
 
     for n, p in list(placed.items()) + [("iso", iso_placed)]:
         _stroke(c, p, p.view.smooth, NARROW)
@@ -343,6 +344,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         _stroke(c, placed["front"], [Line(a, b) for a, b in hatch(cut, HATCH_PITCH / s)], NARROW)
 
     notes = Annotations(regular, area=sheet.drawing_area)
+    pages = [notes]  # what goes on each sheet beyond the views (the first sheet's)
     geometry = [p.box for p in placed.values()] + [iso_placed.box]
     avoid = geometry + furniture
     for n, p in placed.items():
@@ -484,14 +486,21 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         rows = [("Hole", "Size", "X", "Y", "Z")] + [
             (f"H{k}", hole_text([h]), *(fmt(v) for v in np.array(h.entry) - origin)) for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
         ]
-        if not notes.table(rows, avoid, title="Hole positions from the part's lower left corner (x, y, z min), mm"):
-            ctx.log.detail(f"  drawing {part.number}: no room for the hole table")
+        caption = "Hole positions from the part's lower left corner (x, y, z min), mm"
+        if not notes.table(rows, avoid, title=caption):  # on a sheet of its own
+            more = Annotations(regular, area=sheet.drawing_area)
+            if not more.table(rows, furniture, title=caption):
+                raise ValueError(f"the hole table of {part.number} ({len(rows) - 1} holes) does not fit a {size} sheet")
+            pages.append(more)
 
-
-    notes.draw(c, bold)
+    for k, page in enumerate(pages, 1):
+        if k > 1:
+            c.showPage()
+        draw_sheet(c, sheet, replace(title, sheet=k, sheets=len(pages)))
+        page.draw(c, bold)
     c.showPage()
     c.save()
-    problems = lint(notes.labels, geometry, sheet.drawing_area)
+    problems = lint(notes.labels, geometry, sheet.drawing_area) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(
         json.dumps({"part": part.number, "drawing": rel, "characteristics": [c_.__dict__ for c_ in characteristics]}, indent=2, ensure_ascii=False) + "\n",

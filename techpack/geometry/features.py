@@ -28,9 +28,10 @@ How it works, in one pass over the faces:
 - a concave 180° blend whose side neighbours are planes is a slot end: two of them on
   parallel axes, facing away from each other on one line and spanning the same axial
   range, are an obround slot; one alone whose side planes run out of the material
-  (checked with the point classifier just past their far end) is an open-ended
-  (U) slot; the other blends of at most 180° that are not bends, counterbores or
-  slot ends are radii;
+  (their far edges convex: they meet the outer face, not an end wall) is an open-ended
+  (U) slot (a round-bottomed groove, its tangent walls running out to the surface,
+  has that shape too and is reported so, its length along the walls); the other
+  blends of at most 180° that are not bends, counterbores or slot ends are radii;
 - a planar face whose straight edges to two planar neighbours are parallel, both
   edges convex, each neighbour at 15°-75° to it, narrow (at most 10 mm across and
   shorter across than along) is a chamfer of the edge the two neighbours would meet
@@ -56,7 +57,7 @@ from OCP.BRepTopAdaptor import BRepTopAdaptor_FClass2d
 from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Line, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
 from OCP.gp import gp_Pnt, gp_Pnt2d, gp_Vec
 from OCP.ShapeAnalysis import ShapeAnalysis
-from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_IN, TopAbs_OUT, TopAbs_REVERSED, TopAbs_VERTEX
+from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_IN, TopAbs_OUT, TopAbs_REVERSED
 from OCP.TopExp import TopExp, TopExp_Explorer
 from OCP.TopoDS import TopoDS, TopoDS_Face, TopoDS_Shape
 from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_IndexedMapOfShape
@@ -1036,7 +1037,8 @@ def _touching(faces: list[_Placed]) -> list[list[_Placed]]:
             q = faces[j]
             if p.t0 > q.t1 + LIN_TOL or q.t0 > p.t1 + LIN_TOL:
                 continue
-            if (q.arc_start - p.arc_start) % TAU <= p.arc_len + ARC_TOL or (p.arc_start - q.arc_start) % TAU <= q.arc_len + ARC_TOL:
+            q_in_p = (q.arc_start - p.arc_start) % TAU <= p.arc_len + ARC_TOL
+            if q_in_p or (p.arc_start - q.arc_start) % TAU <= q.arc_len + ARC_TOL:
                 ri, rj = root(i), root(j)
                 if ri != rj:
                     parent[max(ri, rj)] = min(ri, rj)
@@ -1201,23 +1203,55 @@ def _slots(part: _Part, frames: list[_Axis], blends: list[_Blend]) -> tuple[list
     for i, (a, frame, m, _, _, _) in enumerate(ends):
         if i in paired:
             continue
-        reach = 0.0  # how far the side planes run behind the axis, against the bulge
-        for f in set(a.sides[0] + a.sides[1]):
-            exp = TopExp_Explorer(part.face(f), TopAbs_VERTEX)
-            while exp.More():
-                pt = _np(BRep_Tool.Pnt_s(TopoDS.Vertex_s(exp.Current())))
-                reach = max(reach, -float(np.dot(pt - frame.origin, m)))
-                exp.Next()
-        if reach <= LIN_TOL or not part.is_open(frame.point((a.t0 + a.t1) / 2) - (reach + _eps(a.radius)) * m):
+        reach = [_runs_out(part, f, a, frame, m) for f in sorted(set(a.sides[0] + a.sides[1]))]
+        if len(reach) != 2 or None in reach:
             continue  # the planes end at a wall: a pocket with one round end, its end a radius
         faces = set(a.ids) | set(a.sides[0] + a.sides[1])
         walls |= faces
-        slots.append(_slot(part, frame, [a], faces, reach + a.radius, (a.radius - reach) / 2 * m, _canonical(m), True))
+        run = (reach[0] + reach[1]) / 2  # how far the sides run behind the axis, against the bulge
+        slots.append(_slot(part, frame, [a], faces, run + a.radius, (a.radius - run) / 2 * m, _canonical(m), True))
     return slots, walls
 
 
+def _runs_out(part: _Part, plane_id: int, end: _Blend, frame: _Axis, m: np.ndarray) -> float | None:
+    """How far (mm) a slot end's side plane runs behind the end's axis (against its bulge m), if it
+    runs out of the material there; None if it ends at a wall.
+
+    The plane's far edge is the one whose middle lies farthest behind the axis; the
+    slot is open there if every face beyond that edge meets the plane at a convex edge
+    (faces away from the slot's inside, -m), as the part's outer face or a larger
+    pocket's wall does, and closed by a wall facing back into it.
+    """
+    face = part.face(plane_id)
+    own = {plane_id, *end.ids}
+    far = None  # (reach, edge, parameter, other faces)
+    exp = TopExp_Explorer(face, TopAbs_EDGE)
+    while exp.More():
+        edge = TopoDS.Edge_s(exp.Current())
+        exp.Next()
+        curve = BRepAdaptor_Curve(edge)
+        mid = (curve.FirstParameter() + curve.LastParameter()) / 2
+        reach = -float(np.dot(_np(curve.Value(mid)) - frame.origin, m))
+        if far is None or reach > far[0] + LIN_TOL:
+            far = (reach, edge, mid, part.faces_of_edge(part.edge_faces.FindIndex(edge)) - own)
+    if far is None or far[0] <= LIN_TOL or not far[3]:
+        return None
+    for g in sorted(far[3]):
+        n = _normal_on(part, g, far[1], far[2])
+        if n is None or float(np.dot(n, m)) >= -1e-9:
+            return None
+    return far[0]
+
+
 def _slot(
-    part: _Part, frame: _Axis, ends: list[_Blend], faces: set[int], length: float, offset: np.ndarray, long_axis: np.ndarray, open_end: bool
+    part: _Part,
+    frame: _Axis,
+    ends: list[_Blend],
+    faces: set[int],
+    length: float,
+    offset: np.ndarray,
+    long_axis: np.ndarray,
+    open_end: bool,
 ) -> Slot:
     """A Slot from its ends (the first gives the frame); offset takes the first end's axis to the slot's middle."""
     a = ends[0]
@@ -1323,7 +1357,7 @@ def _chamfers(part: _Part) -> list[Chamfer]:
                 continue
             d = (longest[1] - longest[0]) / span
             if any(float(np.linalg.norm(_cross(s[1] - s[0], d))) > 1e-6 * max(1.0, float(np.linalg.norm(s[1] - s[0]))) for s in segs):
-                continue
+                continue  # not all parallel
             sides.append((g, _canonical(d), [pt for s in segs for pt in s]))
         best = None
         for x in range(len(sides)):
@@ -1364,7 +1398,7 @@ def _read_chamfer(planes: dict[int, _Plane], f: int, one: tuple, two: tuple) -> 
     a2 = math.acos(max(-1.0, min(1.0, float(np.dot(n, n2)))))
     theta = a1 + a2  # between the neighbours' normals (all three are square to the edge)
     leg1, leg2 = width * math.sin(a2) / math.sin(theta), width * math.sin(a1) / math.sin(theta)
-    if leg2 > leg1 * (1.0 + 1e-9) or (abs(leg2 - leg1) <= leg1 * 1e-9 and g2 < g1):
+    if leg2 > leg1 * (1.0 + 1e-7) or (abs(leg2 - leg1) <= leg1 * 1e-7 and g2 < g1):
         g1, g2, leg1, leg2, a1, a2 = g2, g1, leg2, leg1, a2, a1
     return width, Chamfer(
         face=f,

@@ -127,3 +127,31 @@ def test_base_front_view_is_a_section_through_the_bore(tmp_path):
         # hatching lies under the section's title, at 45° (equal run and rise), many lines
         below = [e for e in diagonal if e["top"] > title["bottom"] and e["top"] < title["bottom"] + 40 * 72 / 25.4]
         assert len(below) > 20
+
+
+def test_a_hole_table_with_no_room_left_goes_on_a_second_sheet(project, tmp_path, monkeypatch):
+    """CTC-02's 89 hole positions normally fit beside its views; with that room taken, the
+    table gets a sheet of its own: same frame and title block, sheet 1/2 and 2/2."""
+    name = "nist_ctc_02_asme1_ap203.stp"
+    shutil.copy(FIXTURES / name, project.root / name)
+    spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
+    original, calls = drawing.Annotations.table, []
+
+    def table(self, *args, **kw):  # no room on the first sheet
+        calls.append(self)
+        return False if len(calls) == 1 else original(self, *args, **kw)
+
+    monkeypatch.setattr(drawing.Annotations, "table", table)
+    loaded = load_spec(spec)
+    (built,) = build_parts(loaded)
+    ctx = BuildContext(loaded=loaded, folder=tmp_path, date=dt.date(2026, 11, 20), git=None, log=Reporter(0), report=Report([], {}))
+    outputs, problems = drawing.draw_part(ctx, built)
+    assert problems == []
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+        assert len(pdf.pages) == 2
+        first, second = (p.extract_text() for p in pdf.pages)
+        assert pdf.pages[0].width == pdf.pages[1].width  # the same sheet size
+    assert "1/2" in first and "2/2" in second
+    assert "CTC" in second and "NIST part" in second  # the title block again
+    assert "Hole positions" not in first and "Hole positions from the part's lower left corner" in second
+    assert all(f"H{k} " in second for k in (1, 10, 50)), second[-600:]
