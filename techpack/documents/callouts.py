@@ -161,14 +161,14 @@ def radius_text(group: list[Radius]) -> str:
 def chamfer_groups(chamfers: tuple[Chamfer, ...]) -> list[list[Chamfer]]:
     groups: dict[tuple, list[Chamfer]] = {}
     for c in chamfers:
-        groups.setdefault(tuple(sorted(round(v, 2) for v in c.legs_mm)), []).append(c)
+        groups.setdefault((*sorted(round(v, 2) for v in c.legs_mm), round(c.angle_deg, 1)), []).append(c)
     return [groups[k] for k in sorted(groups)]
 
 
 def chamfer_text(group: list[Chamfer]) -> str:
     """`4× 1 × 45°` for equal legs (ISO 129-1 fig. 57), else `4× 2 × 1`."""
     a, b = group[0].legs_mm
-    if abs(a - b) < 0.01:
+    if abs(a - b) < 0.01 and abs(group[0].angle_deg - 45) < 0.5:  # equal legs on a square edge
         return f"{count(len(group))}{fmt(a)} × 45°"
     return f"{count(len(group))}{fmt(max(a, b))} × {fmt(min(a, b))}"
 

@@ -22,7 +22,8 @@ from techpack import __version__
 from techpack.context import BuildContext, Output
 from techpack.documents.annotate import MM, NARROW, Annotations, Box, Label, lint
 from techpack.documents.callouts import (
-    Characteristic, Check, fmt, frames, hole_callout, hole_groups, hole_text, size_limits, spec_feature_for,
+    Characteristic, Check, chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups, radius_text,
+    size_limits, slot_groups, slot_text, spec_feature_for,
 )
 from techpack.documents.section import cutting_line, hatch, spans
 from techpack.documents.section import plan as plan_section
@@ -174,6 +175,19 @@ def _view_for(direction, placed: dict[str, Placed]) -> str | None:
     for name, axis in (("top", 2), ("front", 1), ("left", 0), ("right", 0)):
         if name in placed and d[axis] == 1:
             return name
+    return None
+
+
+def _seen_end_on(members, placed: dict[str, Placed], cut) -> tuple[float, float] | None:
+    """Paper point of the first member (axis, point) that a view sees end-on, on a view that
+    shows it (a section shows only what lies behind its plane)."""
+    for axis, point in members:
+        for name, p in placed.items():
+            if abs(abs(float(np.dot(axis, p.view.direction))) - 1) > 1e-6:
+                continue
+            if cut and name == "front" and float(np.dot(np.subtract(point, cut.point), cut.normal)) > 1e-6:
+                continue
+            return p.at(point)
     return None
 
 
@@ -415,6 +429,16 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             notes.datum_on_shelf(label, spec_feature.datum, avoid)
         if spec_feature.surface:
             notes.surface_on_shelf(label, _surface_text(spec_feature.surface), machined, avoid)
+
+    # radii, chamfers and slots, grouped, each group led to one of its members on a view
+    # that sees it end-on (a radius as an arc, a chamfer as a line, a slot as its outline)
+    edge_callouts = [(radius_text(g), [(r.axis_direction, r.mid_point) for r in g]) for g in radius_groups(features.radii)]
+    edge_callouts += [(chamfer_text(g), [(c.edge_direction, c.mid_point) for c in g]) for g in chamfer_groups(features.chamfers)]
+    edge_callouts += [(slot_text(g), [(sl.direction, tuple(np.add(sl.centre, np.multiply(sl.long_axis, sl.length_mm / 2)))) for sl in g]) for g in slot_groups(features.slots)]
+    for text, members in edge_callouts:
+        spot = _seen_end_on(members, placed, cut)
+        if spot:
+            notes.leader(spot, text, avoid)
 
     # faces the spec tolerates or names as datums, on a view that shows them edge-on
     for f, face, centre, normal in selected:
