@@ -4,6 +4,7 @@ and every mistake reported with file:line:col, key path and what to do."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import jsonschema
@@ -41,7 +42,7 @@ def test_position_perpendicularity_and_parallelism_load_with_their_datums(projec
         - {{name: stem bore, select: {{hole: 10}}, fit: H7, datum: C, position: {{tolerance: 0.05, datums: [A, B]}}}}
         - {{name: foot threads, select: {{hole: 4.2}}, position: {{tolerance: 0.2, datums: [A, B, C]}}}}
         - {{name: top, select: {{face: ">Z"}}, parallelism: {{tolerance: 0.02, datums: [A]}}}}
-        - {{name: slot, select: {{name: slot}}, position: {{tolerance: 0.1}}}}
+        - {{name: slot, select: {{hole: 8}}, position: {{tolerance: 0.1}}}}
         - name: pin
           select: {{hole: 3}}
           position:
@@ -61,6 +62,13 @@ def test_position_perpendicularity_and_parallelism_load_with_their_datums(projec
     assert pin.position.datums == ["C", "A"]  # primary first, as written
     with pytest.raises(Exception):
         bore.position.tolerance = 1.0  # frozen
+
+
+def test_selecting_a_feature_by_name_is_refused_until_models_carry_names(project):
+    path = part_with(project, "- {name: slot, select: {name: slot}, position: {tolerance: 0.1}}")
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    assert re.search(r"techpack.yaml:10:\d+: parts\[0\]\.features\[0\]\.select\.name: selecting a feature by name is not supported yet", str(err.value))
 
 
 def test_a_datum_that_no_feature_of_the_part_declares(project):
