@@ -7,6 +7,7 @@ off the outline and run 2 mm past the dimension line."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -76,8 +77,8 @@ class Label:
     angle: float = 0.0
     kind: str = "dimension"  # dimension, callout, note, balloon, view-title
 
-    @property
-    def box(self) -> Box:
+    @functools.cached_property
+    def box(self) -> Box:  # a label is not changed once made
         return text_box(self.font, self.size, self.text, self.x, self.y, self.anchor, self.angle)
 
 
@@ -462,15 +463,16 @@ class Annotations:
 def lint(labels: list[Label], geometry: list[Box], area: Box) -> list[str]:
     """What a reader would trip over: text over text, text over a view, text off the drawing area."""
     problems = []
+    boxes = np.array([lab.box for lab in labels], dtype=float).reshape(-1, 4)
+    views = np.array(geometry, dtype=float).reshape(-1, 4)
     for i, a in enumerate(labels):
-        if not inside(a.box, area):
+        box = boxes[i]
+        if not inside(tuple(box), area):
             problems.append(f"'{a.text}' lies outside the drawing area")
-        for b in labels[i + 1:]:
-            if overlaps(a.box, b.box):
-                problems.append(f"'{a.text}' overlaps '{b.text}'")
-        if a.kind != "view-title":
-            for g in geometry:
-                if overlaps(a.box, g):
-                    problems.append(f"'{a.text}' lies over a view")
-                    break
+        rest = boxes[i + 1:]
+        hit = (box[0] < rest[:, 2]) & (rest[:, 0] < box[2]) & (box[1] < rest[:, 3]) & (rest[:, 1] < box[3])
+        problems += [f"'{a.text}' overlaps '{labels[i + 1 + j].text}'" for j in np.flatnonzero(hit)]
+        if a.kind != "view-title" and len(views):
+            if ((box[0] < views[:, 2]) & (views[:, 0] < box[2]) & (box[1] < views[:, 3]) & (views[:, 1] < box[3])).any():
+                problems.append(f"'{a.text}' lies over a view")
     return problems

@@ -178,6 +178,10 @@ def _view_for(direction, placed: dict[str, Placed]) -> str | None:
     return None
 
 
+def _table_fits(rows, sheet, font: str, furniture) -> bool:
+    return Annotations(font, area=sheet.drawing_area).table(rows, furniture, title="")
+
+
 def _seen_end_on(members, placed: dict[str, Placed], cut) -> tuple[float, float] | None:
     """Paper point of the first member (axis, point) that a view sees end-on, on a view that
     shows it (a section shows only what lies behind its plane)."""
@@ -511,11 +515,20 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             (f"H{k}", hole_text([h]), *(fmt(v) for v in np.array(h.entry) - origin)) for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
         ]
         caption = "Hole positions from the part's lower left corner (x, y, z min), mm"
-        if not notes.table(rows, avoid, title=caption):  # on a sheet of its own
-            more = Annotations(regular, area=sheet.drawing_area)
-            if not more.table(rows, furniture, title=caption):
-                raise ValueError(f"the hole table of {part.number} ({len(rows) - 1} holes) does not fit a {size} sheet")
-            pages.append(more)
+        if not notes.table(rows, avoid, title=caption):  # on sheets of its own, as many rows a sheet as fit
+            header, body = rows[0], rows[1:]
+            while body:
+                lo, hi = 0, len(body)  # the most rows that fit: a binary search
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    lo, hi = (mid, hi) if _table_fits([header] + body[:mid], sheet, regular, furniture) else (lo, mid - 1)
+                fits = lo
+                if fits == 0:
+                    raise ValueError(f"a row of the hole table of {part.number} does not fit a {size} sheet")
+                more = Annotations(regular, area=sheet.drawing_area)
+                more.table([header] + body[:fits], furniture, title=caption)
+                pages.append(more)
+                body = body[fits:]
 
     for k, page in enumerate(pages, 1):
         if k > 1:

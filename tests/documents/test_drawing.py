@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import textwrap
 
 import pdfplumber
 import pytest
@@ -155,3 +156,28 @@ def test_a_hole_table_with_no_room_left_goes_on_a_second_sheet(project, tmp_path
     assert "CTC" in second and "NIST part" in second  # the title block again
     assert "Hole positions" not in first and "Hole positions from the part's lower left corner" in second
     assert all(f"H{k} " in second for k in (1, 10, 50)), second[-600:]
+
+
+def test_a_hole_table_longer_than_a_sheet_runs_over_several(project, tmp_path):
+    """A plate with 600 holes in a staggered grid: too many positions to dimension and too
+    many rows for one sheet; every hole is listed once, over as many sheets as it takes."""
+    (project.root / "plate.py").write_text(textwrap.dedent('''
+        import cadquery as cq
+
+        def build():
+            pts = [(x * 6 + (3 if y % 2 else 0) - 90, y * 5 - 50) for x in range(30) for y in range(20)]
+            return cq.Workplane().box(200, 120, 4).faces(">Z").workplane().pushPoints(pts).hole(1.5)
+    '''))
+    spec = project.spec("- {number: PL-1, name: Perforated plate, model: plate.py, material: 6061, process: laser-cutting, thickness: 4}")
+    loaded = load_spec(spec)
+    (built,) = build_parts(loaded)
+    ctx = BuildContext(loaded=loaded, folder=tmp_path, date=dt.date(2026, 11, 20), git=None, log=Reporter(0), report=Report([], {}))
+    outputs, problems = drawing.draw_part(ctx, built)
+    assert problems == []
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+        pages = [p.extract_text() for p in pdf.pages]
+    n = len(pages)
+    assert n >= 2
+    assert all(f"{k}/{n}" in text for k, text in enumerate(pages, 1))  # sheet k of n in every title block
+    listed = re.findall(r"\bH(\d+) Ø1.5 THRU", "\n".join(pages))
+    assert sorted(map(int, listed)) == list(range(1, 601))
