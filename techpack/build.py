@@ -17,6 +17,7 @@ from techpack.context import BuildContext
 from techpack.documents import DOCUMENTS
 from techpack.errors import FindingsError
 from techpack.geometry import BuiltPart, build_parts
+from techpack.geometry.select import check_selections
 from techpack.naming import package_name
 from techpack.package import write_manifest, write_spec_copy, write_zip
 from techpack.provenance import build_date, git_info
@@ -64,6 +65,7 @@ def _provenance(loaded: LoadedSpec):
 def _check_loaded(loaded: LoadedSpec, log: Reporter) -> CheckResult:
     with log.stage("geometry"):
         parts = build_parts(loaded, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: {p.model}"))
+        check_selections(loaded, parts)
     with log.stage("checks"):
         report = run_checks(loaded, parts, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: DFM checks"))
     return CheckResult(loaded, parts, report)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from techpack.geometry.features import Chamfer, Hole, Radius, Slot
+from techpack.geometry.select import hole_matches
 from techpack.spec.model import Feature
 from techpack.standards import StandardsError, tolerance
 from techpack.standards.threads import parse_thread
@@ -86,10 +87,10 @@ def hole_text(group: list[Hole]) -> str:
     return text
 
 
-def spec_feature_for(group: list[Hole], features: list[Feature]) -> Feature | None:
-    """The spec feature that selects these holes by nominal diameter (to 0.05 mm)."""
+def spec_feature_for(group: list[Hole], features: list[Feature], units: str) -> Feature | None:
+    """The spec feature that selects these holes by nominal diameter (in the product's units)."""
     d = group[0].diameter_mm
-    return next((f for f in features if "hole" in f.select and abs(float(f.select["hole"]) - d) < 0.05), None)
+    return next((f for f in features if "hole" in f.select and hole_matches(float(f.select["hole"]) * unit(units), d)), None)
 
 
 def hole_callout(group: list[Hole], feature: Feature | None, units: str) -> tuple[str, list[Check]]:

@@ -421,7 +421,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         p = placed[name]
         centre = p.at(h.entry)
         r = h.diameter_mm / 2 * s
-        spec_feature = spec_feature_for(group, part.features)
+        spec_feature = spec_feature_for(group, part.features, product.units)
         text, checks = hole_callout(group, spec_feature, product.units)
         label = notes.leader((centre[0] + r * 0.707, centre[1] + r * 0.707), text, avoid)
         if spec_feature is None:

@@ -83,8 +83,8 @@ def test_deep_narrow_pocket(dfm):
 
 
 def test_threads_deeper_than_useful_and_too_small(dfm):
-    body = "return cq.Workplane().box(40, 40, 30).faces('>Z').workplane().pushPoints([(-10, 0), (10, 0)]).hole(4.2, 25)"
-    part = "features:\n  - {name: deep tap, select: {hole: 4.2}, thread: M5x0.8-6H, depth: 20}\n  - {name: tiny, select: {hole: 1.2}, thread: M1.6}\n"
+    body = "return cq.Workplane().box(40, 40, 30).faces('>Z').workplane().pushPoints([(-10, 0), (10, 0)]).hole(4.2, 25).faces('>Z').workplane().pushPoints([(0, 12)]).hole(1.25, 3)"
+    part = "features:\n  - {name: deep tap, select: {hole: 4.2}, thread: M5x0.8-6H, depth: 20}\n  - {name: tiny, select: {hole: 1.25}, thread: M1.6}\n"
     _, report = dfm(body, "cnc-milling", "6061", part=part)
     (long_thread,) = findings(report, "thread-length-ratio")
     assert long_thread["value"] == pytest.approx(4.0) and long_thread["severity"] == "warning" and long_thread["feature"] == "deep tap"

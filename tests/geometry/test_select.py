@@ -1,0 +1,49 @@
+"""A spec feature that selects nothing on its model is an input error (geometry/select.py)."""
+
+from __future__ import annotations
+
+import re
+
+PLATE = """
+import cadquery as cq
+
+def build():
+    return cq.Workplane().box(60, 40, 10).faces(">Z").workplane().pushPoints([(-20, 0), (20, 0)]).hole(6.6).faces(">Z").workplane().hole(10)
+"""
+
+
+def test_a_hole_feature_with_no_such_hole_names_the_line_and_the_holes_there_are(project, cli, tmp_path):
+    project.write("plate.py", PLATE)
+    spec = project.spec(
+        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling,\n"
+        "   features: [{name: bore, select: {hole: 12}, fit: H7}, {name: holes, select: {hole: 6.6}}]}"
+    )
+    code, out, err = cli("build", spec, "-o", tmp_path / "out")
+    assert code == 2
+    assert "Traceback" not in err
+    assert re.search(r"techpack\.yaml:\d+:\d+: parts\[0\]\.features\[0\]\.select\.hole", err), err
+    assert "no hole of Ø12 mm on the model plate.py; its holes are Ø6.6, Ø10" in err
+    assert "features[1]" not in err  # the Ø6.6 holes are there
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())  # nothing written
+
+
+def test_a_face_selector_that_selects_no_face(project, cli):
+    project.write("plate.py", PLATE)
+    spec = project.spec(
+        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling,\n"
+        "   features: [{name: top, select: {face: '>Z and <X'}, flatness: 0.1}]}"
+    )
+    code, _, err = cli("check", spec)
+    assert code == 2
+    assert "parts[0].features[0].select.face" in err and "selects no face of plate.py" in err
+
+
+def test_inch_products_select_holes_in_inches(project, cli):
+    project.write("plate.py", PLATE)
+    spec = project.spec(
+        "- {number: P-1, name: Plate, model: plate.py, units: mm, material: 6061, process: cnc-milling,\n"
+        "   features: [{name: bore, select: {hole: 0.3937}, fit: H7}]}",
+        product="product: {number: P, name: Plate, revision: A, owner: O, drawn_by: D, date: 2026-11-20, batch: 5, units: in}\n",
+    )
+    code, _, err = cli("check", spec)
+    assert code == 0, err  # 0.3937 in = Ø10 mm
