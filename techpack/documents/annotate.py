@@ -93,6 +93,7 @@ class Annotations:
     arrows: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # tip, direction (rad)
     circles: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # balloons: centre, radius
     chain: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)  # centre lines (ISO 128 04.1)
+    chain_circles: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # pitch circles: centre, radius
     rects: list[Box] = field(default_factory=list)  # tolerance frames, datum letters' squares
     triangles: list[tuple[tuple[float, float], float]] = field(default_factory=list)  # datum feature: tip on the feature, pointing direction (rad)
     wide: list[tuple[tuple[float, float], tuple[float, float]]] = field(default_factory=list)  # ends of cutting planes (ISO 128 wide)
@@ -121,12 +122,12 @@ class Annotations:
         widths = self._frame_widths(cells)
         across = (-outward[1], outward[0])
         tries = [(reach, side) for reach in range(10, 80, 5) for side in (0, 20, -20, 40, -40, 60, -60)]
-        for reach, side in tries:
+        for (reach, side), strict in [(t, True) for t in tries] + [(t, False) for t in tries]:  # a leader across no text if it can
             x0 = tip[0] + outward[0] * reach + across[0] * side
             y0 = tip[1] + outward[1] * reach + across[1] * side - (h if outward[1] < 0 else 0)
             box = (x0 - 2 * TEXT - 2, y0, x0 + sum(widths) + 2 * TEXT + 2, y0 + h)  # room for a datum and a balloon
             joint = (x0 + 2.0, box[3] if outward[1] < 0 else box[1])
-            if self.free(box, avoid) and self.clear(tip, joint):
+            if self.free(box, avoid) and (not strict or self.clear(tip, joint)):
                 break
         box = (box[0] + 2 * TEXT + 2, box[1], box[0] + 2 * TEXT + 2 + sum(widths), box[3])
         last = self._frame_cells(cells, widths, box[0], box[1])
@@ -332,29 +333,51 @@ class Annotations:
     def linear(self, a: tuple[float, float], b: tuple[float, float], text: str, side: float, offset: float, vertical: bool, avoid: list[Box]) -> Label:
         """A dimension between paper points a and b, measured along x (vertical=False) or y,
         its line `offset` mm from the feature on `side` (+1 above/right, -1 below/left);
-        moved further out while its text would overlap something."""
+        moved further out while its text would overlap something or its extension lines
+        would cross text. Text too long for the space between the arrows goes beyond one of
+        them, on the dimension line drawn longer (ISO 129-1)."""
+        width = stringWidth(text, self.font, TEXT)
+        k = 1 if vertical else 0
+        lo, hi = min(a[k], b[k]), max(a[k], b[k])
+        spots = ["middle"] if width + 2.0 <= hi - lo - 2 * ARROW else ["after", "before"]
+        best = None
         for extra in range(0, 60, 7):
             off = offset + extra
-            if vertical:
-                x = (max(a[0], b[0]) if side > 0 else min(a[0], b[0])) + side * off
-                p, q = (x, a[1]), (x, b[1])
-                mid = (x - 1.0, (a[1] + b[1]) / 2)
-                lab = Label(text, *mid, self.font, anchor="middle", angle=90.0)
+            edge = (max(a[1 - k], b[1 - k]) if side > 0 else min(a[1 - k], b[1 - k])) + side * off
+            p, q = ((edge, a[1]), (edge, b[1])) if vertical else ((a[0], edge), (b[0], edge))
+            for spot in spots:
+                along = {"middle": (lo + hi) / 2, "after": hi + ARROW + 1.0 + width / 2, "before": lo - ARROW - 1.0 - width / 2}[spot]
+                if vertical:
+                    lab = Label(text, edge - 1.0, along, self.font, anchor="middle", angle=90.0)
+                else:
+                    lab = Label(text, along, edge + 1.0, self.font, anchor="middle")
+                best = best or (lab, p, q, spot, along)
+                ends = [self._extension_line(f, e, vertical, side) for f, e in ((a, p), (b, q))]
+                if self.free(lab.box, avoid) and all(self.clear(*line) for line in ends if line):
+                    best = (lab, p, q, spot, along)
+                    break
             else:
-                y = (max(a[1], b[1]) if side > 0 else min(a[1], b[1])) + side * off
-                p, q = (a[0], y), (b[0], y)
-                lab = Label(text, (a[0] + b[0]) / 2, y + 1.0, self.font, anchor="middle")
-            if self.free(lab.box, avoid):
-                break
+                continue
+            break
+        lab, p, q, spot, along = best
         self.labels.append(lab)
         for feature, end in ((a, p), (b, q)):
-            self._extension(feature, end, vertical, side)
+            line = self._extension_line(feature, end, vertical, side)
+            if line:
+                self.lines.append(line)
         self.lines.append((p, q))
-        along = math.atan2(q[1] - p[1], q[0] - p[0])
-        self.arrows += [(p, along + math.pi), (q, along)]
+        if spot != "middle":  # the dimension line carries on under the text
+            reach = along + (width / 2 + 1.0) * (1 if spot == "after" else -1)
+            base = (p[0], reach) if vertical else (reach, p[1])
+            near = max((p, q), key=lambda e: e[k]) if spot == "after" else min((p, q), key=lambda e: e[k])
+            self.lines.append((near, base))
+        direction = math.atan2(q[1] - p[1], q[0] - p[0])
+        self.arrows += [(p, direction + math.pi), (q, direction)]
         return lab
 
-    def _extension(self, feature, end, vertical: bool, side: float) -> None:
+    def _extension_line(self, feature, end, vertical: bool, side: float):
+        """The extension line from 1 mm off the feature to 2 mm past the dimension line, or
+        None where the dimension line runs through the feature."""
         if vertical:
             start = (feature[0] + side * 1.0, feature[1])
             stop = (end[0] + side * 2.0, end[1])
@@ -362,7 +385,8 @@ class Annotations:
             start = (feature[0], feature[1] + side * 1.0)
             stop = (end[0], end[1] + side * 2.0)
         if (stop[0] - start[0]) * side >= 0 and (stop[1] - start[1]) * side >= 0:
-            self.lines.append((start, stop))
+            return (start, stop)
+        return None
 
     def leader(self, tip: tuple[float, float], text: str, avoid: list[Box], prefer: tuple[float, float] = (1, 1), kind: str = "callout") -> Label:
         """A leader from tip (arrow on the feature) out to a text placed where it fits."""
@@ -448,6 +472,8 @@ class Annotations:
         c.setDash([6 * NARROW * 4 * MM, 0.75 * MM, 0.2 * MM, 0.75 * MM], 0)  # long dash, gap, dot, gap
         for a, b in self.chain:
             c.line(a[0] * MM, a[1] * MM, b[0] * MM, b[1] * MM)
+        for (x, y), r in self.chain_circles:
+            c.circle(x * MM, y * MM, r * MM, stroke=1, fill=0)
         c.setDash([], 0)
         for lab in self.labels:
             c.setFont(bold if lab.kind == "view-title" else lab.font, lab.size * MM)

@@ -66,7 +66,8 @@ def hole_groups(holes: tuple[Hole, ...]) -> list[list[Hole]]:
     """Holes alike in size, depth, counterbore, countersink and direction, one callout each."""
     groups: dict[tuple, list[Hole]] = {}
     for h in holes:
-        key = (round(h.diameter_mm, 3), h.through, round(h.depth_mm, 2), h.counterbore, h.countersink, tuple(abs(round(c, 3)) for c in h.direction))
+        rounded = lambda v: v and tuple(round(x, 2) for x in v)  # noqa: E731 - (diameter, depth or angle)
+        key = (round(h.diameter_mm, 3), h.through, round(h.depth_mm, 2), rounded(h.counterbore), rounded(h.countersink), tuple(abs(round(c, 3)) for c in h.direction))
         groups.setdefault(key, []).append(h)
     return list(groups.values())
 
@@ -93,9 +94,18 @@ def spec_feature_for(group: list[Hole], features: list[Feature], units: str) -> 
     return next((f for f in features if "hole" in f.select and hole_matches(float(f.select["hole"]) * unit(units), d)), None)
 
 
-def hole_callout(group: list[Hole], feature: Feature | None, units: str) -> tuple[str, list[Check]]:
+def hole_callout(group: list[Hole], feature: Feature | None, units: str, far_side: bool = False) -> tuple[str, list[Check]]:
     """The callout of a group of holes with the spec's fit, limit deviations or thread, and
-    the characteristics to inspect on it."""
+    the characteristics to inspect on it; `far_side` when they enter from the side facing
+    away from the view (blind holes and counterbores drilled from underneath)."""
+    text, checks = _hole_callout(group, feature, units)
+    h = group[0]
+    if far_side and not (h.through and not h.counterbore and not h.countersink):
+        text += ", FAR SIDE"
+    return text, checks
+
+
+def _hole_callout(group: list[Hole], feature: Feature | None, units: str) -> tuple[str, list[Check]]:
     h = group[0]
     text, checks = hole_text(group), []
     size = f"Ø{fmt(h.diameter_mm)}"

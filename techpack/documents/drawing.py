@@ -14,6 +14,9 @@ from dataclasses import dataclass, replace
 
 import cadquery as cq
 import numpy as np
+from OCP.BRepClass import BRepClass_FaceClassifier
+from OCP.gp import gp_Pnt
+from OCP.TopAbs import TopAbs_IN
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -22,13 +25,13 @@ from techpack import __version__
 from techpack.context import BuildContext, Output
 from techpack.documents.annotate import MM, NARROW, Annotations, Box, Label, lint
 from techpack.documents.callouts import (
-    Characteristic, Check, chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups, radius_text,
+    Characteristic, Check, unit, chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups, radius_text,
     size_limits, slot_groups, slot_text, spec_feature_for,
 )
 from techpack.documents.section import cutting_line, hatch, spans
 from techpack.documents.section import plan as plan_section
 from techpack.documents.sheet import TitleBlock, draw_sheet, layout
-from techpack.documents.views import Arc, Bezier, Line, View, project_views
+from techpack.documents.views import Arc, Bezier, Line, View, _basis, project_views
 from techpack.fonts import register
 from techpack.geometry import BuiltPart
 from techpack.geometry.features import Hole, find_features
@@ -178,6 +181,40 @@ def _view_for(direction, placed: dict[str, Placed]) -> str | None:
     return None
 
 
+def pitch_circle(points: list[tuple[float, float]], tol: float = 0.01) -> tuple[tuple[float, float], float] | None:
+    """(centre, radius) when three or more points lie equally spaced on a circle (paper mm,
+    to `tol`), else None."""
+    if len(points) < 3:
+        return None
+    p = np.array(points)
+    c = p.mean(axis=0)
+    d = np.linalg.norm(p - c, axis=1)
+    if d.min() < 1.0 or d.max() - d.min() > tol:
+        return None
+    angles = np.sort(np.arctan2(p[:, 1] - c[1], p[:, 0] - c[0]))
+    gaps = np.diff(np.append(angles, angles[0] + 2 * np.pi))
+    if gaps.max() - gaps.min() > 1e-3:
+        return None
+    return (float(c[0]), float(c[1])), float(d.mean())
+
+
+def _round_outline(axis: int, size: float, placed: dict[str, Placed]) -> bool:
+    """Whether the part's size along a world axis is a diameter: some view across that axis
+    shows a whole circle of that diameter."""
+    for p in placed.values():
+        right, up, _ = _basis(p.view.direction, p.view.up)
+        if max(abs(right[axis]), abs(up[axis])) < 1 - 1e-6:
+            continue
+        turns: dict[tuple, float] = {}
+        for prim in p.view.visible:
+            if isinstance(prim, Arc) and abs(2 * prim.radius - size) <= 1e-3 * size + 0.01:
+                key = (round(prim.centre[0], 2), round(prim.centre[1], 2))
+                turns[key] = turns.get(key, 0.0) + ((prim.end_deg - prim.start_deg) % 360 or 360)
+        if any(t >= 359.0 for t in turns.values()):
+            return True
+    return False
+
+
 def _table_fits(rows, sheet, font: str, furniture) -> bool:
     return Annotations(font, area=sheet.drawing_area).table(rows, furniture, title="")
 
@@ -206,6 +243,19 @@ def _along_face(face, normal, direction) -> np.ndarray:
     v = np.cross(normal, np.asarray(direction, dtype=float))
     bb = face.BoundingBox()
     return v / (np.linalg.norm(v) or 1) * (bb.xlen + bb.ylen + bb.zlen) / 3
+
+
+def _point_on_face(face, centre: np.ndarray, normal: np.ndarray, direction, k: int) -> np.ndarray:
+    """A point on the face (not in a hole through it) for the k-th arrow on it, spread
+    across the view so that two features on one face do not share an arrow."""
+    along = _along_face(face, normal, direction)
+    shifts = (0.0, 0.5, -0.5, 1.0, -1.0, 0.25, -0.25, 0.75, -0.75, 1.25, -1.25)
+    shifts = shifts[k % 3:] + shifts[:k % 3]
+    for t in shifts:
+        point = centre + along * t
+        if BRepClass_FaceClassifier(face.wrapped, gp_Pnt(*point), 1e-4).State() == TopAbs_IN:
+            return point
+    return centre
 
 
 def _selected_faces(part, model_solid, drawn) -> list[tuple[object, object, np.ndarray, np.ndarray]]:
@@ -241,7 +291,19 @@ def _size_across(feature, box, centre, normal, units):
     return (size, limits) if limits else None
 
 
-def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, font: str, width: float) -> list[str]:
+def _sheet_note(part, features, units: str) -> str | None:
+    """Sheet or plate thickness and the bends' inside radii, which no view dimensions."""
+    if features.bends:
+        t = features.bends[0].thickness_mm
+        radii = sorted({round(b.inner_radius_mm, 2) for b in features.bends})
+        bends = f"{len(features.bends)} bend{'s' * (len(features.bends) > 1)}, inside radius " + ", ".join(f"R{fmt(r)}" for r in radii)
+        return f"Sheet thickness {fmt(t)} mm; {bends}."
+    if part.thickness:
+        return f"Plate thickness {fmt(part.thickness * unit(units))} mm."
+    return None
+
+
+def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, font: str, width: float, sheet: str | None = None) -> list[str]:
     """The numbered notes, wrapped to `width` mm; continuation lines indented."""
     loaded = ctx.loaded
     general = loaded.general_tolerance(part)
@@ -250,6 +312,8 @@ def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, 
         f"2. Surface roughness {loaded.surface(part).ra_um:g} µm Ra unless stated otherwise.",
         "3. Break sharp edges 0.2-0.5 mm, deburr (ISO 13715 -0.2/-0.5).",
     ]
+    if sheet:
+        lines.append(f"{len(lines) + 1}. {sheet}")
     for f in loaded.finishes(part):
         growth = f.growth_per_surface_um or 0
         when = "after" if f.finish.dimensions == "after" else "before"
@@ -321,7 +385,8 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     oblique = [f"{hole_text(g)} along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in g[0].direction)}) from ({', '.join(fmt(c) for c in g[0].entry)})"
                for g in hole_groups(features.holes) if _view_for(g[0].direction, names) is None]
     tb = layout("A4").title_block
-    wrapped = _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4)
+    wrapped = _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4,
+                     _sheet_note(part, features, product.units))
     notes_height = NOTE_PITCH * len(wrapped) + 30  # and the general surface symbol above them
     chosen = choose_layout(views, place, iso, built.faces, sorted(built.bbox_mm)[1], notes_height)
     size, s = chosen.size, chosen.scale
@@ -342,7 +407,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     title = TitleBlock(
         owner=product.owner, number=part.number, title=part.name, revision=product.revision, date=ctx.date.isoformat(),
         creator=product.drawn_by, approver=product.approved_by or "", material=material.title,
-        finish="; ".join(f.describe() for f in finishes) or "none", mass=f"{mass_g:.0f} g" if mass_g >= 10 else f"{mass_g:.1f} g",
+        finish="; ".join(f.describe() for f in finishes) or "none", mass=f"{mass_g / 1000:.2f} kg" if mass_g >= 1000 else f"{mass_g:.0f} g" if mass_g >= 10 else f"{mass_g:.1f} g",
         scale=scale_text(s), projection=projection, general_tolerance=general.designation, size=size,
         supplementary_title=f"{product.number} {product.name}",
     )
@@ -402,7 +467,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     for axis, view, a, b, side, vertical in overall:
         size = built.bbox_mm[axis]
         on = [(f, sized[id(f)]) for f, _, _, normal in selected if id(f) in sized and abs(abs(normal[axis]) - 1) < 1e-6 and abs(sized[id(f)][0] - size) < 1e-3]
-        text = fmt(size) + (f" {on[0][1][1][0]}" if on else "")
+        text = ("Ø" if _round_outline(axis, size, placed) else "") + fmt(size) + (f" {on[0][1][1][0]}" if on else "")
         label = notes.linear(a, b, text, side, 8, vertical, avoid)
         if on:
             f, (size_mm, limits) = on[0]
@@ -422,7 +487,8 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         centre = p.at(h.entry)
         r = h.diameter_mm / 2 * s
         spec_feature = spec_feature_for(group, part.features, product.units)
-        text, checks = hole_callout(group, spec_feature, product.units)
+        far = float(np.dot(h.direction, p.view.direction)) > 0.5  # drilled towards the viewer: from the far side
+        text, checks = hole_callout(group, spec_feature, product.units, far_side=far)
         label = notes.leader((centre[0] + r * 0.707, centre[1] + r * 0.707), text, avoid)
         if spec_feature is None:
             continue
@@ -445,12 +511,13 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             notes.leader(spot, text, avoid)
 
     # faces the spec tolerates or names as datums, on a view that shows them edge-on
-    for f, face, centre, normal in selected:
+    for k, (f, face, centre, normal) in enumerate(selected):
         for name, p in placed.items():
             if abs(float(np.dot(p.view.direction, normal))) > 1e-6:
                 continue
-            tip = p.at(centre)
-            out2 = np.array(p.at(centre + normal)) - np.array(tip)
+            on_face = _point_on_face(face, centre, normal, p.view.direction, k)
+            tip = p.at(on_face)
+            out2 = np.array(p.at(on_face + normal)) - np.array(tip)
             outward = tuple(out2 / (np.linalg.norm(out2) or 1))
             anchor_label = None
             for frame in frames(f, product.units, hole=False):
@@ -462,8 +529,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             elif f.datum:
                 notes.datum(tip, f.datum, outward, avoid)
             if f.surface:
-                side = np.array(p.at(centre + _along_face(face, normal, p.view.direction) * 0.25)) - np.array(tip)
-                surfaces.append((tuple(np.array(tip) + side), outward, _surface_text(f.surface)))
+                surfaces.append((p.at(_point_on_face(face, centre, normal, p.view.direction, k + 1)), outward, _surface_text(f.surface)))
             if id(f) in sized:
                 size_mm, limits = sized[id(f)]
                 far = np.array(p.at(centre - normal * size_mm))
@@ -478,11 +544,18 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         name = _view_for(group[0].direction, placed)
         if name is None:
             continue
-        for h in group:
-            cx, cy = placed[name].at(h.entry)
+        points = [placed[name].at(h.entry) for h in group]
+        for (cx, cy), h in zip(points, group):
             r = h.diameter_mm / 2 * s + 2.0
             notes.chain += [((cx - r, cy), (cx + r, cy)), ((cx, cy - r), (cx, cy + r))]
-            centres.setdefault(name, []).append((cx, cy))
+        circle = pitch_circle(points)
+        if circle:  # holes equally spaced on a circle: the pitch circle's diameter, its centre positioned
+            (px, py), pr = circle
+            notes.chain_circles.append(((px, py), pr))
+            tip = (px + pr * 0.5, py - pr * 0.866)
+            notes.leader(tip, f"PCD Ø{fmt(2 * pr / s)}, {len(group)}× EQ SP", avoid, prefer=(1, -1))
+            points = [(px, py)]
+        centres.setdefault(name, []).extend(points)
     for name, points in centres.items():
         box = placed[name].box
         xs = sorted({round(x, 3) for x, _ in points})

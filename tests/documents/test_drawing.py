@@ -73,12 +73,17 @@ def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
     for cells in (("⏥", "0.05"), ("∥", "0.05", "A"), ("⊥", "Ø0.02", "A"), ("Ø0.2", "A", "B")):
         assert re.search(r"\s*".join(map(re.escape, cells)), text), cells
     assert "12 +0.1/-0.1" in text and "Ra 1.6" in text
+    # the M5 holes and the counterbore are drilled from underneath; the 4 holes sit on a Ø130 pitch circle
+    assert "4× M5-6H ↧8, tap drill Ø4.2, FAR SIDE" in text and "CBORE Ø26 ↧3, FAR SIDE" in text
+    assert "PCD Ø130, 4× EQ SP" in text
+    assert "Ø160" in text  # a round part's overall size is a diameter
 
 
 def test_bracket_hole_positions_from_the_lower_left_corner(tmp_path):
     _, _, problems, text, _ = draw(EXAMPLE, "DL2-301", tmp_path)
     assert problems == []
     assert "Ø10.5 THRU" in text and "Ø5.5 THRU" in text
+    assert "Sheet thickness 2 mm; 1 bend, inside radius R2." in text
     numbers = re.findall(r"(?<![\d.Ø])\d+(?:\.\d+)?(?![\d.])", text)
     assert {"18", "12", "25", "30", "35", "24"} <= set(numbers)  # hole centres and overall sizes, mm
 
@@ -181,3 +186,11 @@ def test_a_hole_table_longer_than_a_sheet_runs_over_several(project, tmp_path):
     assert all(f"{k}/{n}" in text for k, text in enumerate(pages, 1))  # sheet k of n in every title block
     listed = re.findall(r"\bH(\d+) Ø1.5 THRU", "\n".join(pages))
     assert sorted(map(int, listed)) == list(range(1, 601))
+
+
+def test_pitch_circle_needs_three_equally_spaced_points_on_a_circle():
+    square = [(10, 0), (0, 10), (-10, 0), (0, -10)]
+    assert drawing.pitch_circle(square) == ((0.0, 0.0), pytest.approx(10.0))
+    assert drawing.pitch_circle(square[:2]) is None  # two points make no circle
+    assert drawing.pitch_circle([(10, 0), (0, 10), (-10, 0), (7.0710678, -7.0710678)]) is None  # on a circle, not equally spaced
+    assert drawing.pitch_circle([(0, 0), (10, 0), (20, 0)]) is None  # a row
