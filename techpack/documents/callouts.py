@@ -63,11 +63,12 @@ def unit(units: str) -> float:
 
 
 def hole_groups(holes: tuple[Hole, ...]) -> list[list[Hole]]:
-    """Holes alike in size, depth, counterbore, countersink and direction, one callout each."""
+    """Holes alike in size, depth, counterbore, countersink and direction (drilled from the
+    same side), one callout each."""
     groups: dict[tuple, list[Hole]] = {}
     for h in holes:
         rounded = lambda v: v and tuple(round(x, 2) for x in v)  # noqa: E731 - (diameter, depth or angle)
-        key = (round(h.diameter_mm, 3), h.through, round(h.depth_mm, 2), rounded(h.counterbore), rounded(h.countersink), tuple(abs(round(c, 3)) for c in h.direction))
+        key = (round(h.diameter_mm, 3), h.through, round(h.depth_mm, 2), rounded(h.counterbore), rounded(h.countersink), tuple(round(c, 3) + 0.0 for c in h.direction))
         groups.setdefault(key, []).append(h)
     return list(groups.values())
 

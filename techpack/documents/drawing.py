@@ -563,12 +563,14 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         if len(xs) + len(ys) > 12:
             tabled += [h for h in features.holes if _view_for(h.direction, placed) == name]
             continue  # too many for dimensions: the hole table lists them
-        for k, x in enumerate(xs):
+        for k, x in enumerate(xs):  # extension lines from the lowest centre on each x, the rightmost on each y
             if abs(x - box[0]) > 0.5:
-                notes.linear((box[0], box[1]), (x, box[1]), fmt((x - box[0]) / s), -1, 16 + 7 * k, False, avoid)
+                low = min(py for px, py in points if abs(px - x) < 1e-3)
+                notes.linear((box[0], box[1]), (x, low), fmt((x - box[0]) / s), -1, 16 + 7 * k, False, avoid)
         for k, y in enumerate(ys):
             if abs(y - box[1]) > 0.5:
-                notes.linear((box[2], box[1]), (box[2], y), fmt((y - box[1]) / s), +1, 16 + 7 * k, True, avoid)
+                right = max(px for px, py in points if abs(py - y) < 1e-3)
+                notes.linear((box[2], box[1]), (right, y), fmt((y - box[1]) / s), +1, 16 + 7 * k, True, avoid)
 
     for tip, outward, text in surfaces:
         notes.surface_leader(tip, outward, text, machined, avoid)
