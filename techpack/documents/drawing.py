@@ -382,7 +382,9 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             views["front"] = project_views(solid, ["front"])["front"]
     iso = views.pop("iso")
     stem = part_stem(part, product)
-    oblique = [f"{hole_text(g)} along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in g[0].direction)}) from ({', '.join(fmt(c) for c in g[0].entry)})"
+    corner = np.array(built.box_mm[:3])  # the hole table's origin, for these too
+    oblique = [f"{hole_text(g)}, axis along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in g[0].direction)}), entering at "
+               + "; ".join(f"({', '.join(fmt(c) for c in np.array(h.entry) - corner)})" for h in g) + " from the part's lower left corner (x, y, z min)"
                for g in hole_groups(features.holes) if _view_for(g[0].direction, names) is None]
     tb = layout("A4").title_block
     wrapped = _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4,
