@@ -14,14 +14,18 @@ lying on a visible one too, so a plain box shows no hidden lines in its front vi
 
 The exact algorithm can run for minutes on some models and cannot be interrupted, so every view
 is computed in a forked child process under a time budget (views of one call run side by side, at
-most one child per CPU). The budget is CPU time of the child, so that whether a view comes out
-exact does not depend on how busy the machine is, with at most twice the budget in wall-clock
-time. When the child runs out of time (or fails) it is killed and the view is
-made with ``HLRBRep_PolyAlgo`` on a mesh of a copy of the solid instead: ``View.exact`` is False, and
-curves are chains of mesh segments, except runs that lie on a circle, which are refitted to
-arcs. Forking costs about 15 ms per view (measured with a 480 MB parent process), small next to
-the HLR itself. The solid is not serialised: the child inherits it, and sends back the finished
-primitives (pickled, through a pipe). Call this from one thread at a time.
+most one child per CPU, those expected to take longest first). The budget is CPU time of the
+child, so that whether a view comes out exact does not depend on how busy the machine is, with at
+most twice the budget in wall-clock time. When the child runs out of time (or fails) it is killed
+and the view is made with ``HLRBRep_PolyAlgo`` on a mesh of a copy of the solid instead:
+``View.exact`` is False, and curves are chains of mesh segments, except runs that lie on a
+circle, which are refitted to arcs. Forking costs about 15 ms per view (measured with a 480 MB
+parent process), small next to the HLR itself. The solid is not serialised: the child inherits
+it, and sends back the finished primitives and the view's bounds (pickled, through a pipe). Call
+this from one thread at a time.
+
+The HLR itself takes most of a child's time; what Python adds (turning edges into primitives,
+merging them) works on all curves of a view at once with numpy where it can.
 
 Dimensions and annotations must not be read from the HLR output (it has no link back to the
 model): compute them on the B-rep and place them with ``View.project``, which maps a 3D point
@@ -57,8 +61,9 @@ from OCP.gp import gp_Ax2, gp_Dir, gp_Pnt
 from OCP.HLRAlgo import HLRAlgo_Projector
 from OCP.HLRBRep import HLRBRep_Algo, HLRBRep_HLRToShape, HLRBRep_PolyAlgo, HLRBRep_PolyHLRToShape
 from OCP.TopAbs import TopAbs_EDGE
-from OCP.TopExp import TopExp_Explorer
+from OCP.TopExp import TopExp, TopExp_Explorer
 from OCP.TopoDS import TopoDS, TopoDS_Shape
+from OCP.TopTools import TopTools_IndexedMapOfShape
 
 log = logging.getLogger(__name__)
 
@@ -160,9 +165,10 @@ def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0, other
     """Several standard views of one solid, in the order of `names`, and views of other
     solids: `others` maps a view name to (solid, standard view name), e.g. a section's cut
     solid seen from the front. The exact HLR of every view runs in its own forked child (as
-    many at once as there are CPUs), each with its own budget: `time_budget_s` seconds of CPU
-    time, and at most twice that in wall-clock time from its start (on Linux; elsewhere the
-    wall clock only). A view whose child runs out of time or fails falls back to the
+    many at once as there are CPUs, started longest first as they usually come: the views of
+    other solids, then front, iso, the side views, top), each with its own budget:
+    `time_budget_s` seconds of CPU time, and at most twice that in wall-clock time from its
+    start (on Linux; elsewhere the wall clock only). A view whose child runs out of time or fails falls back to the
     polygonal HLR on its own. A budget <= 0 goes straight to the fallback."""
     others = others or {}
     unknown = [n for n in list(names) + [std for _, std in others.values()] if n not in STANDARD]
@@ -175,7 +181,10 @@ def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0, other
 
     results: dict[str, tuple] = {}
     if time_budget_s > 0 and todo:
-        jobs = {n: (lambda s=s, std=std: _exact_view(shapes[id(s)], *STANDARD[std], tols[id(s)])) for n, (s, std) in todo.items()}
+        # longest first: the children run a few at a time (one per CPU), so starting the
+        # views that take longest (section, front, iso) first shortens the whole
+        order = sorted(todo, key=lambda n: _EXPECTED_ORDER.index(todo[n][1]) - (len(_EXPECTED_ORDER) if n in others else 0))
+        jobs = {n: (lambda s=todo[n][0], std=todo[n][1]: _exact_view(shapes[id(s)], *STANDARD[std], tols[id(s)])) for n in order}
         results = _run_children(jobs, time_budget_s)
 
     views: dict[str, View] = {}
@@ -200,6 +209,12 @@ def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0, other
 
 # --------------------------------------------------------------------------------------------
 # Exact and polygonal HLR
+
+
+# standard views by how long their exact HLR takes, longest first (measured on the NIST CTC
+# parts: the front view sees most hidden edges, the iso view has the most curves to convert);
+# a view of another solid (a section) goes before all of them
+_EXPECTED_ORDER = ("front", "iso", "rear", "right", "left", "top", "bottom")
 
 
 def _topods(solid) -> TopoDS_Shape:
@@ -237,7 +252,7 @@ def _exact_primitives(shape: TopoDS_Shape, direction, up, tol: float):
     algo.Update()
     algo.Hide()
     hlr = HLRBRep_HLRToShape(algo)
-    closed = _closed_conics(shape, direction, up)  # not for outlines: a ball's is a whole circle
+    closed = _Closed(shape, direction, up)  # not for outlines: a ball's is a whole circle
     visible = _convert(hlr.VCompound(), tol, closed) + _convert(hlr.OutLineVCompound(), tol)
     hidden = _convert(hlr.HCompound(), tol, closed) + _convert(hlr.OutLineHCompound(), tol)
     smooth = _convert(hlr.Rg1LineVCompound(), tol, closed)
@@ -245,8 +260,10 @@ def _exact_primitives(shape: TopoDS_Shape, direction, up, tol: float):
 
 
 def _exact_view(shape: TopoDS_Shape, direction, up, tol: float):
-    """The child's whole job: exact HLR, conversion and merging."""
-    return _finish(*_exact_primitives(shape, direction, up, tol), tol)
+    """The child's whole job: exact HLR, conversion and merging, and the view's bounds
+    (visible, hidden, smooth, bounds), so that the parent only unpickles."""
+    visible, hidden, smooth = _finish(*_exact_primitives(shape, direction, up, tol), tol)
+    return visible, hidden, smooth, _bounds(list(visible) + list(hidden))
 
 
 def _meshed_copy(shape: TopoDS_Shape, size: float) -> TopoDS_Shape:
@@ -375,7 +392,7 @@ def _chain_primitives(pts: np.ndarray, tol: float, deflection: float) -> list[Pr
     return out
 
 
-def _view(name, direction, up, visible, hidden, smooth, exact: bool) -> View:
+def _view(name, direction, up, visible, hidden, smooth, bounds=None, exact: bool = True) -> View:
     return View(
         name=name,
         direction=tuple(float(v) for v in direction),
@@ -383,7 +400,7 @@ def _view(name, direction, up, visible, hidden, smooth, exact: bool) -> View:
         visible=tuple(visible),
         hidden=tuple(hidden),
         smooth=tuple(smooth),
-        bounds=_bounds(list(visible) + list(hidden)),
+        bounds=_bounds(list(visible) + list(hidden)) if bounds is None else bounds,
         exact=exact,
     )
 
@@ -430,13 +447,22 @@ def _run_children(jobs: dict[str, Callable[[], object]], budget_s: float) -> dic
         return out
 
     pending = list(jobs)
-    running: dict[int, tuple[str, int, float, float, list[bytes]]] = {}  # fd -> name, pid, start, deadline, chunks
+    running: dict[int, tuple[str, int, float, float, bytearray]] = {}  # fd -> name, pid, start, deadline, received
+    exiting: list[int] = []  # children that sent their result and are still exiting
     out: dict[str, object] = {}
     sel = selectors.DefaultSelector()
     limit = _max_children()
 
+    def reap(block: bool = False) -> None:
+        for pid in list(exiting):
+            try:
+                if os.waitpid(pid, 0 if block else os.WNOHANG)[0]:
+                    exiting.remove(pid)
+            except ChildProcessError:
+                exiting.remove(pid)
+
     def finish(fd: int, killed: bool) -> None:
-        name, pid, start, _, chunks = running.pop(fd)
+        name, pid, start, _, received = running.pop(fd)
         sel.unregister(fd)
         os.close(fd)
         cpu = _cpu_seconds(pid)
@@ -445,13 +471,18 @@ def _run_children(jobs: dict[str, Callable[[], object]], budget_s: float) -> dic
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        os.waitpid(pid, 0)
+            os.waitpid(pid, 0)
+        else:  # the next child starts now, not when this one has freed its memory (~15 ms)
+            exiting.append(pid)
+            reap()
         elapsed = time.perf_counter() - start
         if killed:
             log.info("view %s: exact HLR over its %.1f s budget (%.2f s, CPU %s s), killed", name, budget_s, elapsed, cpu)
             return
         try:
-            status, value = pickle.loads(b"".join(chunks))
+            if not _complete(received):
+                raise EOFError
+            status, value = pickle.loads(received[8:])
         except Exception:  # noqa: BLE001 - child crashed (e.g. a segfault in OCCT) mid-write
             log.warning("view %s: exact HLR child died after %.2f s", name, elapsed)
             return
@@ -472,7 +503,7 @@ def _run_children(jobs: dict[str, Callable[[], object]], budget_s: float) -> dic
                     continue
                 start = time.perf_counter()
                 wall = 2 * budget_s if _cpu_seconds(pid) is not None else budget_s
-                running[fd] = (name, pid, start, start + wall, [])
+                running[fd] = (name, pid, start, start + wall, bytearray())
                 sel.register(fd, selectors.EVENT_READ)
             if not running:
                 continue
@@ -480,9 +511,9 @@ def _run_children(jobs: dict[str, Callable[[], object]], budget_s: float) -> dic
             for key, _ in sel.select(max(wait, 0.0)):
                 fd = key.fd
                 data = os.read(fd, 1 << 20)
-                if data:
-                    running[fd][4].append(data)
-                else:
+                received = running[fd][4]
+                received += data
+                if not data or _complete(received):  # the whole result, or the child is gone
                     finish(fd, killed=False)
             now = time.perf_counter()
             for fd, (_, pid, _, deadline, _) in list(running.items()):
@@ -493,12 +524,19 @@ def _run_children(jobs: dict[str, Callable[[], object]], budget_s: float) -> dic
         for fd in list(running):
             finish(fd, killed=True)
         sel.close()
+        reap(block=True)
     return out
+
+
+def _complete(received: bytearray) -> bool:
+    """Whether a child's message (its length in 8 bytes, then the pickle) has all arrived."""
+    return len(received) >= 8 and len(received) >= 8 + int.from_bytes(received[:8], "little")
 
 
 def _fork(job: Callable[[], object]) -> tuple[int, int]:
     """Start `job` in a forked child; returns (read end of its result pipe, pid). The child
-    writes a pickled ("ok", result) or ("error", message) and exits without cleanup."""
+    writes a pickled ("ok", result) or ("error", message), after its length in 8 bytes (so that
+    the parent knows it has it all before the child has exited), and exits without cleanup."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
@@ -508,7 +546,7 @@ def _fork(job: Callable[[], object]) -> tuple[int, int]:
                 payload = pickle.dumps(("ok", job()), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:  # noqa: BLE001
                 payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
-            view = memoryview(payload)
+            view = memoryview(len(payload).to_bytes(8, "little") + payload)
             while view:
                 view = view[os.write(w, view):]
         finally:
@@ -531,39 +569,64 @@ def _edges(compound: TopoDS_Shape):
         exp.Next()
 
 
-def _convert(compound: TopoDS_Shape, tol: float, closed: list[tuple[np.ndarray, float]] | None = None) -> list[Primitive]:
-    """The edges of an HLR compound as primitives. With `closed` (see _closed_conics), a closed
-    conic that no closed edge of the model projects to is dropped (see _bogus_closed)."""
-    out: list[Primitive] = []
+def _convert(compound: TopoDS_Shape, tol: float, closed: _Closed | None = None) -> list[Primitive]:
+    """The edges of an HLR compound as primitives, in their order. With `closed` (see
+    _closed_conics), a closed conic that no closed edge of the model projects to is dropped
+    (see _bogus_closed). Lines and circles are converted one by one; the other curves are
+    sampled and tested for straightness all at once (see _curves_primitives)."""
+    slots: list[list[Primitive]] = []
+    curves: list[_Curve] = []
     for edge in _edges(compound):
         try:
             curve = BRepAdaptor_Curve(edge)
-            if closed is not None and _bogus_closed(curve, closed, tol):
+            kind = curve.GetType()
+            if closed is not None and kind in (GeomAbs_Circle, GeomAbs_Ellipse) and _bogus_closed(curve, closed.get(), tol):
                 continue
-            out.extend(_edge_primitives(curve, tol))
+            if kind == GeomAbs_Line or kind == GeomAbs_Circle:
+                slots.append(_edge_primitives(curve, tol, kind))
+            else:
+                curves.append(_Curve(curve, kind, len(slots)))
+                slots.append([])
         except Exception as exc:  # noqa: BLE001 - one odd edge must not lose the view
             log.debug("edge skipped: %s", exc)
-    return out
+    for c, prims in zip(curves, _curves_primitives(curves, tol)):
+        slots[c.slot] = prims
+    return [p for slot in slots for p in slot]
 
 
-def _closed_conics(shape: TopoDS_Shape, direction, up) -> list[tuple[np.ndarray, float]]:
-    """(projected centre, radius or 0 for an ellipse) of every closed circle and ellipse edge of
+class _Closed:
+    """_closed_conics of a shape seen in one view, found when first needed: only a whole
+    circle or ellipse in the HLR output needs them, and many views have none."""
+
+    def __init__(self, shape: TopoDS_Shape, direction, up):
+        self.args = (shape, direction, up)
+        self.found: tuple[np.ndarray, np.ndarray] | None = None
+
+    def get(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.found is None:
+            self.found = _closed_conics(*self.args)
+        return self.found
+
+
+def _closed_conics(shape: TopoDS_Shape, direction, up) -> tuple[np.ndarray, np.ndarray]:
+    """(projected centres, radii or 0 for an ellipse) of the closed circle and ellipse edges of
     the model: the only edges whose projection may be a whole ellipse or circle."""
     right, screen_up, _ = _basis(direction, up)
-    out = []
-    exp = TopExp_Explorer(shape, TopAbs_EDGE)
-    while exp.More():
-        curve = BRepAdaptor_Curve(TopoDS.Edge_s(exp.Current()))
+    edges = TopTools_IndexedMapOfShape()
+    TopExp.MapShapes_s(shape, TopAbs_EDGE, edges)
+    centres, radii = [], []
+    for i in range(1, edges.Extent() + 1):
+        curve = BRepAdaptor_Curve(TopoDS.Edge_s(edges.FindKey(i)))
         kind = curve.GetType()
         if kind in (GeomAbs_Circle, GeomAbs_Ellipse) and curve.LastParameter() - curve.FirstParameter() >= TWO_PI - 1e-7:
             conic = curve.Circle() if kind == GeomAbs_Circle else curve.Ellipse()
-            c = np.array(conic.Location().Coord())
-            out.append((np.array([c @ right, c @ screen_up]), conic.Radius() if kind == GeomAbs_Circle else 0.0))
-        exp.Next()
-    return out
+            centres.append(conic.Location().Coord())
+            radii.append(conic.Radius() if kind == GeomAbs_Circle else 0.0)
+    c = np.array(centres, dtype=float).reshape(-1, 3)
+    return np.column_stack([c @ right, c @ screen_up]), np.array(radii, dtype=float)
 
 
-def _bogus_closed(curve: BRepAdaptor_Curve, closed: list[tuple[np.ndarray, float]], tol: float) -> bool:
+def _bogus_closed(curve: BRepAdaptor_Curve, closed: tuple[np.ndarray, np.ndarray], tol: float) -> bool:
     """True for a whole circle or ellipse from the exact HLR that no closed model edge projects
     to. HLR makes these for a zero-length piece of an arc at the curve's seam: its edge builder
     turns equal end parameters into a full period (seen on the sphere corners of NIST CTC 02)."""
@@ -576,10 +639,9 @@ def _bogus_closed(curve: BRepAdaptor_Curve, closed: list[tuple[np.ndarray, float
     centre = np.array(_pt(conic.Location()))
     radius = conic.Radius() if kind == GeomAbs_Circle else conic.MajorRadius()
     gap = max(10 * tol, 1e-6 * radius)
-    for c, r in closed:
-        if np.linalg.norm(c - centre) <= gap and (r == 0.0 or abs(r - radius) <= gap):
-            return False
-    return True
+    centres, radii = closed
+    near = (np.linalg.norm(centres - centre, axis=1) <= gap) & ((radii == 0.0) | (np.abs(radii - radius) <= gap))
+    return not near.any()
 
 
 def _pt(p) -> Point:
@@ -591,72 +653,205 @@ def _line(a, b) -> list[Primitive]:
     return [Line(a, b)] if math.dist(a, b) >= 1e-6 else []
 
 
-def _sample(curve: BRepAdaptor_Curve, u0: float, u1: float, n: int) -> np.ndarray:
-    return np.array([_pt(curve.Value(u)) for u in np.linspace(u0, u1, n)])
+class _Curve:
+    """An HLR edge that is neither a line nor a circle, and the parameters to sample it at:
+    33 equal steps (4 per pole of a B-spline, 33 to 401), or for a degree-1 B-spline its ends
+    and knots (its corners)."""
+
+    __slots__ = ("curve", "kind", "slot", "u0", "u1", "us", "spline", "ellipse", "pts")
+
+    def __init__(self, curve: BRepAdaptor_Curve, kind, slot: int):
+        self.curve, self.kind, self.slot = curve, kind, slot
+        self.u0, self.u1 = u0, u1 = curve.FirstParameter(), curve.LastParameter()
+        self.spline = None
+        self.ellipse: tuple[float, ...] | None = None  # (major, minor radius, x axis, y axis, centre)
+        self.pts: np.ndarray | None = None
+        n = 33
+        if kind == GeomAbs_BSplineCurve:
+            self.spline = spline = curve.BSpline()
+            if spline.Degree() == 1:
+                knots = [spline.Knot(i) for i in range(1, spline.NbKnots() + 1)]
+                self.us = np.array([u0] + [k for k in knots if u0 + 1e-12 < k < u1 - 1e-12] + [u1])
+                return
+            n = min(401, max(33, 4 * spline.NbPoles() + 1))
+        self.us = np.linspace(u0, u1, n)
+
+    @property
+    def polyline(self) -> bool:
+        return self.spline is not None and self.spline.Degree() == 1
 
 
-def _edge_primitives(curve: BRepAdaptor_Curve, tol: float) -> list[Primitive]:
+def _edge_primitives(curve: BRepAdaptor_Curve, tol: float, kind=None) -> list[Primitive]:
+    """One edge's curve as primitives."""
+    if kind is None:
+        kind = curve.GetType()
     u0, u1 = curve.FirstParameter(), curve.LastParameter()
-    kind = curve.GetType()
     if kind == GeomAbs_Line:
         return _line(_pt(curve.Value(u0)), _pt(curve.Value(u1)))
     if kind == GeomAbs_Circle:
         return _circle_arc(curve, u0, u1, tol)
+    return _curves_primitives([_Curve(curve, kind, 0)], tol)[0]
 
-    if kind == GeomAbs_BSplineCurve and curve.Degree() == 1:
-        return _polyline_primitives(curve, u0, u1, tol)
 
-    n = 33
-    if kind == GeomAbs_BSplineCurve:
-        n = min(401, max(33, 4 * curve.NbPoles() + 1))
-    pts = _sample(curve, u0, u1, n)
-    if np.linalg.norm(np.diff(pts, axis=0), axis=1).sum() < 1e-6:
-        return []
-    straight = _as_line(pts, tol)
-    if straight is not None:  # includes a circle seen edge-on (ellipse with minor radius ~0)
-        return straight
-    if kind == GeomAbs_Ellipse:
-        el = curve.Ellipse()
-        if el.MajorRadius() - el.MinorRadius() < tol:
-            return _fitted_arc(pts, None, force=True)
-        pos = el.Position()
-        return _ellipse_beziers(
-            np.array(_pt(el.Location())),
-            np.array(_pt(pos.XDirection())) * el.MajorRadius(),
-            np.array(_pt(pos.YDirection())) * el.MinorRadius(),
-            u0,
-            u1,
-        )
+def _curves_primitives(curves: list[_Curve], tol: float) -> list[list[Primitive]]:
+    """Each curve as primitives: nothing if it has no length, a Line if its sample points lie
+    on one within tol (a circle seen edge-on, say), else an arc or Béziers (_curve_primitives).
+    The sampling and the straightness test run on all curves at once (numpy)."""
+    _sample_all(curves)
+    done = [c for c in curves if c.pts is not None]
+    out: dict[int, list[Primitive]] = {}
+    if done:
+        counts = np.array([len(c.pts) for c in done])
+        pts = np.vstack([c.pts for c in done])
+        starts = np.cumsum(counts) - counts
+        owner = np.repeat(np.arange(len(done)), counts)
+        steps = np.linalg.norm(np.diff(pts, axis=0), axis=1)
+        steps[(starts + counts - 1)[:-1]] = 0.0  # from one curve's last point to the next's first
+        length = np.add.reduceat(np.append(steps, 0.0), starts)
+        # the best-fit line through each curve's points (principal axis, in closed form)
+        mean = np.add.reduceat(pts, starts) / counts[:, None]
+        cx, cy = (pts - mean[owner]).T
+        half = 0.5 * np.arctan2(2.0 * np.add.reduceat(cx * cy, starts), np.add.reduceat(cx * cx, starts) - np.add.reduceat(cy * cy, starts))
+        dx, dy = np.cos(half), np.sin(half)
+        off = np.maximum.reduceat(np.abs(cy * dx[owner] - cx * dy[owner]), starts)
+        t = cx * dx[owner] + cy * dy[owner]
+        t0, t1 = np.minimum.reduceat(t, starts), np.maximum.reduceat(t, starts)
+        ellipses = []  # the ellipses that stay ellipses: as Béziers, all at once
+        for i, c in enumerate(done):
+            try:
+                if length[i] < 1e-6:
+                    out[c.slot] = []
+                elif off[i] <= tol:  # both ends exactly on the fitted line
+                    m, d = mean[i], (dx[i], dy[i])
+                    out[c.slot] = _line((m[0] + t0[i] * d[0], m[1] + t0[i] * d[1]), (m[0] + t1[i] * d[0], m[1] + t1[i] * d[1]))
+                elif c.ellipse is not None and c.ellipse[0] - c.ellipse[1] >= tol:
+                    ellipses.append(c)
+                else:
+                    out[c.slot] = _curve_primitives(c, tol)
+            except Exception as exc:  # noqa: BLE001 - one odd edge must not lose the view
+                log.debug("edge skipped: %s", exc)
+        if ellipses:
+            e = np.array([c.ellipse for c in ellipses])
+            u0, u1 = np.array([c.u0 for c in ellipses]), np.array([c.u1 for c in ellipses])
+            for c, beziers in zip(ellipses, _ellipse_beziers(e[:, 6:8], e[:, 2:4] * e[:, 0:1], e[:, 4:6] * e[:, 1:2], u0, u1)):
+                out[c.slot] = beziers
+    return [out.get(c.slot, []) for c in curves]
+
+
+def _curve_primitives(c: _Curve, tol: float) -> list[Primitive]:
+    """A curve that is not straight, from its sample points: a degree-1 B-spline refitted (see
+    below), an ellipse as Béziers (an arc if it is a circle), another curve as an arc if it
+    lies on one, else as Béziers."""
+    pts = c.pts
+    if c.polyline:
+        # HLR makes degree-1 B-splines for conics it does not project analytically (3D
+        # ellipses, circles seen edge-on): 15 points of the true curve joined by straight
+        # segments. Refit them: a circle or an ellipse through the points, else the segments.
+        if len(pts) >= 5:
+            arc = _fitted_arc(pts, lambda r: tol)
+            if arc:
+                return arc
+        if len(pts) >= 6:
+            ell = _fitted_ellipse(pts, tol)
+            if ell:
+                return ell
+        return [p for i in range(len(pts) - 1) for p in _line(pts[i], pts[i + 1])]
+    if c.kind == GeomAbs_Ellipse:  # nearly a circle (the others are done all at once)
+        return _fitted_arc(pts, None, force=True)
     # HLR gives the silhouettes of tori and spheres as approximating B-splines, within 2e-4
     # of the radius of the true circle
     arc = _fitted_arc(pts, lambda r: max(tol, 2e-4 * r))
     if arc:
         return arc
-    return _spline_beziers(curve, u0, u1, kind, tol, pts)
+    return _spline_beziers(c.curve, c.u0, c.u1, c.kind, tol, pts, c.spline)
 
 
-def _polyline_primitives(curve: BRepAdaptor_Curve, u0: float, u1: float, tol: float) -> list[Primitive]:
-    """A degree-1 B-spline. HLR makes these for conics it does not project analytically (3D
-    ellipses, circles seen edge-on): 15 points of the true curve joined by straight segments.
-    Refit them: a line, a circle or an ellipse through the points, else the segments."""
-    spline = curve.BSpline()
-    knots = [spline.Knot(i) for i in range(1, spline.NbKnots() + 1)]
-    us = [u0] + [k for k in knots if u0 + 1e-12 < k < u1 - 1e-12] + [u1]
-    pts = np.array([_pt(curve.Value(u)) for u in us])
-    if np.linalg.norm(np.diff(pts, axis=0), axis=1).sum() < 1e-6:
-        return []
-    straight = _as_line(pts, tol)
-    if straight is not None:
-        return straight
-    if len(pts) >= 5:
-        arc = _fitted_arc(pts, lambda r: tol)
-        if arc:
-            return arc
-    if len(pts) >= 6:
-        ell = _fitted_ellipse(pts, tol)
-        if ell:
-            return ell
-    return [p for i in range(len(pts) - 1) for p in _line(pts[i], pts[i + 1])]
+def _sample_all(curves: list[_Curve]) -> None:
+    """Set each curve's pts (x, y at its parameters us): ellipses all at once (as OCCT's
+    ElCLib::EllipseValue computes them), non-periodic B-splines all at once per degree (de
+    Boor's algorithm), any other curve point by point. A curve that fails keeps pts None."""
+    ellipses, splines = [], {}
+    for c in curves:
+        try:
+            if c.kind == GeomAbs_Ellipse:
+                el = c.curve.Ellipse()
+                pos = el.Position()
+                x, y, o = pos.XDirection(), pos.YDirection(), el.Location()
+                c.ellipse = (el.MajorRadius(), el.MinorRadius(), x.X(), x.Y(), y.X(), y.Y(), o.X(), o.Y())
+                ellipses.append((c, c.ellipse))
+            elif c.spline is not None and not c.spline.IsPeriodic():
+                splines.setdefault(c.spline.Degree(), []).append((c, _spline_data(c.spline)))
+            else:
+                c.pts = np.array([_pt(c.curve.Value(u)) for u in c.us])
+        except Exception as exc:  # noqa: BLE001 - one odd edge must not lose the view
+            log.debug("edge skipped: %s", exc)
+    if ellipses:
+        e = np.array([v for _, v in ellipses])
+        us = np.array([c.us for c, _ in ellipses])  # all 33 parameters
+        a1 = e[:, 0:1] * np.cos(us)
+        a2 = e[:, 1:2] * np.sin(us)
+        xy = np.stack([a1 * e[:, 2:3] + a2 * e[:, 4:5] + e[:, 6:7], a1 * e[:, 3:4] + a2 * e[:, 5:6] + e[:, 7:8]], axis=2)
+        for (c, _), pts in zip(ellipses, xy):
+            c.pts = pts
+    for p, group in splines.items():
+        try:
+            _bspline_points(p, group)
+        except Exception as exc:  # noqa: BLE001 - then point by point
+            log.debug("B-splines of degree %d sampled point by point: %s", p, exc)
+            for c, _ in group:
+                try:
+                    c.pts = np.array([_pt(c.curve.Value(u)) for u in c.us])
+                except Exception as exc:  # noqa: BLE001 - one odd edge must not lose the view
+                    log.debug("edge skipped: %s", exc)
+
+
+def _spline_data(spline) -> tuple[np.ndarray, np.ndarray]:
+    """A B-spline's poles in homogeneous coordinates (x w, y w, w) and its knots, each
+    repeated by its multiplicity."""
+    poles = spline.Poles()
+    pts = [poles.Value(i) for i in range(poles.Lower(), poles.Upper() + 1)]
+    if spline.IsRational():
+        w = spline.Weights()
+        ctrl = np.array([(q.X() * wi, q.Y() * wi, wi) for q, wi in zip(pts, (w.Value(i) for i in range(w.Lower(), w.Upper() + 1)))])
+    else:
+        ctrl = np.array([(q.X(), q.Y(), 1.0) for q in pts])
+    flat = spline.KnotSequence()
+    knots = np.array([flat.Value(i) for i in range(flat.Lower(), flat.Upper() + 1)])
+    if len(knots) != len(ctrl) + spline.Degree() + 1:
+        raise ValueError("unexpected knot sequence")
+    return ctrl, knots
+
+
+def _bspline_points(p: int, group: list[tuple[_Curve, tuple[np.ndarray, np.ndarray]]]) -> None:
+    """Set pts of each curve of a group of non-periodic B-splines of degree p, by de Boor's
+    algorithm on all their parameters at once."""
+    ctrl = np.vstack([d[0] for _, d in group])
+    if (ctrl[:, 2] == 1.0).all():  # not rational: no need to carry the weights
+        ctrl = ctrl[:, :2]
+    knots = np.concatenate([d[1] for _, d in group])
+    us = np.concatenate([c.us for c, _ in group])
+    spans = []
+    pole0 = knot0 = 0
+    for c, (cc, kk) in group:  # each parameter's knot span, in the concatenated arrays
+        k = np.clip(np.searchsorted(kk, c.us, side="right") - 1, p, len(cc) - 1)
+        spans.append((k + knot0, k - p + pole0))
+        pole0 += len(cc)
+        knot0 += len(kk)
+    span = np.concatenate([k for k, _ in spans])  # index into knots of each u's span start
+    first = np.concatenate([f for _, f in spans])  # index into ctrl of each u's first pole
+    j = np.arange(p + 1)[None, :]
+    d = ctrl[first[:, None] + j]  # (len(us), p + 1, 2 or 3)
+    ks = span[:, None] - p + j  # the knot index that goes with each of them
+    u = us[:, None]
+    for r in range(1, p + 1):  # all j = r..p of one level at once, from the previous level
+        lo = knots[ks[:, r:]]
+        alpha = ((u - lo) / (knots[ks[:, r:] + p - r + 1] - lo))[:, :, None]
+        d[:, r:] = (1.0 - alpha) * d[:, r - 1 : p] + alpha * d[:, r:]
+    xy = d[:, p] if ctrl.shape[1] == 2 else d[:, p, :2] / d[:, p, 2:]
+    at = 0
+    for c, _ in group:
+        c.pts = xy[at : at + len(c.us)]
+        at += len(c.us)
 
 
 def _fitted_ellipse(pts: np.ndarray, tol: float) -> list[Primitive]:
@@ -690,7 +885,7 @@ def _fitted_ellipse(pts: np.ndarray, tol: float) -> list[Primitive]:
     on = centre + np.outer(np.cos(t), major * semi[0]) + np.outer(np.sin(t), minor * semi[1])
     if np.linalg.norm(on - pts, axis=1).max() > tol:
         return []
-    return _ellipse_beziers(centre, major * semi[0], minor * semi[1], float(t[0]), float(t[-1]))
+    return _ellipse_beziers(centre[None], (major * semi[0])[None], (minor * semi[1])[None], t[:1], t[-1:])[0]
 
 
 def _circle_arc(curve: BRepAdaptor_Curve, u0: float, u1: float, tol: float) -> list[Primitive]:
@@ -706,23 +901,6 @@ def _circle_arc(curve: BRepAdaptor_Curve, u0: float, u1: float, tol: float) -> l
     p = _pt(curve.Value(u0 if ccw else u1))
     start = math.degrees(math.atan2(p[1] - c[1], p[0] - c[0])) % 360.0
     return [Arc(c, float(r), start, start + math.degrees(span))]
-
-
-def _as_line(pts: np.ndarray, tol: float) -> list[Primitive] | None:
-    """A Line between the extreme points if all points lie within tol of one straight line."""
-    mean = pts.mean(axis=0)
-    centred = pts - mean
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)
-    d = vt[0]
-    normal = np.array([-d[1], d[0]])
-    if np.abs(centred @ normal).max() > tol:
-        return None
-    t = centred @ d
-    a, b = pts[int(t.argmin())], pts[int(t.argmax())]
-    # put both ends exactly on the fitted line
-    a = mean + (a - mean) @ d * d
-    b = mean + (b - mean) @ d * d
-    return _line(a, b)
 
 
 def _fitted_arc(
@@ -772,30 +950,36 @@ def _cubic(p0, p1, p2, p3) -> Bezier:
     return Bezier(tuple((float(p[0]), float(p[1])) for p in (p0, p1, p2, p3)))
 
 
-def _ellipse_beziers(c: np.ndarray, x: np.ndarray, y: np.ndarray, u0: float, u1: float) -> list[Primitive]:
-    """The ellipse c + x cos(u) + y sin(u), u from u0 to u1 (either way), as cubic Béziers of at
+def _ellipse_beziers(c: np.ndarray, x: np.ndarray, y: np.ndarray, u0: np.ndarray, u1: np.ndarray) -> list[list[Primitive]]:
+    """Each ellipse c + x cos(u) + y sin(u), u from u0 to u1 (either way), as cubic Béziers of at
     most 45° of parameter each: the affine image of the usual circle approximation, so within
-    4.2e-6 of the major radius."""
-    n = max(1, math.ceil(abs(u1 - u0) / (math.pi / 4) - 1e-9))
-    out: list[Primitive] = []
-    for i in range(n):
-        t0 = u0 + (u1 - u0) * i / n
-        t1 = u0 + (u1 - u0) * (i + 1) / n
-        k = 4.0 / 3.0 * math.tan((t1 - t0) / 4)
-        p0 = c + x * math.cos(t0) + y * math.sin(t0)
-        p3 = c + x * math.cos(t1) + y * math.sin(t1)
-        d0 = -x * math.sin(t0) + y * math.cos(t0)
-        d1 = -x * math.sin(t1) + y * math.cos(t1)
-        out.append(_cubic(p0, p0 + k * d0, p3 - k * d1, p3))
+    4.2e-6 of the major radius. All ellipses at once: c, x, y are (n, 2), u0 and u1 (n,)."""
+    n = np.maximum(1, np.ceil(np.abs(u1 - u0) / (math.pi / 4) - 1e-9)).astype(np.int64)
+    owner = np.repeat(np.arange(len(n)), n)
+    i = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    start, span, pieces = u0[owner], (u1 - u0)[owner], n[owner]
+    t0 = start + span * i / pieces
+    t1 = start + span * (i + 1) / pieces
+    k = (4.0 / 3.0 * np.tan((t1 - t0) / 4))[:, None]
+    cos0, sin0, cos1, sin1 = (f(t)[:, None] for t in (t0, t1) for f in (np.cos, np.sin))
+    cs, xs, ys = c[owner], x[owner], y[owner]
+    p0 = cs + xs * cos0 + ys * sin0
+    p3 = cs + xs * cos1 + ys * sin1
+    d0 = -xs * sin0 + ys * cos0
+    d1 = -xs * sin1 + ys * cos1
+    poles = np.stack([p0, p0 + k * d0, p3 - k * d1, p3], axis=1).tolist()
+    out: list[list[Primitive]] = [[] for _ in n]
+    for e, q in zip(owner.tolist(), poles):
+        out[e].append(Bezier((tuple(q[0]), tuple(q[1]), tuple(q[2]), tuple(q[3]))))
     return out
 
 
-def _spline_beziers(curve: BRepAdaptor_Curve, u0, u1, kind, tol: float, pts: np.ndarray) -> list[Primitive]:
+def _spline_beziers(curve: BRepAdaptor_Curve, u0, u1, kind, tol: float, pts: np.ndarray, spline=None) -> list[Primitive]:
     """A B-spline (or any other curve) as cubic Béziers: exact for a non-rational B-spline of
     degree <= 3, otherwise through a C1 cubic approximation within 10 tol."""
     bs = None
     if kind == GeomAbs_BSplineCurve:
-        spline = curve.BSpline()
+        spline = spline if spline is not None else curve.BSpline()
         if not spline.IsRational() and spline.Degree() <= 3:
             bs, a, b = spline, u0, u1
     if bs is None:
@@ -844,7 +1028,7 @@ def _finish(visible, hidden, smooth, tol: float):
         for p in prims:
             if isinstance(p, Bezier):
                 key = tuple(round(c, 6) for pt in p.points for c in pt)
-                rkey = tuple(round(c, 6) for pt in reversed(p.points) for c in pt)
+                rkey = key[6:8] + key[4:6] + key[2:4] + key[0:2]  # the same points reversed
                 if key in seen or rkey in seen:
                     continue
                 seen.add(key)
@@ -852,8 +1036,9 @@ def _finish(visible, hidden, smooth, tol: float):
     vis, smo, hid = cats
     if any(isinstance(p, Bezier) for c in cats for p in c):
         tol_b = 25 * tol  # Béziers are approximations within 10 tol
-        smo = _drop_covered(smo, vis, tol_b)
-        hid = _drop_covered(hid, vis + smo, tol_b)
+        vis_seg = _segments(vis, tol_b)
+        smo = _drop_covered(smo, vis, tol_b, vis_seg)
+        hid = _drop_covered(hid, vis + smo, tol_b, np.vstack([vis_seg, _segments(smo, tol_b)]))
     return tuple(sorted(map(_rounded, c), key=_sort_key) for c in (vis, hid, smo))
 
 
@@ -1068,14 +1253,73 @@ def _polyline(p: Primitive, tol: float) -> np.ndarray:
     return _bezier_points(p, np.linspace(0, 1, n))
 
 
-def _drop_covered(candidates: list[Primitive], refs: list[Primitive], tol: float) -> list[Primitive]:
+def _ramps(counts: np.ndarray) -> np.ndarray:
+    """np.linspace(0, 1, n) for each n in counts (all >= 2), concatenated."""
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    k = np.arange(int(counts.sum())) - first
+    return k / np.repeat(counts - 1, counts)
+
+
+def _curve_points(prims: list[Primitive], counts: np.ndarray) -> np.ndarray:
+    """counts[i] points along each arc or Bézier prims[i] at equal parameter steps (what
+    _samples gives one by one), concatenated."""
+    t = _ramps(counts)
+    owner = np.repeat(np.arange(len(prims)), counts)
+    out = np.empty((len(t), 2))
+    is_arc = np.array([isinstance(p, Arc) for p in prims])
+    arcs = [p for p in prims if isinstance(p, Arc)]
+    beziers = [p for p in prims if isinstance(p, Bezier)]
+    on_arc = is_arc[owner]
+    if arcs:
+        a = np.array([(p.centre[0], p.centre[1], p.radius, p.start_deg, p.end_deg) for p in arcs])
+        which = (np.cumsum(is_arc) - 1)[owner[on_arc]]
+        q = a[which]
+        ang = np.radians(q[:, 3] + t[on_arc] * (q[:, 4] - q[:, 3]))
+        out[on_arc] = np.column_stack([q[:, 0] + q[:, 2] * np.cos(ang), q[:, 1] + q[:, 2] * np.sin(ang)])
+    if beziers:
+        b = np.array([p.points for p in beziers])  # (n, 4, 2)
+        which = (np.cumsum(~is_arc) - 1)[owner[~on_arc]]
+        q = b[which]
+        tb = t[~on_arc][:, None]
+        sb = 1 - tb
+        out[~on_arc] = sb**3 * q[:, 0] + 3 * sb * sb * tb * q[:, 1] + 3 * sb * tb * tb * q[:, 2] + tb**3 * q[:, 3]
+    return out
+
+
+def _segments(prims: list[Primitive], tol: float) -> np.ndarray:
+    """The arcs and Béziers among prims as chords (x0, y0, x1, y1) with chord error below
+    tol / 4: _polyline of each, all at once."""
+    curves = [p for p in prims if not isinstance(p, Line)]
+    if not curves:
+        return np.empty((0, 4))
+    counts = np.empty(len(curves), dtype=np.int64)
+    for i, p in enumerate(curves):
+        if isinstance(p, Arc):
+            sweep = math.radians(p.end_deg - p.start_deg)
+            step = 2 * math.acos(max(-1.0, 1 - tol / (4 * p.radius))) if p.radius > tol / 8 else sweep
+            counts[i] = min(4000, max(2, math.ceil(sweep / max(step, 1e-9)) + 1))
+        else:
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = p.points
+            m2 = 6 * max(math.hypot(x0 - 2 * x1 + x2, y0 - 2 * y1 + y2), math.hypot(x1 - 2 * x2 + x3, y1 - 2 * y2 + y3))
+            counts[i] = 2 if m2 == 0 else min(2000, math.ceil(math.sqrt(m2 / (2 * tol))) + 1)
+    pts = _curve_points(curves, counts)
+    inner = np.ones(len(pts) - 1, dtype=bool)  # chords within one curve, not from one to the next
+    inner[(np.cumsum(counts) - 1)[:-1]] = False
+    return np.hstack([pts[:-1][inner], pts[1:][inner]])
+
+
+_PAIRS = 1 << 20  # (point, segment) pairs at a time in _drop_covered: some 100 MB of arrays
+
+
+def _drop_covered(candidates: list[Primitive], refs: list[Primitive], tol: float, seg: np.ndarray | None = None) -> list[Primitive]:
     """The candidates minus the arcs and Béziers that lie wholly (within tol) on the arcs and
-    Béziers of refs (lines were settled exactly by _merge_lines; a Bézier is never straight)."""
+    Béziers of refs (lines were settled exactly by _merge_lines; a Bézier is never straight).
+    `seg`: _segments(refs, tol) when the caller has them already."""
     todo = [i for i, p in enumerate(candidates) if not isinstance(p, Line)]
-    ref = [p for p in refs if not isinstance(p, Line)]
-    if not todo or not ref:
+    if seg is None:
+        seg = _segments(refs, tol)
+    if not todo or not len(seg):
         return candidates
-    seg = np.vstack([np.hstack([pl[:-1], pl[1:]]) for pl in (_polyline(p, tol) for p in ref)])
     lo = np.minimum(seg[:, :2], seg[:, 2:]) - tol
     hi = np.maximum(seg[:, :2], seg[:, 2:]) + tol
     origin = lo.min(axis=0)
@@ -1096,22 +1340,32 @@ def _drop_covered(candidates: list[Primitive], refs: list[Primitive], tol: float
     keys, owner = keys[order], owner[order]
 
     n = 17
-    pts = np.vstack([_samples(candidates[i], n) for i in todo])
-    dist = np.full(len(pts), np.inf)
+    pts = _curve_points([candidates[i] for i in todo], np.full(len(todo), n))
     cell = np.floor((pts - origin) / h).astype(np.int64)
     inside = (cell >= 0).all(axis=1) & (cell[:, 1] < ny)
     pkeys = np.where(inside, cell[:, 0] * ny + cell[:, 1], -1)
-    for key in np.unique(pkeys[pkeys >= 0]):
-        lo_i, hi_i = np.searchsorted(keys, [key, key + 1])
-        if lo_i == hi_i:
-            continue
-        sel = pkeys == key
-        s = seg[owner[lo_i:hi_i]]
-        q = pts[sel]
+    # each point's distance to the nearest segment of its cell: over every (point, segment of
+    # the point's cell) pair, a bounded number of pairs at a time
+    first = np.searchsorted(keys, pkeys)
+    many = np.where(pkeys >= 0, np.searchsorted(keys, pkeys + 1) - first, 0)
+    dist = np.full(len(pts), np.inf)
+    ends = np.cumsum(many)
+    lo_pt = 0
+    while lo_pt < len(pts):
+        hi_pt = max(lo_pt + 1, int(np.searchsorted(ends, ends[lo_pt] - many[lo_pt] + _PAIRS, side="right")))
+        sub = slice(lo_pt, hi_pt)
+        m = many[sub]
+        start = np.cumsum(m) - m
+        pair = np.repeat(first[sub] - start, m) + np.arange(int(m.sum()))
+        s = seg[owner[pair]]
+        q = np.repeat(pts[sub], m, axis=0)
         a, ab = s[:, :2], s[:, 2:] - s[:, :2]
         ll = np.maximum((ab**2).sum(axis=1), 1e-30)
-        t = np.clip(((q[:, None, :] - a[None]) * ab[None]).sum(axis=2) / ll[None], 0, 1)
-        dist[sel] = np.linalg.norm(q[:, None, :] - (a[None] + t[..., None] * ab[None]), axis=2).min(axis=1)
+        t = np.clip(((q - a) * ab).sum(axis=1) / ll, 0, 1)
+        d = np.linalg.norm(q - (a + t[:, None] * ab), axis=1)
+        if len(d):
+            dist[lo_pt:hi_pt][m > 0] = np.minimum.reduceat(d, start[m > 0])
+        lo_pt = hi_pt
     covered = (dist.reshape(len(todo), n) <= tol).all(axis=1)
     drop = {i for i, c in zip(todo, covered) if c}
     return [p for i, p in enumerate(candidates) if i not in drop]
@@ -1120,6 +1374,7 @@ def _drop_covered(candidates: list[Primitive], refs: list[Primitive], tol: float
 def _bounds(prims) -> tuple[float, float, float, float]:
     xs: list[float] = []
     ys: list[float] = []
+    beziers = []
     for p in prims:
         if isinstance(p, Line):
             xs += [p.a[0], p.b[0]]
@@ -1130,22 +1385,25 @@ def _bounds(prims) -> tuple[float, float, float, float]:
                 xs.append(p.centre[0] + p.radius * math.cos(math.radians(a)))
                 ys.append(p.centre[1] + p.radius * math.sin(math.radians(a)))
         else:
-            q = np.array(p.points)
-            ts = [0.0, 1.0]
-            for axis in (0, 1):  # roots of the derivative, per axis
-                p0, p1, p2, p3 = q[:, axis]
-                a = -p0 + 3 * p1 - 3 * p2 + p3
-                b = 2 * (p0 - 2 * p1 + p2)
-                c = p1 - p0
-                if abs(a) > 1e-15:
-                    disc = b * b - 4 * a * c
-                    if disc >= 0:
-                        ts += [(-b + sq) / (2 * a) for sq in (math.sqrt(disc), -math.sqrt(disc))]
-                elif abs(b) > 1e-15:
-                    ts.append(-c / b)
-            pts = _bezier_points(p, np.array([t for t in ts if 0.0 <= t <= 1.0]))
-            xs += pts[:, 0].tolist()
-            ys += pts[:, 1].tolist()
+            beziers.append(p.points)
+    if beziers:  # each Bézier's ends and the roots of its derivative per axis, all at once
+        q = np.array(beziers)
+        p0, p1, p2, p3 = q[:, 0], q[:, 1], q[:, 2], q[:, 3]  # (n, 2): x and y
+        a = -p0 + 3 * p1 - 3 * p2 + p3
+        b = 2 * (p0 - 2 * p1 + p2)
+        c = p1 - p0
+        with np.errstate(all="ignore"):
+            quadratic = np.abs(a) > 1e-15
+            disc = b * b - 4 * a * c
+            sq = np.sqrt(np.where(quadratic & (disc >= 0), disc, np.nan))
+            roots = [(-b + sq) / (2 * a), (-b - sq) / (2 * a), np.where(~quadratic & (np.abs(b) > 1e-15), -c / b, np.nan)]
+        ends = np.zeros((len(q), 1)), np.ones((len(q), 1))
+        t = np.hstack([*ends] + [r[:, axis : axis + 1] for axis in (0, 1) for r in roots])  # (n, 8)
+        t = np.where((t >= 0.0) & (t <= 1.0), t, np.nan)[:, :, None]
+        s = 1 - t
+        pts = s**3 * p0[:, None] + 3 * s * s * t * p1[:, None] + 3 * s * t * t * p2[:, None] + t**3 * p3[:, None]
+        xs += [float(np.nanmin(pts[:, :, 0])), float(np.nanmax(pts[:, :, 0]))]
+        ys += [float(np.nanmin(pts[:, :, 1])), float(np.nanmax(pts[:, :, 1]))]
     if not xs:
         return (0.0, 0.0, 0.0, 0.0)
     return (float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys)))

@@ -374,3 +374,114 @@ def test_exact_view_agrees_with_the_polygonal_one():
         t = np.clip(((pts[:, None] - a[None]) * ab[None]).sum(axis=2) / ll[None], 0, 1)
         dist = np.linalg.norm(pts[:, None] - (a[None] + t[..., None] * ab[None]), axis=2).min(axis=1)
         assert dist.max() < 3.0, p
+
+
+# --- conversion all at once, and the order of the children ----------------------------------
+
+
+def hlr_curves(part, name):
+    """The non-line, non-circle edges of the exact HLR of `part` seen from `name`, as views._Curve."""
+    from OCP.BRepAdaptor import BRepAdaptor_Curve
+    from OCP.GeomAbs import GeomAbs_Circle, GeomAbs_Line
+    from OCP.HLRBRep import HLRBRep_Algo, HLRBRep_HLRToShape
+
+    algo = HLRBRep_Algo()
+    algo.Add(part.wrapped, 0)
+    algo.Projector(views._projector(*STANDARD[name]))
+    algo.Update()
+    algo.Hide()
+    hlr = HLRBRep_HLRToShape(algo)
+    out = []
+    for compound in (hlr.VCompound(), hlr.HCompound(), hlr.OutLineVCompound(), hlr.OutLineHCompound(), hlr.Rg1LineVCompound()):
+        for edge in views._edges(compound):
+            curve = BRepAdaptor_Curve(edge)
+            if curve.GetType() not in (GeomAbs_Line, GeomAbs_Circle):
+                out.append(views._Curve(curve, curve.GetType(), len(out)))
+    return out
+
+
+def nurbs_curves():
+    """A rational B-spline (a converted circular arc) and a periodic one (a whole circle), as
+    views._Curve."""
+    from OCP.BRepAdaptor import BRepAdaptor_Curve
+    from OCP.BRepBuilderAPI import BRepBuilderAPI_MakeEdge
+    from OCP.Geom import Geom_Circle, Geom_TrimmedCurve
+    from OCP.GeomAbs import GeomAbs_BSplineCurve
+    from OCP.GeomConvert import GeomConvert
+    from OCP.gp import gp_Ax2, gp_Dir, gp_Pnt
+
+    circle = Geom_Circle(gp_Ax2(gp_Pnt(3, 4, 0), gp_Dir(0, 0, 1)), 7.0)
+    out = []
+    for curve in (Geom_TrimmedCurve(circle, 0.3, 2.5), circle):
+        spline = GeomConvert.CurveToBSplineCurve_s(curve)
+        adaptor = BRepAdaptor_Curve(BRepBuilderAPI_MakeEdge(spline).Edge())
+        out.append(views._Curve(adaptor, GeomAbs_BSplineCurve, len(out)))
+    assert out[0].spline.IsRational() and out[1].spline.IsPeriodic()
+    return out
+
+
+def test_curves_are_sampled_all_at_once_as_occt_evaluates_them():
+    # ellipses, B-splines of degree 3 (the spline), 1 (HLR's polylines) and higher (the
+    # outlines of the torus), each at its own parameters; a rational and a periodic B-spline
+    part = (
+        cq.Workplane().spline([(0, 0), (20, 8), (40, -5), (60, 10)]).lineTo(60, -20).lineTo(0, -20).close().extrude(5)
+        .union(cq.Workplane().cylinder(10, 6).translate((30, -10, 10)))
+        .union(cq.Workplane().add(cq.Solid.makeTorus(8, 2)).translate((0, 20, 0)))
+        .val()
+    )
+    curves = [c for name in ("iso", "front", "top") for c in hlr_curves(part, name)] + nurbs_curves()
+    kinds = {(int(c.kind), c.spline.Degree() if c.spline else 0) for c in curves}
+    assert len(kinds) >= 5, kinds
+    views._sample_all(curves)
+    for c in curves:
+        true = np.array([views._pt(c.curve.Value(u)) for u in c.us])
+        assert c.pts.shape == true.shape
+        assert np.abs(c.pts - true).max() <= 1e-9 * max(1.0, np.abs(true).max()), c.kind
+
+
+def test_ellipses_as_beziers_all_at_once():
+    c = np.array([(1.0, 2.0), (-3.0, 0.5)])
+    x, y = np.array([(4.0, 0.0), (0.6, 0.8)]), np.array([(0.0, 2.0), (-0.4, 0.3)])
+    u0, u1 = np.array([0.0, 2.0]), np.array([2 * math.pi, 0.3])
+    got = views._ellipse_beziers(c, x, y, u0, u1)
+    assert [len(g) for g in got] == [8, 3]  # at most 45° of parameter each, either way
+    for i, beziers in enumerate(got):
+        ts = np.linspace(0, 2 * math.pi, 200001)
+        ellipse = c[i] + np.outer(np.cos(ts), x[i]) + np.outer(np.sin(ts), y[i])
+        ends = [b.points[0] for b in beziers] + [beziers[-1].points[3]]
+        assert approx(ends[0], c[i] + x[i] * math.cos(u0[i]) + y[i] * math.sin(u0[i]), 1e-12)
+        assert approx(ends[-1], c[i] + x[i] * math.cos(u1[i]) + y[i] * math.sin(u1[i]), 1e-9)
+        for b in beziers:
+            for q in bezier_at(b, np.linspace(0, 1, 9)):
+                assert np.linalg.norm(ellipse - q, axis=1).min() < 1e-4
+
+
+def test_bounds_of_beziers_reach_their_extremes():
+    b = Bezier(((0.0, 0.0), (10.0, 20.0), (20.0, -20.0), (30.0, 0.0)))
+    dense = bezier_at(b, np.linspace(0, 1, 100001))
+    x0, y0, x1, y1 = views._bounds([b, Line((-1.0, 0.0), (0.0, 0.0))])
+    assert (x0, x1) == (-1.0, 30.0)
+    assert abs(y0 - dense[:, 1].min()) < 1e-6 and abs(y1 - dense[:, 1].max()) < 1e-6
+
+
+def test_dropping_covered_curves_in_bounded_pieces(monkeypatch):
+    circle = Arc((0.0, 0.0), 10.0, 0.0, 360.0)
+    on = [Arc((0.0, 0.0), 10.0, 10.0 * k, 10.0 * k + 25.0) for k in range(30)]  # on the circle
+    off = [Arc((0.0, 0.0), 10.5, 10.0 * k, 10.0 * k + 25.0) for k in range(30)]  # beside it
+    candidates = on + off + [Line((0.0, 0.0), (1.0, 1.0))]
+    whole = views._drop_covered(candidates, [circle], 0.01)
+    assert whole == off + [Line((0.0, 0.0), (1.0, 1.0))]
+    monkeypatch.setattr(views, "_PAIRS", 7)
+    assert views._drop_covered(candidates, [circle], 0.01) == whole
+
+
+def test_longest_views_start_first(monkeypatch):
+    started = []
+
+    def run(jobs, budget):
+        started.extend(jobs)
+        return {}
+
+    monkeypatch.setattr(views, "_run_children", run)
+    project_views(box(), ["top", "right", "front", "iso"], time_budget_s=1.0, others={"section": (plate_with_hole(), "front")})
+    assert started == ["section", "front", "iso", "right", "top"]
