@@ -6,11 +6,14 @@ import shutil
 
 import cadquery as cq
 import pytest
+from OCP.Bnd import Bnd_Box
+from OCP.BRepBndLib import BRepBndLib
 from OCP.Interface import Interface_Static
 from OCP.STEPControl import STEPControl_AsIs, STEPControl_Controller, STEPControl_Writer
 
 from techpack.errors import ModelError
 from techpack.geometry import build_part, build_parts
+from techpack.geometry.part import exact_box
 from techpack.spec import load_spec
 from tests.conftest import BOX_SCRIPT, FIXTURES, PRODUCT
 
@@ -229,3 +232,22 @@ def test_scripts_do_not_share_helpers_or_the_working_directory(project):
     a, b = build_parts(load_spec(path))
     assert (a.bbox_mm[0], b.bbox_mm[0]) == pytest.approx((10, 40))
     assert os.getcwd() == cwd
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("nist_*ap203.stp")))
+def test_exact_box_is_occts_optimal_box(name):
+    """The fast exact box (six extremes from the faces whose quick boxes could hold them)
+    equals OCCT's optimal box of the whole solid."""
+    solid = cq.importers.importStep(str(FIXTURES / name)).val().Solids()[0]
+    reference = Bnd_Box()
+    BRepBndLib.AddOptimal_s(solid.wrapped, reference, False, False)
+    assert exact_box(solid.wrapped) == pytest.approx(reference.Get(), abs=1e-9)
+
+
+def test_exact_box_of_curved_faces():
+    torus = cq.Solid.makeTorus(20, 4).rotate((0, 0, 0), (1, 1, 0), 33)
+    spline = cq.Workplane().spline([(0, 0), (10, 8), (25, -4), (40, 3)]).lineTo(40, -20).lineTo(0, -20).close().extrude(5).val()
+    for solid in (torus, spline):
+        reference = Bnd_Box()
+        BRepBndLib.AddOptimal_s(solid.wrapped, reference, False, False)
+        assert exact_box(solid.wrapped) == pytest.approx(reference.Get(), abs=1e-9)
