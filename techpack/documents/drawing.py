@@ -226,7 +226,7 @@ def _seen_end_on(members, placed: dict[str, Placed], cut) -> tuple[float, float]
         for name, p in placed.items():
             if abs(abs(float(np.dot(axis, p.view.direction))) - 1) > 1e-6:
                 continue
-            if cut and name == "front" and float(np.dot(np.subtract(point, cut.point), cut.normal)) > 1e-6:
+            if cut and name == cut.view and float(np.dot(np.subtract(point, cut.point), cut.normal)) > 1e-6:
                 continue
             return p.at(point)
     return None
@@ -372,14 +372,18 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     names, place = view_names(built, projection)
     features = find_features(solid)
     thin = part.thickness is not None or catalog.processes[part.process].family == "forming"
-    cut = plan_section(solid, built.box_mm, features, thin=thin)
+    cut = None  # one section at most: the front view cut open, else the side view
+    for name in [n for n in names if n != "top"]:
+        cut = plan_section(solid, built.box_mm, features, view=name, thin=thin)
+        if cut:
+            break
     if cut is None:
         views = project_views(solid, names + ["iso"])
-    else:  # the front view cut open
-        views = project_views(solid, [n for n in names if n != "front"] + ["iso"], others={"front": (cut.solid, "front")})
-        if not spans(views["front"], built.box_mm):  # the cut part's outline is not the whole part's
+    else:
+        views = project_views(solid, [n for n in names if n != cut.view] + ["iso"], others={cut.view: (cut.solid, cut.view)})
+        if not spans(views[cut.view], built.box_mm):  # the cut part's outline is not the whole part's
+            views[cut.view] = project_views(solid, [cut.view])[cut.view]
             cut = None
-            views["front"] = project_views(solid, ["front"])["front"]
     iso = views.pop("iso")
     stem = part_stem(part, product)
     corner = np.array(built.box_mm[:3])  # the hole table's origin, for these too
@@ -422,11 +426,11 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
 
     for n, p in list(placed.items()) + [("iso", iso_placed)]:
         _stroke(c, p, p.view.smooth, NARROW)
-        if not (cut and n == "front"):  # a section shows no hidden lines (ISO 128-44)
+        if not (cut and n == cut.view):  # a section shows no hidden lines (ISO 128-44)
             _stroke(c, p, p.view.hidden, NARROW, ([3 * MM, 1 * MM], 0))
         _stroke(c, p, p.view.visible, WIDE)
     if cut:
-        _stroke(c, placed["front"], [Line(a, b) for a, b in hatch(cut, HATCH_PITCH / s)], NARROW)
+        _stroke(c, placed[cut.view], [Line(a, b) for a, b in hatch(cut, HATCH_PITCH / s)], NARROW)
 
     notes = Annotations(regular, area=sheet.drawing_area)
     pages = [notes]  # what goes on each sheet beyond the views (the first sheet's)
@@ -434,11 +438,11 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     avoid = geometry + furniture
     for n, p in placed.items():
         x0, y0, x1, y1 = p.box
-        title_text = f"{cut.letter}–{cut.letter}" if cut and n == "front" else n.capitalize()
+        title_text = f"{cut.letter}–{cut.letter}" if cut and n == cut.view else n.capitalize()
         notes.label(title_text, (x0 + x1) / 2, y1 + 2.5, anchor="middle", kind="view-title", size=3.5)
     if cut:  # the cutting plane on a view that sees it edge-on
         for n, p in placed.items():
-            line = cutting_line(cut, p.view) if n != "front" else None
+            line = cutting_line(cut, p.view) if n != cut.view else None
             if line:
                 a, b, arrow = line
                 notes.cutting_plane(p.paper(a), p.paper(b), arrow, cut.letter)

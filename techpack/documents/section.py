@@ -34,6 +34,7 @@ HATCH_ANGLE = 45.0  # degrees to the screen x axis (ISO 128-50)
 
 @dataclass(frozen=True)
 class Section:
+    view: str  # the standard view it replaces
     letter: str
     point: tuple[float, float, float]  # on the cutting plane, mm
     normal: tuple[float, float, float]  # unit, from the plane towards the viewer (the view's direction)
@@ -66,7 +67,7 @@ def plan(solid: cq.Shape, box: tuple[float, ...], features: Features, view: str 
         kept = _cut(solid, point, direction, lo, hi)
         if kept is None or not _may_span(kept, box, direction):
             continue
-        return Section(letter, tuple(float(v) for v in point), tuple(float(v) for v in direction), kept, _cut_faces(kept, point, direction, view, float(np.linalg.norm(hi - lo))))
+        return Section(view, letter, tuple(float(v) for v in point), tuple(float(v) for v in direction), kept, _cut_faces(kept, point, direction, view, float(np.linalg.norm(hi - lo))))
     return None
 
 
