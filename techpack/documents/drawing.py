@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import cadquery as cq
 import numpy as np
+from OCP.BRepAdaptor import BRepAdaptor_Surface
 from OCP.BRepClass import BRepClass_FaceClassifier
 from OCP.gp import gp_Pnt
 from OCP.TopAbs import TopAbs_IN
@@ -282,6 +283,49 @@ def _selected_faces(part, model_solid, drawn) -> list[tuple[object, object, np.n
     return out
 
 
+def _cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, avoid, inspect, units: str) -> None:
+    """A cylindrical face's diameter with the spec's fit or limits (`Ø10 p6 (+0.024/+0.015)`),
+    across its outline on a view that sees it from the side (at its end nearest the view's
+    edge), else by a leader to its circle; its frames and datum beside it."""
+    cylinder = BRepAdaptor_Surface(face.wrapped).Cylinder()
+    r = cylinder.Radius()
+    axis = np.array((cylinder.Axis().Direction().X(), cylinder.Axis().Direction().Y(), cylinder.Axis().Direction().Z()))
+    origin = np.array((cylinder.Location().X(), cylinder.Location().Y(), cylinder.Location().Z()))
+    ends = [float(np.dot(np.array(v.toTuple()) - origin, axis)) for v in face.Vertices()] or [0.0]
+    limits = size_limits(2 * r, f, units)
+    text = f"Ø{fmt(2 * r)}" + (f" {limits[0]}" if limits else "")
+    label, view = None, None
+    for name, p in placed.items():
+        if abs(float(np.dot(axis, p.view.direction))) > 1e-6:
+            continue
+        across = np.cross(axis, p.view.direction)
+        a, b = p.at(origin - across * r), p.at(origin + across * r)
+        vertical = abs(a[1] - b[1]) > abs(a[0] - b[0])  # the diameter runs up the sheet: the axis across it
+        k = 0 if vertical else 1  # dimension at the end furthest right (axis across) or up (axis up)
+        end = origin + axis * max(ends, key=lambda t: p.at(origin + axis * t)[k])
+        a, b = p.at(end - across * r), p.at(end + across * r)
+        label = notes.linear(a, b, text, +1, 10, vertical, avoid)
+        tip, outward, view = b, ((1.0, 0.0) if vertical else (0.0, 1.0)), name
+        break
+    if label is None:  # seen end-on only: a leader to the circle
+        for name, p in placed.items():
+            if abs(abs(float(np.dot(axis, p.view.direction))) - 1) < 1e-6:
+                c = np.array(p.at(origin))
+                tip = tuple(c + np.array((0.707, 0.707)) * r * p.scale)
+                label, outward, view = notes.leader(tip, text, avoid), (0.707, 0.707), name
+                break
+    if label is None:
+        return
+    if limits:
+        inspect(f, [Check(f"Ø{fmt(2 * r)} {limits[0].split(' (')[0]}", 2 * r, limits[1], limits[2])], label, view)
+    elif f.critical:
+        inspect(f, [Check(f"Ø{fmt(2 * r)}", 2 * r, None, None)], label, view)
+    for frame in frames(f, units, hole=True):
+        inspect(f, [frame.check], notes.frame(tip, list(frame.cells), outward, avoid), view)
+    if f.datum:
+        notes.datum(tip, f.datum, outward, avoid)
+
+
 def _size_across(feature, box, centre, normal, units):
     """A face's toleranced size: its distance to the far side of the part along its normal,
     with the spec's fit or limit deviations; None if the feature gives neither."""
@@ -452,7 +496,8 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
 
     # the faces the spec selects, as drawn, and the sizes it tolerates across them
     selected = _selected_faces(part, model_solid, solid)
-    sized = {id(f): across for f, _, centre, normal in selected if (across := _size_across(f, built.box_mm, centre, normal, product.units))}
+    sized = {id(f): across for f, face, centre, normal in selected
+             if face.geomType() != "CYLINDER" and (across := _size_across(f, built.box_mm, centre, normal, product.units))}
 
     # overall sizes from the model's exact box, on the front view (x, z) and the top view (y),
     # with a tolerance where the spec puts one on the size across a face
@@ -470,8 +515,12 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     if "top" in placed:
         tb = placed["top"].box
         overall.append((1, "top", (tb[0], tb[1]), (tb[0], tb[3]), -1, True))
+    shafts = [2 * BRepAdaptor_Surface(face.wrapped).Cylinder().Radius() for f, face, _, _ in selected
+              if face.geomType() == "CYLINDER" and (f.fit or f.tolerance)]  # toleranced diameters, called out on their own
     for axis, view, a, b, side, vertical in overall:
         size = built.bbox_mm[axis]
+        if any(abs(d - size) < 1e-3 for d in shafts) and _round_outline(axis, size, placed):
+            continue
         on = [(f, sized[id(f)]) for f, _, _, normal in selected if id(f) in sized and abs(abs(normal[axis]) - 1) < 1e-6 and abs(sized[id(f)][0] - size) < 1e-3]
         text = ("Ø" if _round_outline(axis, size, placed) else "") + fmt(size) + (f" {on[0][1][1][0]}" if on else "")
         label = notes.linear(a, b, text, side, 8, vertical, avoid)
@@ -518,6 +567,9 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
 
     # faces the spec tolerates or names as datums, on a view that shows them edge-on
     for k, (f, face, centre, normal) in enumerate(selected):
+        if face.geomType() == "CYLINDER":  # a shaft or a bore: its diameter, tolerated
+            _cylinder_callout(f, face, placed, notes, avoid, inspect, product.units)
+            continue
         for name, p in placed.items():
             if abs(float(np.dot(p.view.direction, normal))) > 1e-6:
                 continue

@@ -194,3 +194,15 @@ def test_pitch_circle_needs_three_equally_spaced_points_on_a_circle():
     assert drawing.pitch_circle(square[:2]) is None  # two points make no circle
     assert drawing.pitch_circle([(10, 0), (0, 10), (-10, 0), (7.0710678, -7.0710678)]) is None  # on a circle, not equally spaced
     assert drawing.pitch_circle([(0, 0), (10, 0), (20, 0)]) is None  # a row
+
+
+def test_stem_shaft_fit_on_a_cylindrical_face(tmp_path):
+    """A face feature on a cylinder is a diameter: the stem's Ø10 p6 press fit is dimensioned
+    across the shaft with its ISO 286 limits, in place of the plain overall Ø10."""
+    _, outputs, problems, text, _ = draw(EXAMPLE, "DL2-501", tmp_path)
+    assert problems == []
+    assert "Ø10 p6 (+0.024/+0.015)" in text
+    assert not re.search(r"Ø10(?! p6)", text)  # no second, untoleranced Ø10
+    (char,) = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
+    assert (char["feature"], char["text"], char["nominal_mm"], char["upper_mm"], char["lower_mm"], char["critical"]) == (
+        "press fit", "Ø10 p6", 10.0, 10.024, 10.015, True)
