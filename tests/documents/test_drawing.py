@@ -1,4 +1,4 @@
-"""The part drawing (work in progress, issue 5; not yet in the build): read back with pdfplumber."""
+"""The part drawings: read back with pdfplumber."""
 
 from __future__ import annotations
 
@@ -21,12 +21,17 @@ from techpack.spec import load_spec
 from tests.conftest import EXAMPLE, FIXTURES
 
 
-def draw(spec, number, tmp_path):
+def render(spec, number, tmp_path):
+    """Build one part of a spec and draw it: (built part, outputs, lint problems)."""
     loaded = load_spec(spec)
-    parts = build_parts(loaded)
-    built = next(p for p in parts if p.spec.number == number)
+    built = next(p for p in build_parts(loaded) if p.spec.number == number)
     ctx = BuildContext(loaded=loaded, folder=tmp_path, date=dt.date(2026, 11, 20), git=None, log=Reporter(0), report=Report([], {}))
     outputs, problems = drawing.draw_part(ctx, built)
+    return built, outputs, problems
+
+
+def draw(spec, number, tmp_path):
+    built, outputs, problems = render(spec, number, tmp_path)
     with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
         (page,) = pdf.pages
         text = page.extract_text() + "\n" + " ".join(vertical_words(page))
@@ -57,7 +62,6 @@ def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
     assert fonts <= {"DejaVuSans", "DejaVuSans-Bold"}
     assert problems == []
     chars = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
-    by_feature = {c["feature"]: c for c in chars}
     assert sorted(c["number"] for c in chars) == list(range(1, 8))
     got = {(c["feature"], c["text"]): (c["nominal_mm"], c["upper_mm"], c["lower_mm"], c["critical"]) for c in chars}
     assert got == {
@@ -148,10 +152,7 @@ def test_a_hole_table_with_no_room_left_goes_on_a_second_sheet(project, tmp_path
         return False if len(calls) == 1 else original(self, *args, **kw)
 
     monkeypatch.setattr(drawing.Annotations, "table", table)
-    loaded = load_spec(spec)
-    (built,) = build_parts(loaded)
-    ctx = BuildContext(loaded=loaded, folder=tmp_path, date=dt.date(2026, 11, 20), git=None, log=Reporter(0), report=Report([], {}))
-    outputs, problems = drawing.draw_part(ctx, built)
+    _, outputs, problems = render(spec, "CTC", tmp_path)
     assert problems == []
     with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
         assert len(pdf.pages) == 2
@@ -174,10 +175,7 @@ def test_a_hole_table_longer_than_a_sheet_runs_over_several(project, tmp_path):
             return cq.Workplane().box(200, 120, 4).faces(">Z").workplane().pushPoints(pts).hole(1.5)
     '''))
     spec = project.spec("- {number: PL-1, name: Perforated plate, model: plate.py, material: 6061, process: laser-cutting, thickness: 4}")
-    loaded = load_spec(spec)
-    (built,) = build_parts(loaded)
-    ctx = BuildContext(loaded=loaded, folder=tmp_path, date=dt.date(2026, 11, 20), git=None, log=Reporter(0), report=Report([], {}))
-    outputs, problems = drawing.draw_part(ctx, built)
+    _, outputs, problems = render(spec, "PL-1", tmp_path)
     assert problems == []
     with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
         pages = [p.extract_text() for p in pdf.pages]

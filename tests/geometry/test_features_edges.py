@@ -12,17 +12,9 @@ from OCP.BRepAdaptor import BRepAdaptor_Surface
 from techpack.geometry import stepfile
 from techpack.geometry.features import Chamfer, Features, Radius, Slot, find_features
 from tests.conftest import FIXTURES
+from tests.geometry.test_features import approx, l_bracket, only_solid
 
 NIST = sorted(FIXTURES.glob("nist_ctc_0*_asme1_ap203.stp"))
-
-
-def approx(value, tol=1e-6):
-    return pytest.approx(value, abs=tol)
-
-
-def only_solid(wp: cq.Workplane) -> cq.Solid:
-    (solid,) = wp.solids().vals()
-    return solid
 
 
 def plate(x=60.0, y=40.0, z=10.0) -> cq.Workplane:
@@ -160,26 +152,6 @@ def test_counterbore_is_not_a_radius():
     features = find_features(solid)
     assert features.holes[0].counterbore == approx((11.0, 4.0))
     assert features.radii == ()
-
-
-def l_bracket(t=2.0, r=2.0, leg=30.0, width=20.0) -> cq.Solid:
-    """An L profile in XZ (inner radius r, outer r + t) extruded along Y."""
-    c = t + r
-    s = math.sqrt(0.5)
-    return only_solid(
-        cq.Workplane("XZ")
-        .moveTo(c, 0)
-        .lineTo(leg, 0)
-        .lineTo(leg, t)
-        .lineTo(c, t)
-        .threePointArc((c - r * s, c - r * s), (t, c))
-        .lineTo(t, leg)
-        .lineTo(0, leg)
-        .lineTo(0, c)
-        .threePointArc((c - (r + t) * s, c - (r + t) * s), (c, 0))
-        .close()
-        .extrude(width)
-    )
 
 
 def test_bend_is_not_a_radius():
