@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import cadquery as cq
-import numpy as np
 import pytest
 
 from techpack.documents.section import cutting_line, hatch, plan, spans

@@ -259,7 +259,6 @@ def test_zone_labels_and_size_designation(tmp_path, size):
 
 def test_frame_centring_marks_and_grid_lines(tmp_path):
     sheet, _ = write(tmp_path / "sheet.pdf", "A3", title("A3"))
-    w, h = 420, 297
     with pdfplumber.open(tmp_path / "sheet.pdf") as pdf:
         page = pdf.pages[0]
         rects = [(mm_box(r, page), r["linewidth"] / MM) for r in page.rects]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import math
 import time
-from pathlib import Path
 
 import cadquery as cq
 import pytest
