@@ -115,6 +115,17 @@ class Annotations:
             spot = tail - w * (TEXT * 0.6) + out * (TEXT * 0.4)
             self.labels.append(Label(letter, float(spot[0]), float(spot[1]) - TEXT * 0.35, self.font, size=5.0, anchor="middle", kind="callout"))
 
+    def viewing_arrow(self, tip: tuple[float, float], direction: tuple[float, float], letter: str) -> Label:
+        """ISO 128-30 viewing direction of an auxiliary view: an arrow onto the part at tip,
+        pointing the way the view looks, and the view's letter at its tail."""
+        tail = (tip[0] - direction[0] * CUT_ARROW * 1.5, tip[1] - direction[1] * CUT_ARROW * 1.5)
+        self.lines.append((tail, tip))
+        self.arrows.append((tip, math.atan2(direction[1], direction[0])))
+        spot = (tail[0] - direction[0] * TEXT, tail[1] - direction[1] * TEXT)
+        lab = Label(letter, spot[0], spot[1] - TEXT * 0.35 * 5 / TEXT, self.font, size=5.0, anchor="middle", kind="callout")
+        self.labels.append(lab)
+        return lab
+
     def frame(self, tip: tuple[float, float], cells: list[str], outward: tuple[float, float], avoid: list[Box]) -> Label:
         """An ISO 1101 tolerance frame (compartments left to right, height 2h), led from tip
         (an arrow on the feature) outward from the part."""

@@ -53,8 +53,9 @@ class Frame:
     check: Check
 
 
-def fmt(v: float) -> str:
-    return f"{v:.2f}".rstrip("0").rstrip(".")
+def fmt(v: float, places: int = 2) -> str:
+    """A size as printed: to 0.01 mm, trailing zeros dropped (a tolerance: `places=4`)."""
+    return f"{v:.{places}f}".rstrip("0").rstrip(".")
 
 
 def unit(units: str) -> float:
@@ -146,13 +147,13 @@ def frames(feature: Feature, units: str, hole: bool) -> list[Frame]:
     out = []
     if feature.flatness:
         t = feature.flatness * unit(units)
-        out.append(Frame((SYMBOLS["flatness"], fmt(t)), Check(f"flatness {fmt(t)}", None, t, 0.0)))
+        out.append(Frame((SYMBOLS["flatness"], fmt(t, 4)), Check(f"flatness {fmt(t, 4)}", None, t, 0.0)))
     for kind in ("parallelism", "perpendicularity", "position"):
         g = getattr(feature, kind)
         if g is None:
             continue
         t = g.tolerance * unit(units)
-        zone = f"Ø{fmt(t)}" if hole and kind != "parallelism" or kind == "position" else fmt(t)
+        zone = f"Ø{fmt(t, 4)}" if hole and kind != "parallelism" or kind == "position" else fmt(t, 4)
         datums = tuple(g.datums)
         text = f"{kind} {zone}" + (f" to {'|'.join(datums)}" if datums else "")
         out.append(Frame((SYMBOLS[kind], zone) + datums, Check(text, None, t, 0.0)))

@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from techpack import __version__
 from techpack.context import BuildContext, Output
-from techpack.documents.annotate import MM, NARROW, Annotations, Box, Label, lint
+from techpack.documents.annotate import MM, NARROW, Annotations, Box, Label, inside, lint, overlaps
 from techpack.documents.callouts import (
     Characteristic, Check, unit, chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups, radius_text,
     size_limits, slot_groups, slot_text, spec_feature_for,
@@ -73,19 +73,35 @@ def scale_text(s: float) -> str:
     return f"1:{round(1 / s):d}" if s < 1 else f"{round(s):d}:1"
 
 
-def view_names(built: BuiltPart, projection: str) -> tuple[list[str], dict[str, tuple[str, str]]]:
+def view_names(built: BuiltPart, projection: str, holes: tuple[Hole, ...] = ()) -> tuple[list[str], dict[str, tuple[str, str]]]:
     """The principal views for the part and where each goes relative to the front view:
-    {name: (neighbour, side)}; a flat part (thin along Z) gets front and top only."""
+    {name: (neighbour, side)}; a flat part (thin along Z) gets front and top only, a turned
+    part front and an end view (and the top view if it has holes along Z)."""
     x, y, z = built.bbox_mm
     below, right = ("top", "left") if projection == "first-angle" else ("top", "right")
-    if abs(y - z) < 0.01 * max(y, z) and x > 1.5 * y:  # a turned part lying along X: front and an end view
-        return ["front", right], {right: ("front", "right")}
+    if abs(y - z) < 0.01 * max(y, z) and x > 1.5 * y and _turned(built.solid, y):  # lying along X
+        names, place = ["front", right], {right: ("front", "right")}
+        if any(abs(abs(h.direction[2]) - 1) < 1e-6 for h in holes):  # cross holes: seen from above
+            names.append(below)
+            place[below] = ("front", "below" if projection == "first-angle" else "above")
+        return names, place
     names = ["front", below]
     place = {below: ("front", "below" if projection == "first-angle" else "above")}
     if z > 0.15 * max(x, y) and y > 0.15 * max(x, z):
         names.append(right)
         place[right] = ("front", "right")
     return names, place
+
+
+def _turned(solid, diameter: float) -> bool:
+    """Whether the part is round about an axis along X: a cylinder of its full diameter."""
+    for face in solid.Faces():
+        if face.geomType() != "CYLINDER":
+            continue
+        c = BRepAdaptor_Surface(face.wrapped).Cylinder()
+        if abs(abs(c.Axis().Direction().X()) - 1) < 1e-6 and abs(2 * c.Radius() - diameter) < 0.01 * diameter:
+            return True
+    return False
 
 
 def arrange(views: dict[str, View], place: dict[str, tuple[str, str]], s: float) -> tuple[float, float, dict[str, tuple[float, float]]]:
@@ -173,12 +189,54 @@ def _stroke(c, placed: Placed, prims, width: float, dash=None) -> None:
     c.setDash([], 0)
 
 
-def _view_for(direction, placed: dict[str, Placed]) -> str | None:
-    """The view that shows a hole along `direction` as a circle."""
+def _view_for(direction, placed) -> str | None:
+    """The view that shows a hole along `direction` as a circle: a principal one, or in
+    `placed` (names, or name -> Placed) an auxiliary view looking along it."""
     d = [abs(round(c, 6)) for c in direction]
     for name, axis in (("top", 2), ("front", 1), ("left", 0), ("right", 0)):
         if name in placed and d[axis] == 1:
             return name
+    if isinstance(placed, dict):
+        for name, p in placed.items():
+            if name.startswith("view ") and abs(abs(float(np.dot(direction, p.view.direction))) - 1) < 1e-6:
+                return name
+    return None
+
+
+MAX_AUXILIARY = 2  # auxiliary views a drawing gets at most: each costs a hidden-line removal
+
+
+def _auxiliary_views(features, names, first: str) -> dict[str, tuple[tuple, tuple]]:
+    """"view B": (direction, up) for each direction of holes no principal view sees end-on,
+    looking along the holes into the part, the up of the sheet kept as near +Z as it goes."""
+    out, letters = {}, "ABCDEFGHJKLMNPRSTUVWXYZ"
+    k = letters.index(first)
+    for g in hole_groups(features.holes):
+        d = np.array(g[0].direction, dtype=float)
+        if _view_for(d, names) is not None or any(abs(abs(float(np.dot(d, f[0]))) - 1) < 1e-6 for f in out.values()):
+            continue
+        if len(out) == MAX_AUXILIARY:
+            break
+        up = (0.0, 0.0, 1.0) if abs(d[2]) < 0.9 else (0.0, 1.0, 0.0)
+        out[f"view {letters[k + len(out)]}"] = (tuple(-d), up)
+    return out
+
+
+def _grown(box: Box, by: float) -> Box:
+    return (box[0] - by, box[1] - by, box[2] + by, box[3] + by)
+
+
+def _free_spot(view: View, s: float, area: Box, taken: list[Box]) -> Placed | None:
+    """The view placed at scale s (or the next smaller ones) where it and room for its
+    callouts clear everything taken, scanning the drawing area from the top right."""
+    x0, y0, x1, y1 = view.bounds
+    for scale in [sc for sc in SCALES if sc <= s][:3]:
+        w, h = (x1 - x0) * scale, (y1 - y0) * scale
+        for top in np.arange(area[3] - 8.0, area[1] + h + 8.0, -4.0):
+            for right in np.arange(area[2] - 30.0, area[0] + w + 8.0, -4.0):
+                box = (right - w - 8.0, top - h - 8.0, right + 30.0, top + 8.0)  # callouts to the right, a title above
+                if inside(box, area) and not any(overlaps(box, t) for t in taken):
+                    return Placed(view, right - w - x0 * scale, top - h - y0 * scale, scale)
     return None
 
 
@@ -214,6 +272,11 @@ def _round_outline(axis: int, size: float, placed: dict[str, Placed]) -> bool:
         if any(t >= 359.0 for t in turns.values()):
             return True
     return False
+
+
+def _rounded(record: dict) -> dict:
+    """Floats to 0.1 µm, so that 1.005 in reads 25.527, not 25.526999999999997."""
+    return {k: round(v, 7) if isinstance(v, float) else v for k, v in record.items()}
 
 
 def _table_fits(rows, sheet, font: str, furniture) -> bool:
@@ -366,7 +429,7 @@ def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, 
     lines.append(f"{len(lines) + 1}. 3D model {stem}.step (revision {ctx.spec.product.revision}) accompanies this drawing and defines "
                  "all geometry not dimensioned here; tolerances and notes on this drawing govern.")
     for text in oblique:
-        lines.append(f"{len(lines) + 1}. Hole at an angle: {text}.")
+        lines.append(f"{len(lines) + 1}. Hole at an angle{text}.")
     if not exact:
         lines.append(f"{len(lines) + 1}. Views drawn with polygonal hidden-line removal (the exact one exceeded its time budget).")
     wrapped = []
@@ -389,7 +452,7 @@ def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
         ctx.log.progress(k, len(parts), f"drawing {built.spec.number}")
         got, problems = draw_part(ctx, built)
         for problem in problems:
-            ctx.log.detail(f"  drawing {built.spec.number}: {problem}")
+            ctx.log.info(f"  drawing {built.spec.number}: {problem}")
         outputs += got
     return outputs
 
@@ -413,25 +476,29 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     solid = drawn_solid(built)
     if solid is not built.solid:
         built = BuiltPart(spec=built.spec, solid=solid, source=built.source, volume_mm3=built.volume_mm3, faces=built.faces)
-    names, place = view_names(built, projection)
     features = find_features(solid)
+    names, place = view_names(built, projection, features.holes)
     thin = part.thickness is not None or catalog.processes[part.process].family == "forming"
     cut = None  # one section at most: the front view cut open, else the side view
     for name in [n for n in names if n != "top"]:
         cut = plan_section(solid, built.box_mm, features, view=name, thin=thin)
         if cut:
             break
+    aux = _auxiliary_views(features, names, "B" if cut else "A")  # holes no principal view sees end-on
+    others = {name: (solid, frame) for name, frame in aux.items()}
     if cut is None:
-        views = project_views(solid, names + ["iso"])
+        views = project_views(solid, names + ["iso"], others=others)
     else:
-        views = project_views(solid, [n for n in names if n != cut.view] + ["iso"], others={cut.view: (cut.solid, cut.view)})
+        views = project_views(solid, [n for n in names if n != cut.view] + ["iso"], others={cut.view: (cut.solid, cut.view)} | others)
         if not spans(views[cut.view], built.box_mm):  # the cut part's outline is not the whole part's
             views[cut.view] = project_views(solid, [cut.view])[cut.view]
             cut = None
     iso = views.pop("iso")
+    aux_views = {name: views.pop(name) for name in aux}
     stem = part_stem(part, product)
     corner = np.array(built.box_mm[:3])  # the hole table's origin, for these too
-    oblique = [f"{hole_text(g)}, axis along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in g[0].direction)}), entering at "
+    seen_in = lambda d: next((f" (view {n.split()[-1]})" for n, (a, _) in aux.items() if abs(abs(float(np.dot(d, a))) - 1) < 1e-6), "")  # noqa: E731
+    oblique = [f"{seen_in(g[0].direction)}: {hole_text(g)}, axis along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in g[0].direction)}), entering at "
                + "; ".join(f"({', '.join(fmt(c) for c in np.array(h.entry) - corner)})" for h in g) + " from the part's lower left corner (x, y, z min)"
                for g in hole_groups(features.holes) if _view_for(g[0].direction, names) is None]
     tb = layout("A4").title_block
@@ -448,6 +515,15 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     cx0, cy0, cx1, cy1 = chosen.iso
     iso_s = min(s * ISO_SHRINK, (cx1 - cx0 - GAP) / max(ix1 - ix0, 1e-9), (cy1 - cy0 - GAP) / max(iy1 - iy0, 1e-9))
     iso_placed = Placed(iso, (cx0 + cx1) / 2 - (ix0 + ix1) / 2 * iso_s, (cy0 + cy1) / 2 - (iy0 + iy1) / 2 * iso_s, iso_s)
+    taken = [_grown(p.box, GAP * 0.7) for p in placed.values()] + [_grown(iso_placed.box, 5.0)]
+    tx0, _, tx1, ty1 = sheet.title_block
+    taken.append((tx0, sheet.drawing_area[1], tx1, ty1 + notes_height))
+    aux_placed = {}
+    for name, view in aux_views.items():
+        spot = _free_spot(view, s, sheet.drawing_area, taken)
+        if spot:
+            aux_placed[name] = spot
+            taken.append(_grown(spot.box, GAP * 0.7))
 
     material = catalog.material(part.material)
     finishes = loaded.finishes(part)
@@ -468,7 +544,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     c.setSubject(f"Part drawing, {product.number} {product.name}")
     furniture = draw_sheet(Canvas(io.BytesIO(), pagesize=(sheet.width * MM, sheet.height * MM)), sheet, title)  # where it will be
 
-    for n, p in list(placed.items()) + [("iso", iso_placed)]:
+    for n, p in list(placed.items()) + [("iso", iso_placed)] + list(aux_placed.items()):
         _stroke(c, p, p.view.smooth, NARROW)
         if not (cut and n == cut.view):  # a section shows no hidden lines (ISO 128-44)
             _stroke(c, p, p.view.hidden, NARROW, ([3 * MM, 1 * MM], 0))
@@ -478,7 +554,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
 
     notes = Annotations(regular, area=sheet.drawing_area)
     pages = [notes]  # what goes on each sheet beyond the views (the first sheet's)
-    geometry = [p.box for p in placed.values()] + [iso_placed.box]
+    geometry = [p.box for p in placed.values()] + [iso_placed.box] + [p.box for p in aux_placed.values()]
     avoid = geometry + furniture
     for n, p in placed.items():
         x0, y0, x1, y1 = p.box
@@ -490,6 +566,25 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             if line:
                 a, b, arrow = line
                 notes.cutting_plane(p.paper(a), p.paper(b), arrow, cut.letter)
+                break
+    if names[1] != "top":  # a turned part: its axis, a centre line along the front view and a cross on the end view
+        xmin, ymin, zmin, xmax, ymax, zmax = built.box_mm
+        axis = np.array((0.0, (ymin + ymax) / 2, (zmin + zmax) / 2))
+        front, end = placed["front"], placed[names[1]]
+        over = 3.0 / s  # centre lines run 3 mm past the outline
+        notes.chain.append((front.at(axis + (xmin - over, 0, 0)), front.at(axis + (xmax + over, 0, 0))))
+        r = (ymax - ymin) / 2 + over
+        notes.chain += [(end.at(axis + (0, -r, 0)), end.at(axis + (0, r, 0))), (end.at(axis + (0, 0, -r)), end.at(axis + (0, 0, r)))]
+    for name, p in aux_placed.items():  # titled, and an arrow with its letter on a view that sees the direction
+        x0, y0, x1, y1 = p.box
+        scale_note = f" ({scale_text(p.scale)})" if abs(p.scale - s) > 1e-9 else ""
+        notes.label(f"View {name.split()[-1]}{scale_note}", (x0 + x1) / 2, y1 + 2.5, anchor="middle", kind="view-title", size=3.5)
+        look = -np.array(p.view.direction)  # into the part, along the holes
+        entry = next(np.array(h.entry) for h in features.holes if abs(abs(float(np.dot(h.direction, look))) - 1) < 1e-6)
+        for q in placed.values():
+            shown = np.array(q.at(entry + look)) - np.array(q.at(entry))
+            if np.linalg.norm(shown) > 0.5 * q.scale:
+                notes.viewing_arrow(q.at(entry), tuple(shown / np.linalg.norm(shown)), name.split()[-1])
                 break
     ix0, iy0, ix1, iy1 = iso_placed.box
     notes.label("Isometric, not to scale", (ix0 + ix1) / 2, iy0 - 5, anchor="middle", kind="view-title", size=3.5)
@@ -535,10 +630,10 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     surfaces: list[tuple[tuple[float, float], tuple[float, float], str]] = []  # surface symbols: tip, outward, requirement
     for group in hole_groups(features.holes):
         h = group[0]
-        name = _view_for(h.direction, placed)
-        if name is None:  # no principal view shows it end-on: listed in the notes
+        name = _view_for(h.direction, placed) or _view_for(h.direction, aux_placed)
+        if name is None:  # no view shows it end-on: listed in the notes
             continue
-        p = placed[name]
+        p = placed.get(name) or aux_placed[name]
         centre = p.at(h.entry)
         r = h.diameter_mm / 2 * s
         spec_feature = spec_feature_for(group, part.features, product.units)
@@ -673,7 +768,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     problems = lint(notes.labels, geometry, sheet.drawing_area) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(
-        json.dumps({"part": part.number, "drawing": rel, "characteristics": [c_.__dict__ for c_ in characteristics]}, indent=2, ensure_ascii=False) + "\n",
+        json.dumps({"part": part.number, "drawing": rel, "characteristics": [_rounded(c_.__dict__) for c_ in characteristics]}, indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
     return [Output(rel, NAME, part.number), Output(chars_rel, NAME, part.number)], problems

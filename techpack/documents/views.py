@@ -161,20 +161,21 @@ def project_view(solid: cq.Solid, name: str, time_budget_s: float = 5.0) -> View
     return project_views(solid, [name], time_budget_s)[name]
 
 
-def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0, others: dict[str, tuple[object, str]] | None = None) -> dict[str, View]:
+def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0, others: dict[str, tuple[object, object]] | None = None) -> dict[str, View]:
     """Several standard views of one solid, in the order of `names`, and views of other
-    solids: `others` maps a view name to (solid, standard view name), e.g. a section's cut
-    solid seen from the front. The exact HLR of every view runs in its own forked child (as
+    solids or directions: `others` maps a view name to (solid, standard view name), e.g. a
+    section's cut solid seen from the front, or to (solid, (direction, up)), an auxiliary view. The exact HLR of every view runs in its own forked child (as
     many at once as there are CPUs, started longest first as they usually come: the views of
     other solids, then front, iso, the side views, top), each with its own budget:
     `time_budget_s` seconds of CPU time, and at most twice that in wall-clock time from its
     start (on Linux; elsewhere the wall clock only). A view whose child runs out of time or fails falls back to the
     polygonal HLR on its own. A budget <= 0 goes straight to the fallback."""
     others = others or {}
-    unknown = [n for n in list(names) + [std for _, std in others.values()] if n not in STANDARD]
+    unknown = [n for n in list(names) + [std for _, std in others.values() if isinstance(std, str)] if n not in STANDARD]
     if unknown:
         raise ValueError(f"unknown view {unknown[0]!r}; expected one of {', '.join(STANDARD)}")
     todo = {n: (solid, n) for n in dict.fromkeys(names)} | dict(others)
+    frames = {n: STANDARD[std] if isinstance(std, str) else std for n, (_, std) in todo.items()}  # (direction, up)
     shapes = {id(s): _topods(s) for s, _ in todo.values()}
     sizes = {k: _size(shape) for k, shape in shapes.items()}
     tols = {k: _tolerance(size) for k, size in sizes.items()}
@@ -183,14 +184,15 @@ def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0, other
     if time_budget_s > 0 and todo:
         # longest first: the children run a few at a time (one per CPU), so starting the
         # views that take longest (section, front, iso) first shortens the whole
-        order = sorted(todo, key=lambda n: _EXPECTED_ORDER.index(todo[n][1]) - (len(_EXPECTED_ORDER) if n in others else 0))
-        jobs = {n: (lambda s=todo[n][0], std=todo[n][1]: _exact_view(shapes[id(s)], *STANDARD[std], tols[id(s)])) for n in order}
+        rank = {n: _EXPECTED_ORDER.index(std) if isinstance(std, str) else 1 for n, (_, std) in todo.items()}  # an auxiliary view: like iso
+        order = sorted(todo, key=lambda n: rank[n] - (len(_EXPECTED_ORDER) if n in others and isinstance(todo[n][1], str) else 0))
+        jobs = {n: (lambda s=todo[n][0], n=n: _exact_view(shapes[id(s)], *frames[n], tols[id(s)])) for n in order}
         results = _run_children(jobs, time_budget_s)
 
     views: dict[str, View] = {}
     meshed: dict[int, TopoDS_Shape] = {}
-    for n, (s, std) in todo.items():
-        direction, up = STANDARD[std]
+    for n, (s, _) in todo.items():
+        direction, up = frames[n]
         got = results.get(n)
         if got is not None:
             views[n] = _view(n, direction, up, *got, exact=True)

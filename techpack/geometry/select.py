@@ -29,12 +29,18 @@ def check_selections(loaded: LoadedSpec, parts: list[BuiltPart]) -> None:
             continue
         i = loaded.index_of(part)
         holes = None
+        claimed: dict[float, tuple[int, str]] = {}  # hole diameter -> the feature selecting it
         for j, f in enumerate(part.features):
             key = ("parts", i, "features", j, "select")
             label = f"parts[{i}].features[{j}].select.{next(iter(f.select))} ({part.number} {f.name})"
             if "hole" in f.select:
                 holes = holes if holes is not None else find_features(built.solid).holes
                 d = float(f.select["hole"]) * unit
+                same = next(((k, name) for size, (k, name) in claimed.items() if hole_matches(d, size)), None)
+                if same:
+                    problems.append(Problem(loaded.where(*key, "hole"), label,
+                                            f"selects the same Ø{d:g} holes as features[{same[0]}] ({same[1]}); put all their tolerances on that one feature"))
+                claimed.setdefault(d, (j, f.name))
                 if not any(hole_matches(d, h.diameter_mm) for h in holes):
                     sizes = sorted({round(h.diameter_mm, 2) for h in holes})
                     have = ", ".join(f"Ø{s:g}" for s in sizes) if sizes else "none"

@@ -199,6 +199,15 @@ class Feature(_Model):
     )
     critical: bool = False
 
+    @field_validator("tolerance")
+    @classmethod
+    def _limits_in_order(cls, value: tuple[float, float] | None, info: ValidationInfo) -> tuple[float, float] | None:
+        if value is not None and value[0] < value[1]:
+            raise ValueError(f"the upper limit deviation comes first: [{value[1]:g}, {value[0]:g}], not [{value[0]:g}, {value[1]:g}]")
+        if value is not None and info.data.get("fit"):
+            raise ValueError("give a size either a fit (ISO 286) or explicit limit deviations, not both")
+        return value
+
     @field_validator("flatness")
     @classmethod
     def _flatness_of_a_face(cls, value: float | None, info: ValidationInfo) -> float | None:

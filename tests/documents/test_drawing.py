@@ -204,3 +204,29 @@ def test_stem_shaft_fit_on_a_cylindrical_face(tmp_path):
     (char,) = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
     assert (char["feature"], char["text"], char["nominal_mm"], char["upper_mm"], char["lower_mm"], char["critical"]) == (
         "press fit", "Ø10 p6", 10.0, 10.024, 10.015, True)
+
+
+def test_holes_at_an_angle_get_an_auxiliary_view(project, tmp_path):
+    """Two Ø6 holes drilled at 30° to Z: no principal view sees them as circles, so an
+    auxiliary view looks along them (titled, with its viewing arrow and letter on a
+    principal view) and carries their callout; the notes give their entry points."""
+    (project.root / "block.py").write_text(textwrap.dedent('''
+        import cadquery as cq
+
+        def build():
+            block = cq.Workplane().box(60, 40, 30).val()
+            d = cq.Vector(0, 0.5, -0.8660254037844386)
+            for x in (-15, 15):
+                start = cq.Vector(x, -8, 15) - d * 10
+                block = block.cut(cq.Solid.makeCylinder(3, 80, start, d))
+            return block
+    '''))
+    spec = project.spec("- {number: BL-1, name: Angled block, model: block.py, material: 6061, process: cnc-milling}")
+    _, outputs, problems, text, _ = draw(spec, "BL-1", tmp_path)
+    assert problems == []
+    assert "A–A" in text and "View B" in text  # the side view sees the holes from the side: section A–A through one
+    assert text.count("2× Ø6 THRU") == 2  # the callout in view B, and the note
+    assert "Hole at an angle (view B): 2× Ø6 THRU, axis along (0, 0.5, -0.866)" in text
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+        words = [w["text"] for w in pdf.pages[0].extract_words()]
+    assert words.count("B") >= 3  # the viewing arrow's letter, beside the border's two

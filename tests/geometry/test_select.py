@@ -47,3 +47,15 @@ def test_inch_products_select_holes_in_inches(project, cli):
     )
     code, _, err = cli("check", spec)
     assert code == 0, err  # 0.3937 in = Ø10 mm
+
+
+def test_two_features_on_the_same_holes(project, cli):
+    project.write("plate.py", PLATE)
+    spec = project.spec(
+        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling,\n"
+        "   features: [{name: bore, select: {hole: 10}, fit: H7}, {name: bore square, select: {hole: 10.0}, critical: true}]}"
+    )
+    code, _, err = cli("check", spec)
+    assert code == 2
+    assert "parts[0].features[1].select.hole" in err
+    assert "selects the same Ø10 holes as features[0] (bore); put all their tolerances on that one feature" in err

@@ -290,3 +290,14 @@ def test_the_json_schema_describes_frames_for_editors(project):
         break_it(broken["parts"][0]["features"])
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, schema)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("tolerance: [-0.1, 0.1]", "the upper limit deviation comes first: [0.1, -0.1], not [-0.1, 0.1]"),
+    ("fit: H7, tolerance: [0.1, 0]", "give a size either a fit (ISO 286) or explicit limit deviations, not both"),
+])
+def test_limit_deviations_upper_first_and_not_with_a_fit(project, bad, message):
+    path = part_with(project, f"- {{name: bore, select: {{hole: 10}}, {bad}}}")
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    assert "parts[0].features[0].tolerance" in str(err.value) and message in str(err.value)
