@@ -115,8 +115,12 @@ def _hole_callout(group: list[Hole], feature: Feature | None, units: str) -> tup
         return text, checks
     if feature.thread:
         thread = parse_thread(feature.thread)
-        depth = f" ↧{fmt(feature.depth * unit(units))}" if feature.depth else ""
-        return f"{count(len(group))}{thread.designation}{depth}, tap drill Ø{fmt(thread.tap_drill_mm)}", [Check(f"{thread.designation}{depth}", thread.nominal_mm, None, None)]
+        depth = f" ↧{fmt(feature.depth * unit(units))}" if feature.depth else "" if not h.through else " THRU"
+        # the model's hole when it is a tap drill for this thread (between D - 1.3 P and D), else D - P
+        drill = h.diameter_mm if thread.nominal_mm - 1.3 * thread.pitch_mm < h.diameter_mm < thread.nominal_mm else thread.tap_drill_mm
+        drill_depth = "" if h.through else f" ↧{fmt(h.depth_mm)}"
+        text = f"{count(len(group))}{thread.designation}{depth}, tap drill Ø{fmt(drill)}{drill_depth}"
+        return text, [Check(f"{thread.designation}{depth}", thread.nominal_mm, None, None)]
     limits = size_limits(h.diameter_mm, feature, units)
     if limits:
         label, upper, lower = limits

@@ -78,7 +78,7 @@ def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
         assert re.search(r"\s*".join(map(re.escape, cells)), text), cells
     assert "12 +0.1/-0.1" in text and "Ra 1.6" in text
     # the M5 holes and the counterbore are drilled from underneath; the 4 holes sit on a Ø130 pitch circle
-    assert "4× M5-6H ↧8, tap drill Ø4.2, FAR SIDE" in text and "CBORE Ø26 ↧3, FAR SIDE" in text
+    assert "4× M5-6H ↧8, tap drill Ø4.2 ↧10, FAR SIDE" in text and "CBORE Ø26 ↧3, FAR SIDE" in text
     assert "PCD Ø130, 4× EQ SP" in text
     assert "Ø160" in text  # a round part's overall size is a diameter
 
@@ -230,3 +230,28 @@ def test_holes_at_an_angle_get_an_auxiliary_view(project, tmp_path):
     with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
         words = [w["text"] for w in pdf.pages[0].extract_words()]
     assert words.count("B") >= 3  # the viewing arrow's letter, beside the border's two
+
+
+def test_thread_callouts_take_the_tap_drill_from_the_model_and_say_thru(project, tmp_path):
+    """An M8 on a Ø6.8 drilled hole (the ISO 2306 size, not D - P = 6.75) keeps the model's
+    drill and its depth; an M6 through a plate says THRU; an M12 modelled at Ø12 (the
+    nominal, no tap drill modelled) gets D - P."""
+    (project.root / "plate.py").write_text(textwrap.dedent('''
+        import cadquery as cq
+
+        def build():
+            plate = cq.Workplane().box(100, 60, 20)
+            plate = plate.faces(">Z").workplane().pushPoints([(-30, 0)]).hole(6.8, 15)
+            plate = plate.faces(">Z").workplane().pushPoints([(0, 0), (0, 20)]).hole(5)
+            return plate.faces(">Z").workplane().pushPoints([(30, 0)]).hole(12, 18)
+    '''))
+    spec = project.spec(
+        "- {number: TP-1, name: Tapped plate, model: plate.py, material: 6061, process: cnc-milling, features: [\n"
+        "   {name: m8, select: {hole: 6.8}, thread: M8, depth: 12}, {name: m6, select: {hole: 5}, thread: M6-6H},\n"
+        "   {name: m12, select: {hole: 12}, thread: M12x1.5, depth: 15}]}"
+    )
+    _, _, problems, text, _ = draw(spec, "TP-1", tmp_path)
+    assert problems == []
+    assert "M8 ↧12, tap drill Ø6.8 ↧15" in text
+    assert "2× M6-6H THRU, tap drill Ø5" in text
+    assert "M12×1.5 ↧15, tap drill Ø10.5 ↧18" in text
