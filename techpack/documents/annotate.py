@@ -307,15 +307,30 @@ class Annotations:
         self.labels.append(lab)
         return lab
 
-    def datum(self, tip: tuple[float, float], letter: str, outward: tuple[float, float], avoid: list[Box]) -> Label:
-        """An ISO 5459 datum feature symbol: a filled triangle on the feature, a leader, the letter in a square."""
+    def datum(self, tip: tuple[float, float], letter: str, outward: tuple[float, float], avoid: list[Box], view: Box | None = None) -> Label:
+        """An ISO 5459 datum feature symbol: a filled triangle on the feature, a leader, the
+        letter in a square; where there is no room off the face, on an extension line of
+        the face past the view's outline (`view`, its box)."""
         size = 2 * TEXT
-        for reach in range(8, 60, 4):
-            cx, cy = tip[0] + outward[0] * reach, tip[1] + outward[1] * reach
+        across = (-outward[1], outward[0])
+        feet = [(tip[0] + across[0] * shift, tip[1] + across[1] * shift) for shift in (0, 4, -4, 8, -8)]  # along the face's edge
+        for run in (12.0, 18.0, 24.0) if view is not None else ():  # run the face's edge out past the view's sides
+            if abs(across[0]) > 0.99:
+                feet += [(view[2] + run, tip[1]), (view[0] - run, tip[1])]
+            elif abs(across[1]) > 0.99:
+                feet += [(tip[0], view[3] + run), (tip[0], view[1] - run)]
+        tries = [(reach, foot) for reach in range(8, 60, 4) for foot in feet]
+        for (reach, foot), strict in [(t, True) for t in tries] + [(t, False) for t in tries]:  # a leader across no text if it can
+            cx, cy = foot[0] + outward[0] * reach, foot[1] + outward[1] * reach
             box = (cx - size / 2, cy - size / 2, cx + size / 2, cy + size / 2)
-            leader = (min(tip[0], cx) - 0.5, min(tip[1], cy) - 0.5, max(tip[0], cx) + 0.5, max(tip[1], cy) + 0.5)
-            if self.free(box, avoid) and self.free(leader, [], gap=0.0):
+            triangle = (foot[0] - 2.5, foot[1] - 2.5, foot[0] + 2.5, foot[1] + 2.5)
+            if self.free(box, avoid) and (foot in feet[:5] or self.free(triangle, avoid, gap=0.5)) and (not strict or self.clear(foot, (cx, cy))):
                 break
+        if foot not in feet[:5]:  # the extension line from the outline out to the triangle
+            start = (tip[0] if abs(across[0]) < 0.99 else (view[2] + 1.0 if foot[0] > tip[0] else view[0] - 1.0),
+                     tip[1] if abs(across[1]) < 0.99 else (view[3] + 1.0 if foot[1] > tip[1] else view[1] - 1.0))
+            self.lines.append((start, (foot[0] + across[0] * 2.0 * (1 if foot[0] >= tip[0] else -1), foot[1] + across[1] * 2.0 * (1 if foot[1] >= tip[1] else -1))))
+        tip = foot
         self.rects.append(box)
         self.triangles.append((tip, math.atan2(-outward[1], -outward[0])))
         self.lines.append((tip, (cx, cy - size / 2 if outward[1] < 0 else cy + size / 2) if outward[1] else (cx, cy)))

@@ -203,14 +203,14 @@ def _view_for(direction, placed) -> str | None:
     return None
 
 
+VIEW_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # capitals, without I, O and Q (read as 1 and 0)
 MAX_AUXILIARY = 2  # auxiliary views a drawing gets at most: each costs a hidden-line removal
 
 
-def _auxiliary_views(features, names, first: str) -> dict[str, tuple[tuple, tuple]]:
+def _auxiliary_views(features, names, letters: list[str]) -> dict[str, tuple[tuple, tuple]]:
     """"view B": (direction, up) for each direction of holes no principal view sees end-on,
     looking along the holes into the part, the up of the sheet kept as near +Z as it goes."""
-    out, letters = {}, "ABCDEFGHJKLMNPRSTUVWXYZ"
-    k = letters.index(first)
+    out = {}
     for g in hole_groups(features.holes):
         d = np.array(g[0].direction, dtype=float)
         if _view_for(d, names) is not None or any(abs(abs(float(np.dot(d, f[0]))) - 1) < 1e-6 for f in out.values()):
@@ -218,7 +218,7 @@ def _auxiliary_views(features, names, first: str) -> dict[str, tuple[tuple, tupl
         if len(out) == MAX_AUXILIARY:
             break
         up = (0.0, 0.0, 1.0) if abs(d[2]) < 0.9 else (0.0, 1.0, 0.0)
-        out[f"view {letters[k + len(out)]}"] = (tuple(-d), up)
+        out[f"view {letters[len(out)]}"] = (tuple(-d), up)
     return out
 
 
@@ -479,12 +479,13 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     features = find_features(solid)
     names, place = view_names(built, projection, features.holes)
     thin = part.thickness is not None or catalog.processes[part.process].family == "forming"
+    letters = [c for c in VIEW_LETTERS if c not in {f.datum for f in part.features}]  # sections and views: not a datum's letter
     cut = None  # one section at most: the front view cut open, else the side view
     for name in [n for n in names if n != "top"]:
-        cut = plan_section(solid, built.box_mm, features, view=name, thin=thin)
+        cut = plan_section(solid, built.box_mm, features, view=name, letter=letters[0], thin=thin)
         if cut:
             break
-    aux = _auxiliary_views(features, names, "B" if cut else "A")  # holes no principal view sees end-on
+    aux = _auxiliary_views(features, names, letters[1:] if cut else letters)  # holes no principal view sees end-on
     others = {name: (solid, frame) for name, frame in aux.items()}
     if cut is None:
         views = project_views(solid, names + ["iso"], others=others)
@@ -680,7 +681,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             if f.datum and anchor_label is not None:
                 notes.datum_at_frame(tip, f.datum, anchor_label, outward, 2)
             elif f.datum:
-                notes.datum(tip, f.datum, outward, avoid)
+                notes.datum(tip, f.datum, outward, avoid, p.box)
             if f.surface:
                 surfaces.append((p.at(_point_on_face(face, centre, normal, p.view.direction, k + 1)), outward, _surface_text(f.surface)))
             if id(f) in sized:

@@ -123,16 +123,17 @@ def test_plus_minus_tolerance_from_the_spec(project, tmp_path):
 
 
 def test_base_front_view_is_a_section_through_the_bore(tmp_path):
-    """The base's front view is section A–A through the Ø10 bore: titled, its cutting plane
-    marked on the top view, its cut faces hatched at 45° and no hidden lines in it."""
+    """The base's front view is a section through the Ø10 bore: titled C–C (A and B are the
+    part's datums), its cutting plane marked on the top view, its cut faces hatched at 45°
+    and no hidden lines in it."""
     _, outputs, problems, text, _ = draw(EXAMPLE, "DL2-101", tmp_path)
     assert problems == []
     with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
         page = pdf.pages[0]
         words = page.extract_words()
-        assert any(w["text"] == "A–A" for w in words)
-        assert sum(w["text"] == "A" for w in words) >= 2  # the cutting plane's two letters
-        title = next(w for w in words if w["text"] == "A–A")
+        assert any(w["text"] == "C–C" for w in words) and not any(w["text"] == "A–A" for w in words)
+        assert sum(w["text"] == "C" for w in words) >= 2 + 2  # the cutting plane's two letters, beside the border's
+        title = next(w for w in words if w["text"] == "C–C")
         diagonal = [e for e in page.edges if abs(abs(e["x1"] - e["x0"]) - abs(e["bottom"] - e["top"])) < 0.05 and abs(e["x1"] - e["x0"]) > 0.5]
         # hatching lies under the section's title, at 45° (equal run and rise), many lines
         below = [e for e in diagonal if e["top"] > title["bottom"] and e["top"] < title["bottom"] + 40 * 72 / 25.4]
