@@ -126,25 +126,28 @@ class Annotations:
         self.labels.append(lab)
         return lab
 
-    def frame(self, tip: tuple[float, float], cells: list[str], outward: tuple[float, float], avoid: list[Box]) -> Label:
+    def frame(self, tip: tuple[float, float], cells: list[str], outward: tuple[float, float], avoid: list[Box], arrow: bool = True) -> Label:
         """An ISO 1101 tolerance frame (compartments left to right, height 2h), led from tip
-        (an arrow on the feature) outward from the part."""
+        (an arrow on the feature, or a plain line from a callout's shelf) outward from the part."""
         h = 2 * TEXT
         widths = self._frame_widths(cells)
-        across = (-outward[1], outward[0])
         tries = [(reach, side) for reach in range(10, 80, 5) for side in (0, 20, -20, 40, -40, 60, -60)]
-        for (reach, side), strict in [(t, True) for t in tries] + [(t, False) for t in tries]:  # a leader across no text if it can
-            x0 = tip[0] + outward[0] * reach + across[0] * side
-            y0 = tip[1] + outward[1] * reach + across[1] * side - (h if outward[1] < 0 else 0)
+        turned = [(-outward[1], outward[0]), (outward[1], -outward[0]), (-outward[0], -outward[1])]  # when all else fails
+        passes = [(outward, t, True) for t in tries] + [(outward, t, False) for t in tries] + [(d, t, False) for d in turned for t in tries]
+        for out, (reach, side), strict in passes:  # a leader across no text if it can
+            across = (-out[1], out[0])
+            x0 = tip[0] + out[0] * reach + across[0] * side
+            y0 = tip[1] + out[1] * reach + across[1] * side - (h if out[1] < 0 else 0)
             box = (x0 - 2 * TEXT - 2, y0, x0 + sum(widths) + 2 * TEXT + 2, y0 + h)  # room for a datum and a balloon
-            joint = (x0 + 2.0, box[3] if outward[1] < 0 else box[1])
+            joint = (x0 + 2.0, box[3] if out[1] < 0 else box[1])
             if self.free(box, avoid) and (not strict or self.clear(tip, joint)):
                 break
         box = (box[0] + 2 * TEXT + 2, box[1], box[0] + 2 * TEXT + 2 + sum(widths), box[3])
         last = self._frame_cells(cells, widths, box[0], box[1])
-        joint = (box[0] + 2.0, box[3] if outward[1] < 0 else box[1])
+        joint = (box[0] + 2.0, box[3] if out[1] < 0 else box[1])
         self.lines.append((tip, joint))
-        self.arrows.append((tip, math.atan2(tip[1] - joint[1], tip[0] - joint[0])))
+        if arrow:
+            self.arrows.append((tip, math.atan2(tip[1] - joint[1], tip[0] - joint[0])))
         return last
 
     def _frame_widths(self, cells) -> list[float]:
@@ -173,14 +176,22 @@ class Annotations:
         h, w = 2 * TEXT, sum(widths)
         b = above.box
         shelf_y = above.y - 0.8
-        x = b[0] - 1.0 if above.anchor == "start" else b[2] + 1.0 - w
-        for drop in range(0, 60, 3):
-            box = (x, shelf_y - drop - h, x + w, shelf_y - drop)
-            if self.free((box[0], box[1], box[2] + 9, box[3] - 0.6), avoid, gap=0.5):  # room for a balloon; clear of the shelf
-                break
-        if drop:
-            self.lines.append(((x + 2.0, shelf_y), (x + 2.0, box[3])))
-        return self._frame_cells(cells, widths, box[0], box[1])
+        start = b[0] - 1.0 if above.anchor == "start" else b[2] + 1.0 - w
+        shelf = (b[0] - 1.0, b[2] + 1.0)  # the frame hangs from the shelf: under some of it
+        for drop in range(0, 45, 3):
+            for x in (start, start + 10, start - 10, start + 20, start - 20):
+                jx = min(max(x + 2.0, shelf[0] + 1.0), shelf[1] - 1.0)  # where the joining line meets both
+                if not x + 1.0 <= jx <= x + w - 1.0:
+                    continue
+                box = (x, shelf_y - drop - h, x + w, shelf_y - drop)
+                joint = ((jx, shelf_y), (jx, box[3]))
+                if self.free((box[0], box[1], box[2] + 9, box[3] - 0.6), avoid, gap=0.5) and (not drop or self.clear(*joint)):  # room for a balloon; clear of the shelf
+                    if drop:
+                        self.lines.append(joint)
+                    return self._frame_cells(cells, widths, box[0], box[1])
+        # nothing free under the shelf: anywhere near, joined to the shelf's end by a line
+        end = (shelf[1], shelf_y) if above.anchor == "start" else (shelf[0], shelf_y)
+        return self.frame(end, cells, (1.0 if above.anchor == "start" else -1.0, 0.0), avoid, arrow=False)
 
     def surface_on_shelf(self, above: Label, text: str, machined: bool, avoid: list[Box]) -> Label:
         """An ISO 1302 surface texture symbol standing on a callout's shelf, past its text

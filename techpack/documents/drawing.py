@@ -16,7 +16,8 @@ import cadquery as cq
 import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
 from OCP.BRepClass import BRepClass_FaceClassifier
-from OCP.gp import gp_Pnt
+from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
+from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
 from OCP.TopAbs import TopAbs_IN
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -389,11 +390,21 @@ def _cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, av
         notes.datum(tip, f.datum, outward, avoid)
 
 
-def _size_across(feature, box, centre, normal, units):
-    """A face's toleranced size: its distance to the far side of the part along its normal,
-    with the spec's fit or limit deviations; None if the feature gives neither."""
-    corners = np.array([(x, y, z) for x in (box[0], box[3]) for y in (box[1], box[4]) for z in (box[2], box[5])])
-    size = float(np.dot(centre, normal) - (corners @ normal).min())
+def _size_across(feature, solid, face, centre, normal, units):
+    """A face's toleranced size: the material's thickness under it, from a point on the face
+    straight in to where the material ends (a plate's thickness, a step's height), with the
+    spec's fit or limit deviations; None if the feature gives neither."""
+    if not (feature.fit or feature.tolerance):
+        return None
+    sideways = np.eye(3)[int(np.argmin(np.abs(normal)))]  # any direction across the face
+    start = _point_on_face(face, centre, normal, sideways, 0)
+    ray = IntCurvesFace_ShapeIntersector()
+    ray.Load(solid.wrapped, 1e-6)
+    ray.Perform(gp_Lin(gp_Pnt(*start), gp_Dir(*(-normal))), 1e-3, 1e9)
+    hits = sorted(ray.WParameter(i) for i in range(1, ray.NbPnt() + 1)) if ray.IsDone() else []
+    if not hits:
+        return None
+    size = hits[0]
     limits = size_limits(size, feature, units)
     return (size, limits) if limits else None
 
@@ -593,7 +604,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     # the faces the spec selects, as drawn, and the sizes it tolerates across them
     selected = _selected_faces(part, model_solid, solid)
     sized = {id(f): across for f, face, centre, normal in selected
-             if face.geomType() != "CYLINDER" and (across := _size_across(f, built.box_mm, centre, normal, product.units))}
+             if face.geomType() != "CYLINDER" and (across := _size_across(f, solid, face, centre, normal, product.units))}
 
     # overall sizes from the model's exact box, on the front view (x, z) and the top view (y),
     # with a tolerance where the spec puts one on the size across a face

@@ -256,3 +256,24 @@ def test_thread_callouts_take_the_tap_drill_from_the_model_and_say_thru(project,
     assert "M8 ↧12, tap drill Ø6.8 ↧15" in text
     assert "2× M6-6H THRU, tap drill Ø5" in text
     assert "M12×1.5 ↧15, tap drill Ø10.5 ↧18" in text
+
+
+def test_a_face_size_is_the_thickness_under_it_not_the_whole_part(project, tmp_path):
+    """An L bracket's base, 6 thick under a 40 high upright: the tolerance on its underside
+    is on the 6, and the overall 40 stays a plain size."""
+    (project.root / "angle.py").write_text(textwrap.dedent('''
+        import cadquery as cq
+
+        def build():
+            base = cq.Workplane().box(80, 30, 6, centered=(False, True, False))
+            return base.union(cq.Workplane().box(6, 30, 40, centered=(False, True, False)))
+    '''))
+    spec = project.spec(
+        "- {number: AN-1, name: Angle, model: angle.py, material: 6061, process: cnc-milling,\n"
+        "   features: [{name: base, select: {face: '<Z'}, tolerance: [0.1, -0.1]}]}"
+    )
+    built, outputs, problems, text, _ = draw(spec, "AN-1", tmp_path)
+    assert problems == []
+    assert "6 +0.1/-0.1" in text and "40 +0.1" not in text
+    (char,) = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
+    assert (char["nominal_mm"], char["upper_mm"], char["lower_mm"]) == (6.0, 6.1, 5.9)
