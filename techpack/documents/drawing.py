@@ -37,6 +37,7 @@ from techpack.documents.views import Arc, Bezier, Line, View, _basis, project_vi
 from techpack.fonts import register
 from techpack.geometry import BuiltPart
 from techpack.geometry.features import Hole, find_features
+from techpack.geometry.select import named_faces
 from techpack.naming import part_stem
 from techpack.standards.roughness import parse_roughness
 
@@ -323,17 +324,21 @@ def _point_on_face(face, centre: np.ndarray, normal: np.ndarray, direction, k: i
     return centre
 
 
-def _selected_faces(part, model_solid, drawn) -> list[tuple[object, object, np.ndarray, np.ndarray]]:
-    """(feature, face, centre, outward normal) of each spec feature that selects a face, the
-    largest face its CadQuery selector picks on the model, centre and normal as drawn (a
-    part laid down for its drawing turns with it)."""
+def _selected_faces(part, built: BuiltPart, drawn) -> list[tuple[object, object, np.ndarray, np.ndarray]]:
+    """(feature, face, centre, outward normal) of each spec feature that selects a face (by
+    a CadQuery selector or by a name the script tagged), the largest face it picks on the
+    model, centre and normal as drawn (a part laid down for its drawing turns with it)."""
+    model_solid = built.solid
     out = []
     for f in part.features:
-        if "face" not in f.select:
-            continue
-        try:
-            faces = cq.Workplane().add(model_solid).faces(str(f.select["face"])).vals()
-        except Exception:  # noqa: BLE001 - a selector CadQuery cannot read: the spec check has said so
+        if "name" in f.select:
+            faces = named_faces(built, str(f.select["name"]))
+        elif "face" in f.select:
+            try:
+                faces = cq.Workplane().add(model_solid).faces(str(f.select["face"])).vals()
+            except Exception:  # noqa: BLE001 - a selector CadQuery cannot read: the spec check has said so
+                continue
+        else:
             continue
         if not faces:
             continue
@@ -483,7 +488,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     product, part = ctx.spec.product, built.spec
     loaded, catalog = ctx.loaded, ctx.loaded.catalog
     projection = product.projection
-    model_solid = built.solid
+    model_built = built
     solid = drawn_solid(built)
     if solid is not built.solid:
         built = BuiltPart(spec=built.spec, solid=solid, source=built.source, volume_mm3=built.volume_mm3, faces=built.faces)
@@ -602,7 +607,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     notes.label("Isometric, not to scale", (ix0 + ix1) / 2, iy0 - 5, anchor="middle", kind="view-title", size=3.5)
 
     # the faces the spec selects, as drawn, and the sizes it tolerates across them
-    selected = _selected_faces(part, model_solid, solid)
+    selected = _selected_faces(part, model_built, solid)
     sized = {id(f): across for f, face, centre, normal in selected
              if face.geomType() != "CYLINDER" and (across := _size_across(f, solid, face, centre, normal, product.units))}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cadquery as cq
@@ -29,6 +29,7 @@ class BuiltPart:
     source: Path
     volume_mm3: float
     faces: int
+    named: dict[str, list[cq.Face]] = field(default_factory=dict)  # faces the script tagged, by tag (not yet matched to the solid's)
 
     @functools.cached_property
     def box_mm(self) -> tuple[float, float, float, float, float, float]:
@@ -85,16 +86,18 @@ def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:
     where = loaded.where("parts", i, "model")
     label = f"parts[{i}].model ({part.number})"
     if path.suffix.lower() == ".py":
-        shape = script.run(path, part.params, loaded.where("parts", i, "params"), where, label, rel=part.model)
+        shape, named = script.run(path, part.params, loaded.where("parts", i, "params"), where, label, rel=part.model)
         if loaded.units(part) == "in":
             shape = shape.scale(MM_PER_INCH)
+            named = {k: [f.scale(MM_PER_INCH) for f in faces] for k, faces in named.items()}
     else:
         if part.params:
             raise ModelError(Problem(loaded.where("parts", i, "params"), label, "params are only for CadQuery scripts; a STEP model takes none"))
         # A STEP file declares its own length unit; OCCT converts it to mm on import.
         shape = stepfile.read(path, where, label, rel=part.model)
+        named = {}
     solid, volume = _one_valid_solid(shape, where, label, part.model)
-    return BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()))
+    return BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()), named=named)
 
 
 def build_parts(loaded: LoadedSpec, progress=None) -> list[BuiltPart]:

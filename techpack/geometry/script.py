@@ -66,8 +66,9 @@ def threading_main() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel: str) -> cq.Shape:
-    """Import the script at path, call build(**params) and return its shape."""
+def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel: str) -> tuple[cq.Shape, dict[str, list[cq.Face]]]:
+    """Import the script at path, call build(**params) and return its shape and the faces
+    it tagged by name (`.faces(">Z").tag("top")`: what a spec feature's `select: {name: top}` means)."""
     with _sandbox(path.parent):
         module = _import(path, where, label, rel)
         build = getattr(module, "build", None)
@@ -84,7 +85,19 @@ def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel
             raise ModelError(Problem(where, label, f"'{rel}' called sys.exit({exc.code!r}) in build(); return the shape instead")) from None
         except Exception as exc:  # the user's code: any error is theirs to see
             raise ModelError(Problem(where, label, f"'{rel}' raised an error in build()", _script_lines(exc, path, rel))) from None
-    return _to_shape(result, where, label, rel)
+    return _to_shape(result, where, label, rel), _tagged_faces(result)
+
+
+def _tagged_faces(result: Any) -> dict[str, list[cq.Face]]:
+    """The faces on each tagged Workplane of the script's chain, by tag."""
+    if not isinstance(result, cq.Workplane):
+        return {}
+    out = {}
+    for name, tagged in result.ctx.tags.items():
+        faces = [v for v in tagged.vals() if isinstance(v, cq.Face)]
+        if faces:
+            out[name] = faces
+    return out
 
 
 def _import(path: Path, where, label: str, rel: str):

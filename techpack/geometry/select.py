@@ -5,6 +5,9 @@ line and key, with what the model does have."""
 from __future__ import annotations
 
 import cadquery as cq
+from OCP.BRepAdaptor import BRepAdaptor_Surface
+from OCP.BRepExtrema import BRepExtrema_DistShapeShape
+from OCP.gp import gp_Lin
 
 from techpack.errors import ModelError, Problem
 from techpack.geometry.features import find_features
@@ -13,6 +16,34 @@ from techpack.spec import LoadedSpec
 
 HOLE_MATCH_MM = 0.05  # a feature's nominal hole diameter matches holes this close on the model
 MM_PER_INCH = 25.4
+
+
+def named_faces(built: BuiltPart, name: str) -> list[cq.Face]:
+    """The solid's faces on the faces the script tagged `name`: the same surface (plane,
+    cylinder, ...) with overlapping extents, so that later cuts and fillets that split or
+    trim the tagged face keep its name."""
+    tagged = built.named.get(name, [])
+    return [f for f in built.solid.Faces() if any(_same_surface(f, t) for t in tagged)]
+
+
+def _same_surface(a: cq.Face, b: cq.Face, tol: float = 1e-6) -> bool:
+    if a.geomType() != b.geomType():
+        return False
+    sa, sb = BRepAdaptor_Surface(a.wrapped), BRepAdaptor_Surface(b.wrapped)
+    if a.geomType() == "PLANE":
+        pa, pb = sa.Plane(), sb.Plane()
+        return pa.Axis().IsParallel(pb.Axis(), 1e-9) and pb.Distance(pa.Location()) < tol and _overlap(a, b, tol)
+    if a.geomType() == "CYLINDER":
+        ca, cb = sa.Cylinder(), sb.Cylinder()
+        return (abs(ca.Radius() - cb.Radius()) < tol and ca.Axis().IsParallel(cb.Axis(), 1e-9)
+                and gp_Lin(cb.Axis()).Distance(ca.Location()) < tol and _overlap(a, b, tol))
+    dist = BRepExtrema_DistShapeShape(a.wrapped, b.wrapped)
+    return dist.IsDone() and dist.Value() < tol and _overlap(a, b, tol)
+
+
+def _overlap(a: cq.Face, b: cq.Face, tol: float) -> bool:
+    x, y = a.BoundingBox(), b.BoundingBox()
+    return x.xmin <= y.xmax + tol and y.xmin <= x.xmax + tol and x.ymin <= y.ymax + tol and y.ymin <= x.ymax + tol and x.zmin <= y.zmax + tol and y.zmin <= x.zmax + tol
 
 
 def hole_matches(nominal_mm: float, diameter_mm: float) -> bool:
@@ -46,6 +77,11 @@ def check_selections(loaded: LoadedSpec, parts: list[BuiltPart]) -> None:
                     have = ", ".join(f"Ø{s:g}" for s in sizes) if sizes else "none"
                     problems.append(Problem(loaded.where(*key, "hole"), label,
                                             f"no hole of Ø{d:g} mm on the model {part.model}; its holes are {have}; select one of those"))
+            if "name" in f.select and not named_faces(built, str(f.select["name"])):
+                tags = ", ".join(sorted(built.named)) or "none"
+                how = ("a STEP model carries no names; select with {hole: ...} or {face: ...}" if built.source.suffix.lower() != ".py"
+                       else f"tag the face in {part.model}, e.g. .faces('>Z').tag('{f.select['name']}') (its tags: {tags})")
+                problems.append(Problem(loaded.where(*key, "name"), label, f"no face of {part.model} is named '{f.select['name']}'; {how}"))
             if "face" in f.select:
                 try:
                     found = cq.Workplane().add(built.solid).faces(str(f.select["face"])).vals()

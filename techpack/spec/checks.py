@@ -142,9 +142,6 @@ def _check_features(features: Any, here: tuple, found: Found) -> None:
         select = f.get("select")
         hole = select.get("hole") if isinstance(select, dict) else None
         face = select.get("face") if isinstance(select, dict) else None
-        if isinstance(select, dict) and "name" in select:
-            found.add(loc + ("select", "name"), "selecting a feature by name is not supported yet: nothing on the model carries feature names; "
-                      "select it by hole diameter ({hole: 10}) or with a CadQuery face selector ({face: '>Z'})")
         if isinstance(face, str):
             message = _selector_problem(face)
             if message:

@@ -174,7 +174,8 @@ class Feature(_Model):
 
     name: Text
     select: dict[Literal["hole", "face", "name"], Union[float, str]] = Field(
-        description="How to find it: {hole: 10} (holes of nominal Ø10), {face: '<Z'} (a CadQuery selector)."
+        description="How to find it: {hole: 10} (holes of nominal Ø10), {face: '<Z'} (a CadQuery selector; the largest face it picks), "
+        "{name: top} (the faces the model script tagged: .faces('>Z').tag('top'))."
     )
     fit: Text | None = Field(None, description="ISO 286 tolerance class, e.g. H7.")
     tolerance: tuple[float, float] | None = Field(None, description="Explicit limits [upper, lower] in the product's units.")
@@ -212,9 +213,9 @@ class Feature(_Model):
     @classmethod
     def _flatness_of_a_face(cls, value: float | None, info: ValidationInfo) -> float | None:
         select = info.data.get("select")
-        if value is not None and select is not None and "face" not in select:
+        if value is not None and select is not None and not ({"face", "name"} & set(select)):
             raise ValueError(
-                "flatness applies to a face; select the face with {face: '<Z'} (a CadQuery selector), "
+                "flatness applies to a face; select the face with {face: '<Z'} (a CadQuery selector) or {name: ...} (a face the script tagged), "
                 "or give a hole its tolerance with fit: or tolerance:"
             )
         return value

@@ -277,3 +277,24 @@ def test_a_face_size_is_the_thickness_under_it_not_the_whole_part(project, tmp_p
     assert "6 +0.1/-0.1" in text and "40 +0.1" not in text
     (char,) = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
     assert (char["nominal_mm"], char["upper_mm"], char["lower_mm"]) == (6.0, 6.1, 5.9)
+
+
+def test_features_selected_by_the_names_the_script_tagged(project, tmp_path):
+    (project.root / "plate.py").write_text(textwrap.dedent('''
+        import cadquery as cq
+
+        def build():
+            part = cq.Workplane().box(60, 40, 10).faces(">Z").tag("top").end()
+            part = part.faces(">Z").workplane().hole(10)
+            return part.faces("<X").tag("left end").end()
+    '''))
+    spec = project.spec(
+        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling, features: [\n"
+        "   {name: top, select: {name: top}, flatness: 0.02, datum: A},\n"
+        "   {name: end, select: {name: left end}, perpendicularity: {tolerance: 0.05, datums: [A]}}]}"
+    )
+    _, outputs, problems, text, _ = draw(spec, "P-1", tmp_path)
+    assert problems == []
+    assert re.search(r"⏥\s*0\.02", text) and re.search(r"⊥\s*0\.05\s*A", text)
+    chars = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
+    assert [(c["feature"], c["text"]) for c in chars] == [("top", "flatness 0.02"), ("end", "perpendicularity 0.05 to A")]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
+
+import pytest
+
+from techpack.geometry import build_parts
+from techpack.geometry.select import check_selections, named_faces
+from techpack.spec import load_spec
 
 PLATE = """
 import cadquery as cq
@@ -59,3 +66,41 @@ def test_two_features_on_the_same_holes(project, cli):
     assert code == 2
     assert "parts[0].features[1].select.hole" in err
     assert "selects the same Ø10 holes as features[0] (bore); put all their tolerances on that one feature" in err
+
+
+TAGGED = """
+import cadquery as cq
+
+def build():
+    part = cq.Workplane().box(60, 40, 10).faces(">Z").tag("top").end()
+    part = part.faces(">Z").workplane().hole(10)  # the tagged face gets a hole: still the top
+    return part.faces("<X").tag("left end").end()
+"""
+
+
+def test_select_by_name_finds_the_faces_the_script_tagged(project, tmp_path):
+    project.write("plate.py", TAGGED)
+    spec = project.spec(
+        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling,\n"
+        "   features: [{name: top, select: {name: top}, flatness: 0.02, datum: A}]}"
+    )
+    loaded = load_spec(spec)
+    (built,) = build_parts(loaded)
+    check_selections(loaded, [built])
+    (top,) = named_faces(built, "top")
+    assert top.geomType() == "PLANE" and top.Center().z == pytest.approx(5.0) and top.Area() == pytest.approx(60 * 40 - math.pi * 25)
+    (left,) = named_faces(built, "left end")
+    assert left.Center().x == pytest.approx(-30.0)
+    assert named_faces(built, "bottom") == []
+
+
+def test_a_name_no_face_carries_lists_the_tags(project, cli):
+    project.write("plate.py", TAGGED)
+    spec = project.spec(
+        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling,\n"
+        "   features: [{name: seat, select: {name: seat}, flatness: 0.02}]}"
+    )
+    code, _, err = cli("check", spec)
+    assert code == 2
+    assert "parts[0].features[0].select.name" in err
+    assert "no face of plate.py is named 'seat'; tag the face in plate.py, e.g. .faces('>Z').tag('seat') (its tags: left end, top)" in err

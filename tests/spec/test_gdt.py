@@ -64,13 +64,6 @@ def test_position_perpendicularity_and_parallelism_load_with_their_datums(projec
         bore.position.tolerance = 1.0  # frozen
 
 
-def test_selecting_a_feature_by_name_is_refused_until_models_carry_names(project):
-    path = part_with(project, "- {name: slot, select: {name: slot}, position: {tolerance: 0.1}}")
-    with pytest.raises(SpecError) as err:
-        load_spec(path)
-    assert re.search(r"techpack.yaml:10:\d+: parts\[0\]\.features\[0\]\.select\.name: selecting a feature by name is not supported yet", str(err.value))
-
-
 def test_a_datum_that_no_feature_of_the_part_declares(project):
     path = part_with(
         project,
@@ -200,7 +193,7 @@ def test_flatness_is_for_faces(project):
     path = part_with(project, "- {name: stem bore, select: {hole: 10}, flatness: 0.05}")
     assert problems(path) == [
         f"{path}:10:57: parts[0].features[0].flatness: flatness applies to a face; select the face with "
-        "{face: '<Z'} (a CadQuery selector), or give a hole its tolerance with fit: or tolerance:"
+        "{face: '<Z'} (a CadQuery selector) or {name: ...} (a face the script tagged), or give a hole its tolerance with fit: or tolerance:"
     ]
 
 
