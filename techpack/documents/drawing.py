@@ -757,7 +757,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
         origin = np.array(built.box_mm[:3])
         rows = [("Hole", "Size", "X", "Y", "Z")] + [
-            (f"H{k}", hole_text([h]), *(fmt(v) for v in np.array(h.entry) - origin)) for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
+            (f"H{k}", hole_callout([h], spec_feature_for([h], part.features, product.units), product.units)[0], *(fmt(v) for v in np.array(h.entry) - origin)) for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
         ]
         caption = "Hole positions from the part's lower left corner (x, y, z min), mm"
         if not notes.table(rows, avoid, title=caption):  # on sheets of its own, as many rows a sheet as fit

@@ -166,8 +166,9 @@ def test_a_hole_table_with_no_room_left_goes_on_a_second_sheet(project, tmp_path
 
 
 def test_a_hole_table_longer_than_a_sheet_runs_over_several(project, tmp_path):
-    """A plate with 600 holes in a staggered grid: too many positions to dimension and too
-    many rows for one sheet; every hole is listed once, over as many sheets as it takes."""
+    """A plate with 600 tapped holes in a staggered grid: too many positions to dimension and
+    too many rows for one sheet; every hole is listed once, with its thread, over as many
+    sheets as it takes."""
     (project.root / "plate.py").write_text(textwrap.dedent('''
         import cadquery as cq
 
@@ -175,7 +176,8 @@ def test_a_hole_table_longer_than_a_sheet_runs_over_several(project, tmp_path):
             pts = [(x * 6 + (3 if y % 2 else 0) - 90, y * 5 - 50) for x in range(30) for y in range(20)]
             return cq.Workplane().box(200, 120, 4).faces(">Z").workplane().pushPoints(pts).hole(1.5)
     '''))
-    spec = project.spec("- {number: PL-1, name: Perforated plate, model: plate.py, material: 6061, process: laser-cutting, thickness: 4}")
+    spec = project.spec("- {number: PL-1, name: Perforated plate, model: plate.py, material: 6061, process: laser-cutting, thickness: 4,\n"
+                        "   features: [{name: tapped, select: {hole: 1.5}, thread: M2}]}")
     _, outputs, problems = render(spec, "PL-1", tmp_path)
     assert problems == []
     with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
@@ -183,7 +185,7 @@ def test_a_hole_table_longer_than_a_sheet_runs_over_several(project, tmp_path):
     n = len(pages)
     assert n >= 2
     assert all(f"{k}/{n}" in text for k, text in enumerate(pages, 1))  # sheet k of n in every title block
-    listed = re.findall(r"\bH(\d+) Ø1.5 THRU", "\n".join(pages))
+    listed = re.findall(r"\bH(\d+) M2 THRU, tap drill Ø1.5", "\n".join(pages))  # the table gives the thread too
     assert sorted(map(int, listed)) == list(range(1, 601))
 
 
