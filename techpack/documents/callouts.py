@@ -132,7 +132,7 @@ def _hole_callout(group: list[Hole], feature: Feature | None, units: str) -> tup
 
 
 def size_limits(nominal: float, feature: Feature, units: str) -> tuple[str, float, float] | None:
-    """The size's tolerance as printed (`H7 (+0.015/0)` or `+0.1/-0.1`) and its limits in mm,
+    """The size's tolerance as printed (`H7 (+0.015/0)`, `+0.1/-0.05`, `±0.1`) and its limits in mm,
     from the spec's fit or explicit limit deviations; None if it has neither."""
     if feature.fit:
         try:
@@ -142,7 +142,8 @@ def size_limits(nominal: float, feature: Feature, units: str) -> tuple[str, floa
         return f"{feature.fit} ({deviation(t.upper_mm)}/{deviation(t.lower_mm)})", t.max_mm, t.min_mm
     if feature.tolerance:
         upper, lower = (v * unit(units) for v in feature.tolerance)
-        return f"{deviation(upper)}/{deviation(lower)}", nominal + upper, nominal + lower
+        text = f"±{deviation(upper)[1:]}" if upper > 0 and abs(upper + lower) < 1e-12 else f"{deviation(upper)}/{deviation(lower)}"
+        return text, nominal + upper, nominal + lower
     return None
 
 

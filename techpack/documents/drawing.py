@@ -9,6 +9,7 @@ from projected edges; annotations placed so that no text overlaps text or a view
 from __future__ import annotations
 
 import io
+import math
 import json
 from dataclasses import dataclass, replace
 
@@ -497,7 +498,9 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     thin = part.thickness is not None or catalog.processes[part.process].family == "forming"
     letters = [c for c in VIEW_LETTERS if c not in {f.datum for f in part.features}]  # sections and views: not a datum's letter
     cut = None  # one section at most: the front view cut open, else the side view
-    for name in [n for n in names if n != "top"]:
+    turned = names[1] != "top"
+    bored = any(abs(abs(h.direction[0]) - 1) < 1e-6 for h in features.holes)  # a turned part with a bore along its axis
+    for name in [n for n in names if n != "top"] if bored or not turned else []:  # a solid shaft is not cut lengthwise
         cut = plan_section(solid, built.box_mm, features, view=name, letter=letters[0], thin=thin)
         if cut:
             break
@@ -576,7 +579,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     for n, p in placed.items():
         x0, y0, x1, y1 = p.box
         title_text = f"{cut.letter}–{cut.letter}" if cut and n == cut.view else n.capitalize()
-        notes.label(title_text, (x0 + x1) / 2, y1 + 2.5, anchor="middle", kind="view-title", size=3.5)
+        notes.label(title_text, (x0 + x1) / 2, y1 + 4.0, anchor="middle", kind="view-title", size=3.5)
     if cut:  # the cutting plane on a view that sees it edge-on
         for n, p in placed.items():
             line = cutting_line(cut, p.view) if n != cut.view else None
@@ -584,7 +587,13 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
                 a, b, arrow = line
                 notes.cutting_plane(p.paper(a), p.paper(b), arrow, cut.letter)
                 break
-    if names[1] != "top":  # a turned part: its axis, a centre line along the front view and a cross on the end view
+    if cut:  # the axes of the holes the section cuts open
+        for h in features.holes:
+            if abs(float(np.dot(h.direction, cut.normal))) < 1e-6 and abs(float(np.dot(np.subtract(h.entry, cut.point), cut.normal))) < 1e-6:
+                length = h.depth_mm + (h.counterbore[1] if h.counterbore else 0.0)
+                d, over = np.array(h.direction), 2.5 / s
+                notes.chain.append((placed[cut.view].at(np.array(h.entry) - d * over), placed[cut.view].at(np.array(h.entry) + d * (length + over))))
+    if turned:  # a turned part: its axis, a centre line along the front view and a cross on the end view
         xmin, ymin, zmin, xmax, ymax, zmax = built.box_mm
         axis = np.array((0.0, (ymin + ymax) / 2, (zmin + zmax) / 2))
         front, end = placed["front"], placed[names[1]]
@@ -595,7 +604,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     for name, p in aux_placed.items():  # titled, and an arrow with its letter on a view that sees the direction
         x0, y0, x1, y1 = p.box
         scale_note = f" ({scale_text(p.scale)})" if abs(p.scale - s) > 1e-9 else ""
-        notes.label(f"View {name.split()[-1]}{scale_note}", (x0 + x1) / 2, y1 + 2.5, anchor="middle", kind="view-title", size=3.5)
+        notes.label(f"View {name.split()[-1]}{scale_note}", (x0 + x1) / 2, y1 + 4.0, anchor="middle", kind="view-title", size=3.5)
         look = -np.array(p.view.direction)  # into the part, along the holes
         entry = next(np.array(h.entry) for h in features.holes if abs(abs(float(np.dot(h.direction, look))) - 1) < 1e-6)
         for q in placed.values():
@@ -723,7 +732,10 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             (px, py), pr = circle
             notes.chain_circles.append(((px, py), pr))
             tip = (px + pr * 0.5, py - pr * 0.866)
-            notes.leader(tip, f"PCD Ø{fmt(2 * pr / s)}, {len(group)}× EQ SP", avoid, prefer=(1, -1))
+            pitch = 360.0 / len(group)  # the first hole's angle from the sheet's x axis, when not on it
+            start = min(math.degrees(math.atan2(y - py, x - px)) % pitch for x, y in points)
+            start = 0.0 if min(start, pitch - start) < 0.01 else start
+            notes.leader(tip, f"PCD Ø{fmt(2 * pr / s)}, {len(group)}× EQ SP" + (f", first at {fmt(start)}°" if start else ""), avoid, prefer=(1, -1))
             points = [(px, py)]
         centres.setdefault(name, []).extend(points)
     for name, points in centres.items():
