@@ -242,7 +242,7 @@ class Annotations:
         body = rows[1:]
         for blocks in range(1, 7):
             per = -(-len(body) // blocks)
-            w, h = blocks * (block_w + 3.0), (per + 1) * height + 5.0
+            w, h = max(blocks * (block_w + 3.0), stringWidth(title, self.font, size) + 1.0), (per + 1) * height + 5.0  # the title may be wider
             for top in np.arange(y1 - 2.0, y0 + h, -5.0):
                 for left in np.arange(x0 + 2.0, x1 - w, 5.0):
                     box = (left, top - h, left + w, top)
@@ -344,7 +344,9 @@ class Annotations:
         tip = foot
         self.rects.append(box)
         self.triangles.append((tip, math.atan2(-outward[1], -outward[0])))
-        self.lines.append((tip, (cx, cy - size / 2 if outward[1] < 0 else cy + size / 2) if outward[1] else (cx, cy)))
+        # the leader ends at the square's near side
+        near = (cx - outward[0] * size / 2, cy - outward[1] * size / 2) if abs(outward[0]) < 1e-9 or abs(outward[1]) < 1e-9 else (cx, cy)
+        self.lines.append((tip, near))
         lab = Label(letter, cx, cy - TEXT * 0.35, self.font, anchor="middle", kind="callout")
         self.labels.append(lab)
         return lab
@@ -377,8 +379,8 @@ class Annotations:
         k = 1 if vertical else 0
         lo, hi = min(a[k], b[k]), max(a[k], b[k])
         spots = ["middle"] if width + 2.0 <= hi - lo - 2 * ARROW else ["after", "before"]
-        best = None
-        for extra in range(0, 60, 7):
+        candidates = []
+        for extra in range(0, 84, 7):
             off = offset + extra
             edge = (max(a[1 - k], b[1 - k]) if side > 0 else min(a[1 - k], b[1 - k])) + side * off
             p, q = ((edge, a[1]), (edge, b[1])) if vertical else ((a[0], edge), (b[0], edge))
@@ -388,14 +390,16 @@ class Annotations:
                     lab = Label(text, edge - 1.0, along, self.font, anchor="middle", angle=90.0)
                 else:
                     lab = Label(text, along, edge + 1.0, self.font, anchor="middle")
-                best = best or (lab, p, q, spot, along)
-                ends = [self._extension_line(f, e, vertical, side) for f, e in ((a, p), (b, q))]
-                if self.free(lab.box, avoid) and all(self.clear(*line) for line in ends if line):
-                    best = (lab, p, q, spot, along)
-                    break
-            else:
-                continue
-            break
+                candidates.append((lab, p, q, spot, along))
+
+        def clean(c, level: int) -> bool:  # 3: all clear; 2: text and dimension line; 1: text only
+            lab, p, q, _, _ = c
+            if not self.free(lab.box, avoid):
+                return False
+            ends = [self._extension_line(f, e, vertical, side) for f, e in ((a, p), (b, q))]
+            return level < 2 or self.clear(p, q) and (level < 3 or all(self.clear(*line) for line in ends if line))
+
+        best = next((c for level in (3, 2, 1) for c in candidates if clean(c, level)), candidates[0])
         lab, p, q, spot, along = best
         self.labels.append(lab)
         for feature, end in ((a, p), (b, q)):
@@ -428,14 +432,16 @@ class Annotations:
     def leader(self, tip: tuple[float, float], text: str, avoid: list[Box], prefer: tuple[float, float] = (1, 1), kind: str = "callout") -> Label:
         """A leader from tip (arrow on the feature) out to a text placed where it fits."""
         dx, dy = prefer
-        tries = [(reach, sx, sy) for reach in range(12, 120, 6) for sx, sy in ((dx, dy), (dx, -dy), (-dx, dy), (-dx, -dy))]
+        slopes = ((dx, dy), (dx, -dy), (-dx, dy), (-dx, -dy), (dx, dy / 2), (dx, -dy / 2), (-dx, dy / 2), (-dx, -dy / 2),
+                  (dx / 2, dy), (dx / 2, -dy), (-dx / 2, dy), (-dx / 2, -dy))
+        tries = [(reach, sx, sy) for reach in range(12, 120, 6) for sx, sy in slopes]
         for (reach, sx, sy), strict in [(t, True) for t in tries] + [(t, False) for t in tries]:  # a leader across no text if it can
             knee = (tip[0] + sx * reach * 0.7, tip[1] + sy * reach * 0.7)
             anchor = "start" if sx > 0 else "end"
-            lab = Label(text, knee[0] + sx * 2.0, knee[1] + 0.8, self.font, anchor=anchor, kind=kind)
+            lab = Label(text, knee[0] + math.copysign(2.0, sx), knee[1] + 0.8, self.font, anchor=anchor, kind=kind)
             if self.free(lab.box, avoid) and (not strict or self.clear(tip, knee)):
                 self.labels.append(lab)
-                shelf = (knee[0] + sx * (2.0 + (lab.box[2] - lab.box[0])), knee[1])
+                shelf = (knee[0] + math.copysign(2.0 + (lab.box[2] - lab.box[0]), sx), knee[1])
                 self.lines += [(tip, knee), (knee, shelf)]
                 self.arrows.append((tip, math.atan2(tip[1] - knee[1], tip[0] - knee[0])))
                 return lab
@@ -523,9 +529,18 @@ class Annotations:
         c.restoreState()
 
 
-def lint(labels: list[Label], geometry: list[Box], area: Box) -> list[str]:
-    """What a reader would trip over: text over text, text over a view, text off the drawing area."""
+STRUCK_INSET = 0.35  # mm: a line within this of a text box's edge (a callout's own shelf) does not strike it
+
+
+def lint(labels: list[Label], geometry: list[Box], area: Box, lines=()) -> list[str]:
+    """What a reader would trip over: text over text, text over a view, text off the drawing
+    area, and text struck through by a line (leaders, dimension, extension and centre lines)."""
     problems = []
+    for lab in labels:
+        b = lab.box
+        inner = (b[0] + STRUCK_INSET, b[1] + STRUCK_INSET, b[2] - STRUCK_INSET, b[3] - STRUCK_INSET)
+        if any(crosses(a, e, inner) for a, e in lines):
+            problems.append(f"'{lab.text}' is struck through by a line")
     boxes = np.array([lab.box for lab in labels], dtype=float).reshape(-1, 4)
     views = np.array(geometry, dtype=float).reshape(-1, 4)
     for i, a in enumerate(labels):

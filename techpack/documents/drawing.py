@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from techpack import __version__
 from techpack.context import BuildContext, Output
-from techpack.documents.annotate import MM, NARROW, Annotations, Box, Label, inside, lint, overlaps
+from techpack.documents.annotate import MM, NARROW, Annotations, Box, Label, crosses, inside, lint, overlaps
 from techpack.documents.callouts import (
     Characteristic, Check, unit, chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups, radius_text,
     size_limits, slot_groups, slot_text, spec_feature_for,
@@ -258,6 +258,22 @@ def pitch_circle(points: list[tuple[float, float]], tol: float = 0.01) -> tuple[
     if gaps.max() - gaps.min() > 1e-3:
         return None
     return (float(c[0]), float(c[1])), float(d.mean())
+
+
+def _clear_titles(notes: Annotations) -> None:
+    """Move a view's title sideways off any line placed after it (an extension line of a
+    dimension drawn later), to the first spot where it crosses no line and no other text."""
+    lines = notes.lines + notes.wide + notes.chain
+    for i, lab in enumerate(notes.labels):
+        if lab.kind != "view-title" or not any(crosses(a, e, lab.box) for a, e in lines):
+            continue
+        others = [o.box for o in notes.labels if o is not lab]
+        width = lab.box[2] - lab.box[0]
+        for dx in (width / 2 + 4.0, -width / 2 - 4.0, width + 8.0, -width - 8.0, 1.5 * width + 12.0, -1.5 * width - 12.0):
+            moved = replace(lab, x=lab.x + dx)
+            if inside(moved.box, notes.area) and not any(crosses(a, e, moved.box) for a, e in lines) and not any(overlaps(moved.box, o) for o in others):
+                notes.labels[i] = moved
+                break
 
 
 def _round_outline(axis: int, size: float, placed: dict[str, Placed]) -> bool:
@@ -576,10 +592,6 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     pages = [notes]  # what goes on each sheet beyond the views (the first sheet's)
     geometry = [p.box for p in placed.values()] + [iso_placed.box] + [p.box for p in aux_placed.values()]
     avoid = geometry + furniture
-    for n, p in placed.items():
-        x0, y0, x1, y1 = p.box
-        title_text = f"{cut.letter}–{cut.letter}" if cut and n == cut.view else n.capitalize()
-        notes.label(title_text, (x0 + x1) / 2, y1 + 4.0, anchor="middle", kind="view-title", size=3.5)
     if cut:  # the cutting plane on a view that sees it edge-on
         for n, p in placed.items():
             line = cutting_line(cut, p.view) if n != cut.view else None
@@ -587,6 +599,15 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
                 a, b, arrow = line
                 notes.cutting_plane(p.paper(a), p.paper(b), arrow, cut.letter)
                 break
+    for n, p in placed.items():  # titles above the views, beside any line that runs up through the middle
+        x0, y0, x1, y1 = p.box
+        title_text = f"{cut.letter}–{cut.letter}" if cut and n == cut.view else n.capitalize()
+        width = stringWidth(title_text, bold, 3.5)
+        for dx in (0.0, width / 2 + 4.0, -width / 2 - 4.0, width + 8.0, -width - 8.0):
+            heading = Label(title_text, (x0 + x1) / 2 + dx, y1 + 4.0, bold, size=3.5, anchor="middle", kind="view-title")
+            if not any(crosses(a, e, heading.box) for a, e in notes.lines + notes.wide + notes.chain):
+                break
+        notes.labels.append(heading)
     if cut:  # the axes of the holes the section cuts open
         for h in features.holes:
             if abs(float(np.dot(h.direction, cut.normal))) < 1e-6 and abs(float(np.dot(np.subtract(h.entry, cut.point), cut.normal))) < 1e-6:
@@ -649,6 +670,47 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             f, (size_mm, limits) = on[0]
             inspect(f, [Check(f"{fmt(size_mm)} {limits[0].split(' (')[0]}", size_mm, limits[1], limits[2])], label, view)
             del sized[id(f)]
+
+    # centre lines of every hole seen as a circle (placed before the callouts: the
+    # dimensions stay put, the leaders find room around them), and the holes' positions from the view's lower left corner
+    centres: dict[str, list[tuple[float, float]]] = {}
+    tabled: list[Hole] = []  # holes of views with too many positions to dimension: listed in a table
+    for group in hole_groups(features.holes):
+        name = _view_for(group[0].direction, placed)
+        if name is None:
+            continue
+        points = [placed[name].at(h.entry) for h in group]
+        for (cx, cy), h in zip(points, group):
+            r = h.diameter_mm / 2 * s + 2.0
+            notes.chain += [((cx - r, cy), (cx + r, cy)), ((cx, cy - r), (cx, cy + r))]
+        circle = pitch_circle(points)
+        if circle:  # holes equally spaced on a circle: the pitch circle's diameter, its centre positioned
+            (px, py), pr = circle
+            notes.chain_circles.append(((px, py), pr))
+            tip = (px + pr * 0.5, py - pr * 0.866)
+            pitch = 360.0 / len(group)  # the first hole's angle from the sheet's x axis, when not on it
+            start = min(math.degrees(math.atan2(y - py, x - px)) % pitch for x, y in points)
+            start = 0.0 if min(start, pitch - start) < 0.01 else start
+            notes.leader(tip, f"PCD Ø{fmt(2 * pr / s)}, {len(group)}× EQ SP" + (f", first at {fmt(start)}°" if start else ""), avoid, prefer=(1, -1))
+            points = [(px, py)]
+        centres.setdefault(name, []).extend(points)
+    for name, points in centres.items():
+        box = placed[name].box
+        xs = sorted({round(x, 3) for x, _ in points})
+        ys = sorted({round(y, 3) for _, y in points})
+        if len(xs) + len(ys) > 12:
+            tabled += [h for h in features.holes if _view_for(h.direction, placed) == name]
+            continue  # too many for dimensions: the hole table lists them
+        for k, x in enumerate(xs):  # extension lines from the lowest centre on each x, the rightmost on each y
+            if abs(x - box[0]) > 0.5:
+                low = min(py for px, py in points if abs(px - x) < 1e-3)
+                low = low if notes.clear((x, low), (x, box[1])) else box[1]  # from the view's edge if text is in the way
+                notes.linear((box[0], box[1]), (x, low), fmt((x - box[0]) / s), -1, 16 + 7 * k, False, avoid)
+        for k, y in enumerate(ys):
+            if abs(y - box[1]) > 0.5:
+                right = max(px for px, py in points if abs(py - y) < 1e-3)
+                right = right if notes.clear((right, y), (box[2], y)) else box[2]
+                notes.linear((box[2], box[1]), (right, y), fmt((y - box[1]) / s), +1, 16 + 7 * k, True, avoid)
 
     # holes: one callout per group, on the view that shows them as circles, with the spec's
     # tolerances, frames, datum and surface on it
@@ -716,44 +778,6 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
                 inspect(f, [Check(f"{fmt(size_mm)} {limits[0].split(' (')[0]}", size_mm, limits[1], limits[2])], label, name)
             break
 
-    # centre lines of every hole seen as a circle, and the holes' positions from the view's lower left corner
-    centres: dict[str, list[tuple[float, float]]] = {}
-    tabled: list[Hole] = []  # holes of views with too many positions to dimension: listed in a table
-    for group in hole_groups(features.holes):
-        name = _view_for(group[0].direction, placed)
-        if name is None:
-            continue
-        points = [placed[name].at(h.entry) for h in group]
-        for (cx, cy), h in zip(points, group):
-            r = h.diameter_mm / 2 * s + 2.0
-            notes.chain += [((cx - r, cy), (cx + r, cy)), ((cx, cy - r), (cx, cy + r))]
-        circle = pitch_circle(points)
-        if circle:  # holes equally spaced on a circle: the pitch circle's diameter, its centre positioned
-            (px, py), pr = circle
-            notes.chain_circles.append(((px, py), pr))
-            tip = (px + pr * 0.5, py - pr * 0.866)
-            pitch = 360.0 / len(group)  # the first hole's angle from the sheet's x axis, when not on it
-            start = min(math.degrees(math.atan2(y - py, x - px)) % pitch for x, y in points)
-            start = 0.0 if min(start, pitch - start) < 0.01 else start
-            notes.leader(tip, f"PCD Ø{fmt(2 * pr / s)}, {len(group)}× EQ SP" + (f", first at {fmt(start)}°" if start else ""), avoid, prefer=(1, -1))
-            points = [(px, py)]
-        centres.setdefault(name, []).extend(points)
-    for name, points in centres.items():
-        box = placed[name].box
-        xs = sorted({round(x, 3) for x, _ in points})
-        ys = sorted({round(y, 3) for _, y in points})
-        if len(xs) + len(ys) > 12:
-            tabled += [h for h in features.holes if _view_for(h.direction, placed) == name]
-            continue  # too many for dimensions: the hole table lists them
-        for k, x in enumerate(xs):  # extension lines from the lowest centre on each x, the rightmost on each y
-            if abs(x - box[0]) > 0.5:
-                low = min(py for px, py in points if abs(px - x) < 1e-3)
-                notes.linear((box[0], box[1]), (x, low), fmt((x - box[0]) / s), -1, 16 + 7 * k, False, avoid)
-        for k, y in enumerate(ys):
-            if abs(y - box[1]) > 0.5:
-                right = max(px for px, py in points if abs(py - y) < 1e-3)
-                notes.linear((box[2], box[1]), (right, y), fmt((y - box[1]) / s), +1, 16 + 7 * k, True, avoid)
-
     for tip, outward, text in surfaces:
         notes.surface_leader(tip, outward, text, machined, avoid)
 
@@ -787,6 +811,8 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
                 pages.append(more)
                 body = body[fits:]
 
+    _clear_titles(notes)
+
     for k, page in enumerate(pages, 1):
         if k > 1:
             c.showPage()
@@ -794,7 +820,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         page.draw(c, bold)
     c.showPage()
     c.save()
-    problems = lint(notes.labels, geometry, sheet.drawing_area) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
+    problems = lint(notes.labels, geometry, sheet.drawing_area, notes.lines + notes.wide + notes.chain) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(
         json.dumps({"part": part.number, "drawing": rel, "characteristics": [_rounded(c_.__dict__) for c_ in characteristics]}, indent=2, ensure_ascii=False) + "\n",

@@ -97,7 +97,10 @@ def test_nist_drawings_call_out_their_holes_without_overlaps(project, tmp_path, 
     shutil.copy(FIXTURES / name, project.root / name)
     spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
     built, _, problems, text, _ = draw(spec, "CTC", tmp_path)
-    assert problems == []
+    # no text over text or a view or off the sheet; a dimension's extension line through
+    # another dimension's text still happens on the busiest parts (README: known limits)
+    assert [p for p in problems if "struck through" not in p] == []
+    assert len(problems) <= 1
     holes = find_features(drawing.drawn_solid(built)).holes
     if "ctc_02" in name:  # 89 holes: their positions go in a table, one row a hole
         assert "Hole positions from the part's lower left corner" in text
@@ -154,7 +157,7 @@ def test_a_hole_table_with_no_room_left_goes_on_a_second_sheet(project, tmp_path
 
     monkeypatch.setattr(drawing.Annotations, "table", table)
     _, outputs, problems = render(spec, "CTC", tmp_path)
-    assert problems == []
+    assert [p for p in problems if "struck through" not in p] == []  # CTC-02: see the NIST test
     with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
         assert len(pdf.pages) == 2
         first, second = (p.extract_text() for p in pdf.pages)
@@ -300,3 +303,13 @@ def test_features_selected_by_the_names_the_script_tagged(project, tmp_path):
     assert re.search(r"⏥\s*0\.02", text) and re.search(r"⊥\s*0\.05\s*A", text)
     chars = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
     assert [(c["feature"], c["text"]) for c in chars] == [("top", "flatness 0.02"), ("end", "perpendicularity 0.05 to A")]
+
+
+def test_lint_finds_text_struck_through_by_a_line():
+    from techpack.documents.annotate import Label, lint
+
+    regular, _ = drawing.register()
+    label = Label("Ø10 H7", 50.0, 50.0, regular)
+    area = (0.0, 0.0, 200.0, 200.0)
+    assert lint([label], [], area, [((40.0, 49.2), (70.0, 49.2))]) == []  # its own shelf, just under it
+    assert lint([label], [], area, [((52.0, 40.0), (52.0, 60.0))]) == ["'Ø10 H7' is struck through by a line"]
