@@ -276,6 +276,21 @@ def _clear_titles(notes: Annotations) -> None:
                 break
 
 
+def _round_centre(p: Placed) -> tuple[float, float] | None:
+    """Paper centre of a view whose outline is a whole circle (a round part seen along its
+    axis), else None."""
+    x0, y0, x1, y1 = p.view.bounds
+    if abs((x1 - x0) - (y1 - y0)) > 1e-3 * (x1 - x0):
+        return None
+    turns: dict[tuple, float] = {}
+    for prim in p.view.visible:
+        if isinstance(prim, Arc) and abs(2 * prim.radius - (x1 - x0)) <= 1e-3 * (x1 - x0) + 0.01:
+            key = (round(prim.centre[0], 3), round(prim.centre[1], 3))
+            turns[key] = turns.get(key, 0.0) + ((prim.end_deg - prim.start_deg) % 360 or 360)
+    centre = next((c for c, t in turns.items() if t >= 359.0), None)
+    return p.paper(centre) if centre else None
+
+
 def _round_outline(axis: int, size: float, placed: dict[str, Placed]) -> bool:
     """Whether the part's size along a world axis is a diameter: some view across that axis
     shows a whole circle of that diameter."""
@@ -694,23 +709,30 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             notes.leader(tip, f"PCD Ø{fmt(2 * pr / s)}, {len(group)}× EQ SP" + (f", first at {fmt(start)}°" if start else ""), avoid, prefer=(1, -1))
             points = [(px, py)]
         centres.setdefault(name, []).extend(points)
+    for sl in features.slots:  # slots are positioned by their centres, like holes
+        name = _view_for(sl.direction, placed)
+        if name:
+            centres.setdefault(name, []).append(placed[name].at(sl.centre))
     for name, points in centres.items():
         box = placed[name].box
+        # from the centre of a round part (its outline a whole circle), else the lower left corner
+        ox, oy = _round_centre(placed[name]) or (box[0], box[1])
+        points = [(x, y) for x, y in points if abs(x - ox) > 0.5 or abs(y - oy) > 0.5]  # concentric: nothing to locate
         xs = sorted({round(x, 3) for x, _ in points})
         ys = sorted({round(y, 3) for _, y in points})
         if len(xs) + len(ys) > 12:
             tabled += [h for h in features.holes if _view_for(h.direction, placed) == name]
             continue  # too many for dimensions: the hole table lists them
         for k, x in enumerate(xs):  # extension lines from the lowest centre on each x, the rightmost on each y
-            if abs(x - box[0]) > 0.5:
+            if abs(x - ox) > 0.5:
                 low = min(py for px, py in points if abs(px - x) < 1e-3)
                 low = low if notes.clear((x, low), (x, box[1])) else box[1]  # from the view's edge if text is in the way
-                notes.linear((box[0], box[1]), (x, low), fmt((x - box[0]) / s), -1, 16 + 7 * k, False, avoid)
+                notes.linear((ox, box[1]), (x, low), fmt(abs(x - ox) / s), -1, 16 + 7 * k, False, avoid)
         for k, y in enumerate(ys):
-            if abs(y - box[1]) > 0.5:
+            if abs(y - oy) > 0.5:
                 right = max(px for px, py in points if abs(py - y) < 1e-3)
                 right = right if notes.clear((right, y), (box[2], y)) else box[2]
-                notes.linear((box[2], box[1]), (right, y), fmt((y - box[1]) / s), +1, 16 + 7 * k, True, avoid)
+                notes.linear((box[2], oy), (right, y), fmt(abs(y - oy) / s), +1, 16 + 7 * k, True, avoid)
 
     # holes: one callout per group, on the view that shows them as circles, with the spec's
     # tolerances, frames, datum and surface on it

@@ -81,6 +81,7 @@ def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
     assert "4× M5-6H ↧8, tap drill Ø4.2 ↧10, FAR SIDE" in text and "CBORE Ø26 ↧3, FAR SIDE" in text
     assert "PCD Ø130, 4× EQ SP, first at 45°" in text
     assert "Ø160" in text  # a round part's overall size is a diameter
+    assert not re.search(r"(?<![\d.Ø])80(?![\d.])", text)  # the pitch circle is concentric with the part: no 80/80 from the corner
 
 
 def test_bracket_hole_positions_from_the_lower_left_corner(tmp_path):
@@ -313,3 +314,11 @@ def test_lint_finds_text_struck_through_by_a_line():
     area = (0.0, 0.0, 200.0, 200.0)
     assert lint([label], [], area, [((40.0, 49.2), (70.0, 49.2))]) == []  # its own shelf, just under it
     assert lint([label], [], area, [((52.0, 40.0), (52.0, 60.0))]) == ["'Ø10 H7' is struck through by a line"]
+
+
+def test_arm_slot_is_positioned(tmp_path):
+    """The arm's slot (5.5 × 35.5) is called out and its centre positioned from the corner."""
+    _, _, problems, text, _ = draw(EXAMPLE, "DL2-601", tmp_path)
+    assert problems == []
+    assert "SLOT 5.5 × 35.5 THRU" in text
+    assert "235" in re.findall(r"(?<![\d.Ø])\d+(?:\.\d+)?(?![\d.])", text)
