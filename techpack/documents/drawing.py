@@ -276,18 +276,24 @@ def _clear_titles(notes: Annotations) -> None:
                 break
 
 
+def _whole_circle(view: View, diameter: float) -> tuple[float, float] | None:
+    """The centre (view coordinates) of a whole visible circle of `diameter` mm in the view,
+    however many arcs it is drawn as, else None."""
+    turns: dict[tuple, float] = {}
+    for prim in view.visible:
+        if isinstance(prim, Arc) and abs(2 * prim.radius - diameter) <= 1e-3 * diameter + 0.01:
+            key = (round(prim.centre[0], 3), round(prim.centre[1], 3))
+            turns[key] = turns.get(key, 0.0) + ((prim.end_deg - prim.start_deg) % 360 or 360)
+    return next((c for c, t in turns.items() if t >= 359.0), None)
+
+
 def _round_centre(p: Placed) -> tuple[float, float] | None:
     """Paper centre of a view whose outline is a whole circle (a round part seen along its
     axis), else None."""
     x0, y0, x1, y1 = p.view.bounds
     if abs((x1 - x0) - (y1 - y0)) > 1e-3 * (x1 - x0):
         return None
-    turns: dict[tuple, float] = {}
-    for prim in p.view.visible:
-        if isinstance(prim, Arc) and abs(2 * prim.radius - (x1 - x0)) <= 1e-3 * (x1 - x0) + 0.01:
-            key = (round(prim.centre[0], 3), round(prim.centre[1], 3))
-            turns[key] = turns.get(key, 0.0) + ((prim.end_deg - prim.start_deg) % 360 or 360)
-    centre = next((c for c, t in turns.items() if t >= 359.0), None)
+    centre = _whole_circle(p.view, x1 - x0)
     return p.paper(centre) if centre else None
 
 
@@ -296,14 +302,7 @@ def _round_outline(axis: int, size: float, placed: dict[str, Placed]) -> bool:
     shows a whole circle of that diameter."""
     for p in placed.values():
         right, up, _ = _basis(p.view.direction, p.view.up)
-        if max(abs(right[axis]), abs(up[axis])) < 1 - 1e-6:
-            continue
-        turns: dict[tuple, float] = {}
-        for prim in p.view.visible:
-            if isinstance(prim, Arc) and abs(2 * prim.radius - size) <= 1e-3 * size + 0.01:
-                key = (round(prim.centre[0], 2), round(prim.centre[1], 2))
-                turns[key] = turns.get(key, 0.0) + ((prim.end_deg - prim.start_deg) % 360 or 360)
-        if any(t >= 359.0 for t in turns.values()):
+        if max(abs(right[axis]), abs(up[axis])) > 1 - 1e-6 and _whole_circle(p.view, size):
             return True
     return False
 
