@@ -283,7 +283,7 @@ class Annotations:
         self.labels.append(lab)
         return lab
 
-    def datum_at_frame(self, tip: tuple[float, float], letter: str, frame_label: Label, outward: tuple[float, float], cells: int) -> Label:
+    def datum_at_frame(self, tip: tuple[float, float], letter: str, frame_label: Label, outward: tuple[float, float]) -> Label:
         """The datum letter in a square beside a tolerance frame on the same feature, its
         triangle on the feature next to the frame's leader (ISO 5459 allows the pairing)."""
         size = 2 * TEXT
@@ -292,7 +292,7 @@ class Annotations:
         left = min(r[0] for r in row)
         box = (left - size - 2.0, frame[1], left - 2.0, frame[3])
         self.rects.append(box)
-        foot = (tip[0] - 4.0, tip[1])
+        foot = (tip[0] + outward[1] * 4.0, tip[1] - outward[0] * 4.0)  # beside the frame's arrow, along the face
         self.triangles.append((foot, math.atan2(-outward[1], -outward[0])))
         self.lines.append((foot, ((box[0] + box[2]) / 2, box[3] if outward[1] < 0 else box[1])))
         lab = Label(letter, (box[0] + box[2]) / 2, box[1] + size / 2 - TEXT * 0.35, self.font, anchor="middle", kind="callout")

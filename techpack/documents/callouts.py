@@ -69,7 +69,8 @@ def hole_groups(holes: tuple[Hole, ...]) -> list[list[Hole]]:
     groups: dict[tuple, list[Hole]] = {}
     for h in holes:
         rounded = lambda v: v and tuple(round(x, 2) for x in v)  # noqa: E731 - (diameter, depth or angle)
-        key = (round(h.diameter_mm, 3), h.through, round(h.depth_mm, 2), rounded(h.counterbore), rounded(h.countersink), tuple(round(c, 3) + 0.0 for c in h.direction))
+        depth = None if h.through else round(h.depth_mm, 2)  # a through hole is THRU however long
+        key = (round(h.diameter_mm, 3), h.through, depth, rounded(h.counterbore), rounded(h.countersink), tuple(round(c, 3) + 0.0 for c in h.direction))
         groups.setdefault(key, []).append(h)
     return list(groups.values())
 
@@ -158,7 +159,7 @@ def frames(feature: Feature, units: str, hole: bool) -> list[Frame]:
         if g is None:
             continue
         t = g.tolerance * unit(units)
-        zone = f"Ø{fmt(t, 4)}" if hole and kind != "parallelism" or kind == "position" else fmt(t, 4)
+        zone = f"Ø{fmt(t, 4)}" if hole and kind != "parallelism" else fmt(t, 4)  # a cylindrical zone about an axis
         datums = tuple(g.datums)
         text = f"{kind} {zone}" + (f" to {'|'.join(datums)}" if datums else "")
         out.append(Frame((SYMBOLS[kind], zone) + datums, Check(text, None, t, 0.0)))

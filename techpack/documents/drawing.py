@@ -299,10 +299,12 @@ def _round_centre(p: Placed) -> tuple[float, float] | None:
 
 def _round_outline(axis: int, size: float, placed: dict[str, Placed]) -> bool:
     """Whether the part's size along a world axis is a diameter: some view across that axis
-    shows a whole circle of that diameter."""
+    has a whole circle of that diameter for its outline."""
     for p in placed.values():
         right, up, _ = _basis(p.view.direction, p.view.up)
-        if max(abs(right[axis]), abs(up[axis])) > 1 - 1e-6 and _whole_circle(p.view, size):
+        x0, y0, x1, y1 = p.view.bounds
+        outline = abs(x1 - x0 - size) <= 1e-3 * size and abs(y1 - y0 - size) <= 1e-3 * size  # the circle is the outline
+        if max(abs(right[axis]), abs(up[axis])) > 1 - 1e-6 and outline and _whole_circle(p.view, size):
             return True
     return False
 
@@ -312,8 +314,8 @@ def _rounded(record: dict) -> dict:
     return {k: round(v, 7) if isinstance(v, float) else v for k, v in record.items()}
 
 
-def _table_fits(rows, sheet, font: str, furniture) -> bool:
-    return Annotations(font, area=sheet.drawing_area).table(rows, furniture, title="")
+def _table_fits(rows, sheet, font: str, furniture, caption: str) -> bool:
+    return Annotations(font, area=sheet.drawing_area).table(rows, furniture, title=caption)
 
 
 def _seen_end_on(members, placed: dict[str, Placed], cut) -> tuple[float, float] | None:
@@ -327,6 +329,11 @@ def _seen_end_on(members, placed: dict[str, Placed], cut) -> tuple[float, float]
                 continue
             return p.at(point)
     return None
+
+
+def _toleranced(f) -> bool:
+    """Whether a spec feature asks for anything the drawing must show."""
+    return any((f.fit, f.tolerance, f.thread, f.surface, f.flatness, f.datum, f.position, f.perpendicularity, f.parallelism, f.critical))
 
 
 def _surface_text(surface: str) -> str:
@@ -376,14 +383,14 @@ def _selected_faces(part, built: BuiltPart, drawn) -> list[tuple[object, object,
         face = max(faces, key=lambda x: x.Area())
         centre, normal = np.array(face.Center().toTuple()), np.array(face.normalAt().toTuple())
         if drawn is not model_solid:
-            face = face.rotate((0, 0, 0), (0, 1, 0), 90)  # as drawn_solid turns the part
+            face = face.rotate(*LAY_DOWN)  # as drawn_solid turns the part
             centre = np.array(face.Center().toTuple())
             normal = np.array(face.normalAt().toTuple())
         out.append((f, face, centre, normal))
     return out
 
 
-def _cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, avoid, inspect, units: str) -> None:
+def _cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, avoid, inspect, units: str, machined: bool) -> bool:
     """A cylindrical face's diameter with the spec's fit or limits (`Ø10 p6 (+0.024/+0.015)`),
     across its outline on a view that sees it from the side (at its end nearest the view's
     edge), else by a leader to its circle; its frames and datum beside it."""
@@ -415,7 +422,7 @@ def _cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, av
                 label, outward, view = notes.leader(tip, text, avoid), (0.707, 0.707), name
                 break
     if label is None:
-        return
+        return False
     if limits:
         inspect(f, [Check(f"Ø{fmt(2 * r)} {limits[0].split(' (')[0]}", 2 * r, limits[1], limits[2])], label, view)
     elif f.critical:
@@ -424,6 +431,9 @@ def _cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, av
         inspect(f, [frame.check], notes.frame(tip, list(frame.cells), outward, avoid), view)
     if f.datum:
         notes.datum(tip, f.datum, outward, avoid)
+    if f.surface:
+        notes.surface_leader(tip, outward, _surface_text(f.surface), machined, avoid)
+    return True
 
 
 def _size_across(feature, solid, face, centre, normal, units):
@@ -504,12 +514,21 @@ def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
     return outputs
 
 
+LAY_DOWN = ((0, 0, 0), (0, 1, 0), 90)  # a tall part is drawn turned +90° about Y: (x, y, z) -> (z, y, -x)
+
+
+def model_frame(v, laid_down: bool) -> np.ndarray:
+    """A point or direction of the solid as drawn in the model's frame (the STEP file's)."""
+    x, y, z = v
+    return np.array((-z, y, x), dtype=float) if laid_down else np.array((x, y, z), dtype=float)
+
+
 def drawn_solid(built: BuiltPart):
     """The solid as drawn: a part much taller than wide (a turned stem) lies down, its long
     axis along X, so that the front view runs across the sheet."""
     x, y, z = built.bbox_mm
     if z > 1.5 * max(x, y):
-        return built.solid.rotate((0, 0, 0), (0, 1, 0), 90)
+        return built.solid.rotate(*LAY_DOWN)
     return built.solid
 
 
@@ -546,14 +565,19 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     iso = views.pop("iso")
     aux_views = {name: views.pop(name) for name in aux}
     stem = part_stem(part, product)
-    corner = np.array(built.box_mm[:3])  # the hole table's origin, for these too
-    seen_in = lambda d: next((f" (view {n.split()[-1]})" for n, (a, _) in aux.items() if abs(abs(float(np.dot(d, a))) - 1) < 1e-6), "")  # noqa: E731
-    oblique = [f"{seen_in(g[0].direction)}: {hole_text(g)}, axis along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in g[0].direction)}), entering at "
-               + "; ".join(f"({', '.join(fmt(c) for c in np.array(h.entry) - corner)})" for h in g) + " from the part's lower left corner (x, y, z min)"
-               for g in hole_groups(features.holes) if _view_for(g[0].direction, names) is None]
-    tb = layout("A4").title_block
-    wrapped = _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4,
-                     _sheet_note(part, features, product.units))
+    laid_down = solid is not model_built.solid
+    corner = np.array(model_built.box_mm[:3])  # the hole table's origin, for these too: the model's (the STEP's) frame
+
+    def notes_for(drawn_aux) -> list[str]:
+        seen_in = lambda d: next((f" (view {n.split()[-1]})" for n, (a, _) in aux.items() if n in drawn_aux and abs(abs(float(np.dot(d, a))) - 1) < 1e-6), "")  # noqa: E731
+        oblique = [f"{seen_in(g[0].direction)}: {hole_text(g)}, axis along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in model_frame(g[0].direction, laid_down) + 0.0)}), entering at "
+                   + "; ".join(f"({', '.join(fmt(c) for c in model_frame(h.entry, laid_down) - corner)})" for h in g) + " from the part's lower left corner (x, y, z min)"
+                   for g in hole_groups(features.holes) if _view_for(g[0].direction, names) is None]
+        tb = layout("A4").title_block
+        return _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4,
+                      _sheet_note(part, features, product.units))
+
+    wrapped = notes_for(set(aux))
     notes_height = NOTE_PITCH * len(wrapped) + 30  # and the general surface symbol above them
     chosen = choose_layout(views, place, iso, built.faces, sorted(built.bbox_mm)[1], notes_height)
     size, s = chosen.size, chosen.scale
@@ -574,6 +598,8 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         if spot:
             aux_placed[name] = spot
             taken.append(_grown(spot.box, GAP * 0.7))
+    if len(aux_placed) < len(aux):  # a view with no room: its holes' notes no longer point to it
+        wrapped = notes_for(set(aux_placed))
 
     material = catalog.material(part.material)
     finishes = loaded.finishes(part)
@@ -658,6 +684,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     # overall sizes from the model's exact box, on the front view (x, z) and the top view (y),
     # with a tolerance where the spec puts one on the size across a face
     characteristics: list[Characteristic] = []
+    shown: set[int] = set()  # spec features whose tolerances are on the sheet
 
     def inspect(feature, checks, near: Label, view: str) -> None:
         for check in checks:
@@ -684,6 +711,8 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             f, (size_mm, limits) = on[0]
             inspect(f, [Check(f"{fmt(size_mm)} {limits[0].split(' (')[0]}", size_mm, limits[1], limits[2])], label, view)
             del sized[id(f)]
+            if not (f.flatness or f.parallelism or f.perpendicularity or f.position or f.datum or f.surface):
+                shown.add(id(f))
 
     # centre lines of every hole seen as a circle (placed before the callouts: the
     # dimensions stay put, the leaders find room around them), and the holes' positions from the view's lower left corner
@@ -744,13 +773,14 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             continue
         p = placed.get(name) or aux_placed[name]
         centre = p.at(h.entry)
-        r = h.diameter_mm / 2 * s
+        r = h.diameter_mm / 2 * p.scale
         spec_feature = spec_feature_for(group, part.features, product.units)
         far = float(np.dot(h.direction, p.view.direction)) > 0.5  # drilled towards the viewer: from the far side
         text, checks = hole_callout(group, spec_feature, product.units, far_side=far)
         label = notes.leader((centre[0] + r * 0.707, centre[1] + r * 0.707), text, avoid)
-        if spec_feature is None:
+        if spec_feature is None or id(spec_feature) in shown:  # a feature's holes in several groups: toleranced once
             continue
+        shown.add(id(spec_feature))
         inspect(spec_feature, checks, label, name)
         for frame in frames(spec_feature, product.units, hole=True):
             inspect(spec_feature, [frame.check], notes.frame_under(label, list(frame.cells), avoid), name)
@@ -772,7 +802,8 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     # faces the spec tolerates or names as datums, on a view that shows them edge-on
     for k, (f, face, centre, normal) in enumerate(selected):
         if face.geomType() == "CYLINDER":  # a shaft or a bore: its diameter, tolerated
-            _cylinder_callout(f, face, placed, notes, avoid, inspect, product.units)
+            if _cylinder_callout(f, face, placed, notes, avoid, inspect, product.units, machined):
+                shown.add(id(f))
             continue
         for name, p in placed.items():
             if abs(float(np.dot(p.view.direction, normal))) > 1e-6:
@@ -787,7 +818,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
                 anchor_label = anchor_label or got
                 inspect(f, [frame.check], got, name)
             if f.datum and anchor_label is not None:
-                notes.datum_at_frame(tip, f.datum, anchor_label, outward, 2)
+                notes.datum_at_frame(tip, f.datum, anchor_label, outward)
             elif f.datum:
                 notes.datum(tip, f.datum, outward, avoid, p.box)
             if f.surface:
@@ -797,6 +828,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
                 far = np.array(p.at(centre - normal * size_mm))
                 label = notes.linear(tuple(np.array(tip)), tuple(far), f"{fmt(size_mm)} {limits[0]}", +1, 14, abs(outward[1]) > 0.5, avoid)
                 inspect(f, [Check(f"{fmt(size_mm)} {limits[0].split(' (')[0]}", size_mm, limits[1], limits[2])], label, name)
+            shown.add(id(f))
             break
 
     for tip, outward, text in surfaces:
@@ -812,9 +844,9 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     notes.surface_symbol(tx1 - 45, ty1 + 10 + NOTE_PITCH * len(wrapped), f"Ra {loaded.surface(part).ra_um:g} (√)", machined)
 
     if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
-        origin = np.array(built.box_mm[:3])
         rows = [("Hole", "Size", "X", "Y", "Z")] + [
-            (f"H{k}", hole_callout([h], spec_feature_for([h], part.features, product.units), product.units)[0], *(fmt(v) for v in np.array(h.entry) - origin)) for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
+            (f"H{k}", hole_callout([h], spec_feature_for([h], part.features, product.units), product.units)[0], *(fmt(v) for v in model_frame(h.entry, laid_down) - corner))
+            for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
         ]
         caption = "Hole positions from the part's lower left corner (x, y, z min), mm"
         if not notes.table(rows, avoid, title=caption):  # on sheets of its own, as many rows a sheet as fit
@@ -823,12 +855,13 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
                 lo, hi = 0, len(body)  # the most rows that fit: a binary search
                 while lo < hi:
                     mid = (lo + hi + 1) // 2
-                    lo, hi = (mid, hi) if _table_fits([header] + body[:mid], sheet, regular, furniture) else (lo, mid - 1)
+                    lo, hi = (mid, hi) if _table_fits([header] + body[:mid], sheet, regular, furniture, caption) else (lo, mid - 1)
                 fits = lo
                 if fits == 0:
                     raise ValueError(f"a row of the hole table of {part.number} does not fit a {size} sheet")
                 more = Annotations(regular, area=sheet.drawing_area)
-                more.table([header] + body[:fits], furniture, title=caption)
+                if not more.table([header] + body[:fits], furniture, title=caption):  # it fitted just now
+                    raise RuntimeError(f"hole table of {part.number}: {fits} rows fitted a {size} sheet, then did not")
                 pages.append(more)
                 body = body[fits:]
 
@@ -841,7 +874,9 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         page.draw(c, bold)
     c.showPage()
     c.save()
-    problems = lint(notes.labels, geometry, sheet.drawing_area, notes.lines + notes.wide + notes.chain) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
+    missing = [f"feature '{f.name}': its tolerances are on no view (no view sees the {next(iter(f.select))} it selects end-on or edge-on)"
+               for f in part.features if id(f) not in shown and _toleranced(f)]
+    problems = missing + lint(notes.labels, geometry, sheet.drawing_area, notes.lines + notes.wide + notes.chain) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(
         json.dumps({"part": part.number, "drawing": rel, "characteristics": [_rounded(c_.__dict__) for c_ in characteristics]}, indent=2, ensure_ascii=False) + "\n",

@@ -200,6 +200,18 @@ class Feature(_Model):
     )
     critical: bool = False
 
+    @field_validator("select")
+    @classmethod
+    def _one_way_to_select(cls, value: dict) -> dict:
+        if len(value) != 1:
+            raise ValueError("select a feature one way: {hole: 10}, {face: '>Z'} or {name: top}")
+        (key, v), = value.items()
+        if key == "hole" and (isinstance(v, bool) or not isinstance(v, int | float) or v <= 0):
+            raise ValueError(f"hole: takes the holes' nominal diameter, a number such as 10; got {v!r}")
+        if key != "hole" and not isinstance(v, str):
+            raise ValueError(f"{key}: takes text, e.g. {{{key}: {'>Z' if key == 'face' else 'top'}}}; got {v!r}")
+        return value
+
     @field_validator("tolerance")
     @classmethod
     def _limits_in_order(cls, value: tuple[float, float] | None, info: ValidationInfo) -> tuple[float, float] | None:

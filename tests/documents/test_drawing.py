@@ -322,3 +322,31 @@ def test_arm_slot_is_positioned(tmp_path):
     assert problems == []
     assert "SLOT 5.5 × 35.5 THRU" in text
     assert "235" in re.findall(r"(?<![\d.Ø])\d+(?:\.\d+)?(?![\d.])", text)
+
+
+def test_a_boss_is_not_the_outline_and_split_through_holes_are_toleranced_once(project, tmp_path):
+    """A 60 × 20 plate with a Ø20 boss: its 20 is a width, not a diameter. Two Ø6.6 H7 holes
+    through different thicknesses are one callout, one characteristic, one datum."""
+    (project.root / "plate.py").write_text(textwrap.dedent('''
+        import cadquery as cq
+
+        def build():
+            plate = cq.Workplane().box(60, 20, 10).faces(">Z").workplane().circle(10).extrude(10)
+            plate = plate.union(cq.Workplane().box(20, 20, 5).translate((30, 0, -7.5)))
+            # one hole through the plate and the block under it (15 long), one through the plate only (10)
+            return plate.faces("<Z").workplane(centerOption="CenterOfBoundBox").pushPoints([(0, 0), (-40, 0)]).hole(6.6)
+    '''))
+    spec = project.spec(
+        "- {number: PB-1, name: Boss plate, model: plate.py, material: 6061, process: cnc-milling, features: [\n"
+        "   {name: underside, select: {face: '<Z'}, datum: A},\n"
+        "   {name: pins, select: {hole: 6.6}, fit: H7, datum: B, perpendicularity: {tolerance: 0.02, datums: [A]}}]}"
+    )
+    built, outputs, problems, text, _ = draw(spec, "PB-1", tmp_path)
+    assert problems == []
+    assert "Ø20" not in text  # the boss is not the part's outline
+    assert text.count("2× Ø6.6 H7 (+0.015/0) THRU") == 1  # through holes of two lengths: one callout
+    chars = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
+    assert [c["text"] for c in chars] == ["Ø6.6 H7", "perpendicularity Ø0.02 to A"]
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+        words = [w["text"] for w in pdf.pages[0].extract_words()]
+    assert words.count("B") == 2 + 1  # the border's two, and the datum's one

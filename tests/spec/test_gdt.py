@@ -294,3 +294,16 @@ def test_limit_deviations_upper_first_and_not_with_a_fit(project, bad, message):
     with pytest.raises(SpecError) as err:
         load_spec(path)
     assert "parts[0].features[0].tolerance" in str(err.value) and message in str(err.value)
+
+
+@pytest.mark.parametrize("select, message", [
+    ("{}", "select a feature one way: {hole: 10}, {face: '>Z'} or {name: top}"),
+    ("{hole: 10, face: '>Z'}", "select a feature one way"),
+    ("{hole: ten}", "hole: takes the holes' nominal diameter, a number such as 10; got 'ten'"),
+    ("{face: 3}", "face: takes text"),
+])
+def test_a_feature_is_selected_one_way(project, select, message):
+    path = part_with(project, f"- {{name: bore, select: {select}, fit: H7}}")
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    assert "parts[0].features[0].select" in str(err.value) and message in str(err.value)
