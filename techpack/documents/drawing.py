@@ -1,172 +1,50 @@
 """drawings/<part>_<slug>_rev<R>.pdf: an ISO drawing sheet per part, and
 drawings/<part>_characteristics.json, the numbered characteristics for inspection.
 
-Views from OCCT's hidden-line removal (documents/views.py) on an ISO 5457 sheet with an
-ISO 7200 title block (documents/sheet.py); values from the 3D model and the spec, never
-from projected edges; annotations placed so that no text overlaps text or a view
-(documents/annotate.py, checked by a lint)."""
+Views from OCCT's hidden-line removal (documents/views.py; sections in section.py) laid
+out on an ISO 5457 sheet with an ISO 7200 title block (layout.py, sheet.py); values from
+the 3D model and the spec, never from projected edges (callouts.py, faces.py);
+annotations placed so that no text overlaps text or a view (annotate.py, checked by a
+lint). This module puts them together, part by part."""
 
 from __future__ import annotations
 
 import io
-import math
 import json
-from dataclasses import dataclass, replace
+import math
+from dataclasses import replace
 
-import cadquery as cq
 import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
-from OCP.BRepClass import BRepClass_FaceClassifier
-from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
-from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
-from OCP.TopAbs import TopAbs_IN
-
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from techpack import __version__
 from techpack.context import BuildContext, Output
-from techpack.documents.annotate import MM, NARROW, Annotations, Box, Label, crosses, inside, lint, overlaps
+from techpack.documents.annotate import MM, NARROW, Annotations, Label, crosses, inside, lint, overlaps
 from techpack.documents.callouts import (
-    Characteristic, Check, unit, chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups, radius_text,
-    size_limits, slot_groups, slot_text, spec_feature_for,
+    Characteristic, Check, chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups,
+    radius_text, slot_groups, slot_text, spec_feature_for, unit,
+)
+from techpack.documents.faces import cylinder_callout, point_on_face, selected_faces, size_across, surface_text, toleranced
+from techpack.documents.layout import (
+    GAP, ISO_SHRINK, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame,
+    pitch_circle, round_centre, round_outline, scale_text, view_for, view_names,
 )
 from techpack.documents.section import cutting_line, hatch, spans
 from techpack.documents.section import plan as plan_section
 from techpack.documents.sheet import TitleBlock, draw_sheet, layout
-from techpack.documents.views import Arc, Bezier, Line, View, _basis, project_views
+from techpack.documents.views import Arc, Bezier, Line, project_views
 from techpack.fonts import register
 from techpack.geometry import BuiltPart
 from techpack.geometry.features import Hole, find_features
-from techpack.geometry.select import named_faces
 from techpack.naming import part_stem
-from techpack.standards.roughness import parse_roughness
 
 NAME = "drawing"
-SCALES = (10, 5, 2, 1, 1 / 2, 1 / 5, 1 / 10, 1 / 20, 1 / 50)  # ISO 5455, largest first
-GAP = 30.0  # mm on paper between views, room for two tiers of dimensions
 NOTE_TEXT = 2.5  # mm, lettering of the notes
 NOTE_PITCH = 3.6  # mm between note lines
-ISO_SHRINK = 0.6  # the isometric view's scale, times the sheet's (it is not to scale)
 WIDE = 0.5  # mm, ISO 128 wide line (visible edges)
 HATCH_PITCH = 3.0  # mm on paper between section hatching lines (ISO 128-50: to suit the area)
-
-
-@dataclass(frozen=True)
-class Placed:
-    view: View
-    x: float  # paper mm of the view's model origin
-    y: float
-    scale: float
-
-    def paper(self, p2: tuple[float, float]) -> tuple[float, float]:
-        return self.x + p2[0] * self.scale, self.y + p2[1] * self.scale
-
-    def at(self, point3) -> tuple[float, float]:
-        return self.paper(self.view.project(point3))
-
-    @property
-    def box(self) -> Box:
-        x0, y0, x1, y1 = self.view.bounds
-        return (self.x + x0 * self.scale, self.y + y0 * self.scale, self.x + x1 * self.scale, self.y + y1 * self.scale)
-
-
-def scale_text(s: float) -> str:
-    """ISO 5455: 1:2, 1:1, 5:1."""
-    return f"1:{round(1 / s):d}" if s < 1 else f"{round(s):d}:1"
-
-
-def view_names(built: BuiltPart, projection: str, holes: tuple[Hole, ...] = ()) -> tuple[list[str], dict[str, tuple[str, str]]]:
-    """The principal views for the part and where each goes relative to the front view:
-    {name: (neighbour, side)}; a flat part (thin along Z) gets front and top only, a turned
-    part front and an end view (and the top view if it has holes along Z)."""
-    x, y, z = built.bbox_mm
-    below, right = ("top", "left") if projection == "first-angle" else ("top", "right")
-    if abs(y - z) < 0.01 * max(y, z) and x > 1.5 * y and _turned(built.solid, y):  # lying along X
-        names, place = ["front", right], {right: ("front", "right")}
-        if any(abs(abs(h.direction[2]) - 1) < 1e-6 for h in holes):  # cross holes: seen from above
-            names.append(below)
-            place[below] = ("front", "below" if projection == "first-angle" else "above")
-        return names, place
-    names = ["front", below]
-    place = {below: ("front", "below" if projection == "first-angle" else "above")}
-    if z > 0.15 * max(x, y) and y > 0.15 * max(x, z):
-        names.append(right)
-        place[right] = ("front", "right")
-    return names, place
-
-
-def _turned(solid, diameter: float) -> bool:
-    """Whether the part is round about an axis along X: a cylinder of its full diameter."""
-    for face in solid.Faces():
-        if face.geomType() != "CYLINDER":
-            continue
-        c = BRepAdaptor_Surface(face.wrapped).Cylinder()
-        if abs(abs(c.Axis().Direction().X()) - 1) < 1e-6 and abs(2 * c.Radius() - diameter) < 0.01 * diameter:
-            return True
-    return False
-
-
-def arrange(views: dict[str, View], place: dict[str, tuple[str, str]], s: float) -> tuple[float, float, dict[str, tuple[float, float]]]:
-    """Positions of each view's origin relative to the front's, in paper mm, and the total size."""
-    pos = {"front": (0.0, 0.0)}
-    fx0, fy0, fx1, fy1 = views["front"].bounds
-    for name, (_, side) in place.items():
-        x0, y0, x1, y1 = views[name].bounds
-        if side == "below":
-            pos[name] = (0.0, fy0 * s - GAP - y1 * s)
-        elif side == "above":
-            pos[name] = (0.0, fy1 * s + GAP - y0 * s)
-        else:
-            pos[name] = (fx1 * s + GAP - x0 * s, 0.0)
-    xs = [pos[n][0] + views[n].bounds[i] * s for n in pos for i in (0, 2)]
-    ys = [pos[n][1] + views[n].bounds[i] * s for n in pos for i in (1, 3)]
-    return max(xs) - min(xs) + 2 * GAP, max(ys) - min(ys) + 2 * GAP, {n: (p[0] - min(xs) + GAP, p[1] - min(ys) + GAP) for n, p in pos.items()}
-
-
-@dataclass(frozen=True)
-class Layout:
-    size: str
-    scale: float
-    views: Box  # paper area the principal views are centred in, with room for their dimensions
-    iso: Box  # paper area the isometric view is centred in
-    pos: dict[str, tuple[float, float]]  # each view's origin relative to the arrangement's lower left, paper mm
-    extent: tuple[float, float]  # the arrangement's width and height, paper mm
-
-
-def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, notes_height: float = 40.0) -> Layout:
-    """The smallest A-size sheet and the largest ISO 5455 scale where the views fit with room
-    for dimensions, and the part prints readably (its largest view at least 60 mm, more for
-    a part of many faces; its middle dimension, `middle` mm, at least 8 mm) where a sheet
-    allows. The views go either left of the title block's column, using the sheet's full
-    height (the isometric view then goes in that column above the notes, `notes_height`
-    mm), or across the sheet above the title block with the isometric view at their right."""
-    best = None
-    ix0, iy0, ix1, iy1 = iso.bounds
-    for size in ("A4", "A3", "A2", "A1", "A0"):
-        sheet = layout(size)
-        x0, y0, x1, y1 = sheet.drawing_area
-        tx0, _, _, ty1 = sheet.title_block
-        column = (tx0, ty1 + notes_height, x1, y1)
-        for s in SCALES:
-            w, h, pos = arrange(views, place, s)
-            iso_w, iso_h = (ix1 - ix0) * s * ISO_SHRINK + GAP, (iy1 - iy0) * s * ISO_SHRINK + GAP
-            if w <= tx0 - x0 and h <= y1 - y0 and column[3] - column[1] > 40:
-                chosen = Layout(size, s, (x0, y0, tx0, y1), column, pos, (w, h))
-            elif w + iso_w <= x1 - x0 and max(h, iso_h) <= y1 - ty1:
-                chosen = Layout(size, s, (x0, ty1, x1 - iso_w, y1), (x1 - iso_w, ty1, x1, y1), pos, (w, h))
-            else:
-                continue
-            largest = s * max(max(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
-            readable = largest >= max(60, min(150, faces / 3)) and s * middle >= 8  # busier parts print larger
-            if best is None or (not best[1] and largest > best[2]):
-                best = (chosen, readable, largest)
-            break
-        if best and best[1]:
-            break
-    if best is None:
-        raise ValueError("the part does not fit an A0 sheet at 1:50")
-    return best[0]  # the first readable layout, else the largest print
 
 
 def _stroke(c, placed: Placed, prims, width: float, dash=None) -> None:
@@ -192,74 +70,6 @@ def _stroke(c, placed: Placed, prims, width: float, dash=None) -> None:
     c.setDash([], 0)
 
 
-def _view_for(direction, placed) -> str | None:
-    """The view that shows a hole along `direction` as a circle: a principal one, or in
-    `placed` (names, or name -> Placed) an auxiliary view looking along it."""
-    d = [abs(round(c, 6)) for c in direction]
-    for name, axis in (("top", 2), ("front", 1), ("left", 0), ("right", 0)):
-        if name in placed and d[axis] == 1:
-            return name
-    if isinstance(placed, dict):
-        for name, p in placed.items():
-            if name.startswith("view ") and abs(abs(float(np.dot(direction, p.view.direction))) - 1) < 1e-6:
-                return name
-    return None
-
-
-VIEW_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # capitals, without I, O and Q (read as 1 and 0)
-MAX_AUXILIARY = 2  # auxiliary views a drawing gets at most: each costs a hidden-line removal
-
-
-def _auxiliary_views(features, names, letters: list[str]) -> dict[str, tuple[tuple, tuple]]:
-    """"view B": (direction, up) for each direction of holes no principal view sees end-on,
-    looking along the holes into the part, the up of the sheet kept as near +Z as it goes."""
-    out = {}
-    for g in hole_groups(features.holes):
-        d = np.array(g[0].direction, dtype=float)
-        if _view_for(d, names) is not None or any(abs(abs(float(np.dot(d, f[0]))) - 1) < 1e-6 for f in out.values()):
-            continue
-        if len(out) == MAX_AUXILIARY:
-            break
-        up = (0.0, 0.0, 1.0) if abs(d[2]) < 0.9 else (0.0, 1.0, 0.0)
-        out[f"view {letters[len(out)]}"] = (tuple(-d), up)
-    return out
-
-
-def _grown(box: Box, by: float) -> Box:
-    return (box[0] - by, box[1] - by, box[2] + by, box[3] + by)
-
-
-def _free_spot(view: View, s: float, area: Box, taken: list[Box]) -> Placed | None:
-    """The view placed at scale s (or the next smaller ones) where it and room for its
-    callouts clear everything taken, scanning the drawing area from the top right."""
-    x0, y0, x1, y1 = view.bounds
-    for scale in [sc for sc in SCALES if sc <= s][:3]:
-        w, h = (x1 - x0) * scale, (y1 - y0) * scale
-        for top in np.arange(area[3] - 8.0, area[1] + h + 8.0, -4.0):
-            for right in np.arange(area[2] - 30.0, area[0] + w + 8.0, -4.0):
-                box = (right - w - 8.0, top - h - 8.0, right + 30.0, top + 8.0)  # callouts to the right, a title above
-                if inside(box, area) and not any(overlaps(box, t) for t in taken):
-                    return Placed(view, right - w - x0 * scale, top - h - y0 * scale, scale)
-    return None
-
-
-def pitch_circle(points: list[tuple[float, float]], tol: float = 0.01) -> tuple[tuple[float, float], float] | None:
-    """(centre, radius) when three or more points lie equally spaced on a circle (paper mm,
-    to `tol`), else None."""
-    if len(points) < 3:
-        return None
-    p = np.array(points)
-    c = p.mean(axis=0)
-    d = np.linalg.norm(p - c, axis=1)
-    if d.min() < 1.0 or d.max() - d.min() > tol:
-        return None
-    angles = np.sort(np.arctan2(p[:, 1] - c[1], p[:, 0] - c[0]))
-    gaps = np.diff(np.append(angles, angles[0] + 2 * np.pi))
-    if gaps.max() - gaps.min() > 1e-3:
-        return None
-    return (float(c[0]), float(c[1])), float(d.mean())
-
-
 def _clear_titles(notes: Annotations) -> None:
     """Move a view's title sideways off any line placed after it (an extension line of a
     dimension drawn later), to the first spot where it crosses no line and no other text."""
@@ -274,39 +84,6 @@ def _clear_titles(notes: Annotations) -> None:
             if inside(moved.box, notes.area) and not any(crosses(a, e, moved.box) for a, e in lines) and not any(overlaps(moved.box, o) for o in others):
                 notes.labels[i] = moved
                 break
-
-
-def _whole_circle(view: View, diameter: float) -> tuple[float, float] | None:
-    """The centre (view coordinates) of a whole visible circle of `diameter` mm in the view,
-    however many arcs it is drawn as, else None."""
-    turns: dict[tuple, float] = {}
-    for prim in view.visible:
-        if isinstance(prim, Arc) and abs(2 * prim.radius - diameter) <= 1e-3 * diameter + 0.01:
-            key = (round(prim.centre[0], 3), round(prim.centre[1], 3))
-            turns[key] = turns.get(key, 0.0) + ((prim.end_deg - prim.start_deg) % 360 or 360)
-    return next((c for c, t in turns.items() if t >= 359.0), None)
-
-
-def _round_centre(p: Placed) -> tuple[float, float] | None:
-    """Paper centre of a view whose outline is a whole circle (a round part seen along its
-    axis), else None."""
-    x0, y0, x1, y1 = p.view.bounds
-    if abs((x1 - x0) - (y1 - y0)) > 1e-3 * (x1 - x0):
-        return None
-    centre = _whole_circle(p.view, x1 - x0)
-    return p.paper(centre) if centre else None
-
-
-def _round_outline(axis: int, size: float, placed: dict[str, Placed]) -> bool:
-    """Whether the part's size along a world axis is a diameter: some view across that axis
-    has a whole circle of that diameter for its outline."""
-    for p in placed.values():
-        right, up, _ = _basis(p.view.direction, p.view.up)
-        x0, y0, x1, y1 = p.view.bounds
-        outline = abs(x1 - x0 - size) <= 1e-3 * size and abs(y1 - y0 - size) <= 1e-3 * size  # the circle is the outline
-        if max(abs(right[axis]), abs(up[axis])) > 1 - 1e-6 and outline and _whole_circle(p.view, size):
-            return True
-    return False
 
 
 def _rounded(record: dict) -> dict:
@@ -329,130 +106,6 @@ def _seen_end_on(members, placed: dict[str, Placed], cut) -> tuple[float, float]
                 continue
             return p.at(point)
     return None
-
-
-def _toleranced(f) -> bool:
-    """Whether a spec feature asks for anything the drawing must show."""
-    return any((f.fit, f.tolerance, f.thread, f.surface, f.flatness, f.datum, f.position, f.perpendicularity, f.parallelism, f.critical))
-
-
-def _surface_text(surface: str) -> str:
-    """The requirement on a surface symbol: `Ra 1.6`, from the spec's `Ra 1.6` or `N7`."""
-    return f"Ra {parse_roughness(surface).ra_um:g}"
-
-
-def _along_face(face, normal, direction) -> np.ndarray:
-    """A vector in the face, across the view, a third of the face's size (to put a leader
-    off the face's centre)."""
-    v = np.cross(normal, np.asarray(direction, dtype=float))
-    bb = face.BoundingBox()
-    return v / (np.linalg.norm(v) or 1) * (bb.xlen + bb.ylen + bb.zlen) / 3
-
-
-def _point_on_face(face, centre: np.ndarray, normal: np.ndarray, direction, k: int) -> np.ndarray:
-    """A point on the face (not in a hole through it) for the k-th arrow on it, spread
-    across the view so that two features on one face do not share an arrow."""
-    along = _along_face(face, normal, direction)
-    shifts = (0.0, 0.5, -0.5, 1.0, -1.0, 0.25, -0.25, 0.75, -0.75, 1.25, -1.25)
-    shifts = shifts[k % 3:] + shifts[:k % 3]
-    for t in shifts:
-        point = centre + along * t
-        if BRepClass_FaceClassifier(face.wrapped, gp_Pnt(*point), 1e-4).State() == TopAbs_IN:
-            return point
-    return centre
-
-
-def _selected_faces(part, built: BuiltPart, drawn) -> list[tuple[object, object, np.ndarray, np.ndarray]]:
-    """(feature, face, centre, outward normal) of each spec feature that selects a face (by
-    a CadQuery selector or by a name the script tagged), the largest face it picks on the
-    model, centre and normal as drawn (a part laid down for its drawing turns with it)."""
-    model_solid = built.solid
-    out = []
-    for f in part.features:
-        if "name" in f.select:
-            faces = named_faces(built, str(f.select["name"]))
-        elif "face" in f.select:
-            try:
-                faces = cq.Workplane().add(model_solid).faces(str(f.select["face"])).vals()
-            except Exception:  # noqa: BLE001 - a selector CadQuery cannot read: the spec check has said so
-                continue
-        else:
-            continue
-        if not faces:
-            continue
-        face = max(faces, key=lambda x: x.Area())
-        centre, normal = np.array(face.Center().toTuple()), np.array(face.normalAt().toTuple())
-        if drawn is not model_solid:
-            face = face.rotate(*LAY_DOWN)  # as drawn_solid turns the part
-            centre = np.array(face.Center().toTuple())
-            normal = np.array(face.normalAt().toTuple())
-        out.append((f, face, centre, normal))
-    return out
-
-
-def _cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, avoid, inspect, units: str, machined: bool) -> bool:
-    """A cylindrical face's diameter with the spec's fit or limits (`Ø10 p6 (+0.024/+0.015)`),
-    across its outline on a view that sees it from the side (at its end nearest the view's
-    edge), else by a leader to its circle; its frames and datum beside it."""
-    cylinder = BRepAdaptor_Surface(face.wrapped).Cylinder()
-    r = cylinder.Radius()
-    axis = np.array((cylinder.Axis().Direction().X(), cylinder.Axis().Direction().Y(), cylinder.Axis().Direction().Z()))
-    origin = np.array((cylinder.Location().X(), cylinder.Location().Y(), cylinder.Location().Z()))
-    ends = [float(np.dot(np.array(v.toTuple()) - origin, axis)) for v in face.Vertices()] or [0.0]
-    limits = size_limits(2 * r, f, units)
-    text = f"Ø{fmt(2 * r)}" + (f" {limits[0]}" if limits else "")
-    label, view = None, None
-    for name, p in placed.items():
-        if abs(float(np.dot(axis, p.view.direction))) > 1e-6:
-            continue
-        across = np.cross(axis, p.view.direction)
-        a, b = p.at(origin - across * r), p.at(origin + across * r)
-        vertical = abs(a[1] - b[1]) > abs(a[0] - b[0])  # the diameter runs up the sheet: the axis across it
-        k = 0 if vertical else 1  # dimension at the end furthest right (axis across) or up (axis up)
-        end = origin + axis * max(ends, key=lambda t: p.at(origin + axis * t)[k])
-        a, b = p.at(end - across * r), p.at(end + across * r)
-        label = notes.linear(a, b, text, +1, 10, vertical, avoid)
-        tip, outward, view = b, ((1.0, 0.0) if vertical else (0.0, 1.0)), name
-        break
-    if label is None:  # seen end-on only: a leader to the circle
-        for name, p in placed.items():
-            if abs(abs(float(np.dot(axis, p.view.direction))) - 1) < 1e-6:
-                c = np.array(p.at(origin))
-                tip = tuple(c + np.array((0.707, 0.707)) * r * p.scale)
-                label, outward, view = notes.leader(tip, text, avoid), (0.707, 0.707), name
-                break
-    if label is None:
-        return False
-    if limits:
-        inspect(f, [Check(f"Ø{fmt(2 * r)} {limits[0].split(' (')[0]}", 2 * r, limits[1], limits[2])], label, view)
-    elif f.critical:
-        inspect(f, [Check(f"Ø{fmt(2 * r)}", 2 * r, None, None)], label, view)
-    for frame in frames(f, units, hole=True):
-        inspect(f, [frame.check], notes.frame(tip, list(frame.cells), outward, avoid), view)
-    if f.datum:
-        notes.datum(tip, f.datum, outward, avoid)
-    if f.surface:
-        notes.surface_leader(tip, outward, _surface_text(f.surface), machined, avoid)
-    return True
-
-
-def _size_across(feature, solid, face, centre, normal, units):
-    """A face's toleranced size: the material's thickness under it, from a point on the face
-    straight in to where the material ends (a plate's thickness, a step's height), with the
-    spec's fit or limit deviations; None if the feature gives neither."""
-    if not (feature.fit or feature.tolerance):
-        return None
-    sideways = np.eye(3)[int(np.argmin(np.abs(normal)))]  # any direction across the face
-    start = _point_on_face(face, centre, normal, sideways, 0)
-    ray = IntCurvesFace_ShapeIntersector()
-    ray.Load(solid.wrapped, 1e-6)
-    ray.Perform(gp_Lin(gp_Pnt(*start), gp_Dir(*(-normal))), 1e-3, 1e9)
-    hits = sorted(ray.WParameter(i) for i in range(1, ray.NbPnt() + 1)) if ray.IsDone() else []
-    if not hits:
-        return None
-    size = hits[0]
-    limits = size_limits(size, feature, units)
-    return (size, limits) if limits else None
 
 
 def _sheet_note(part, features, units: str) -> str | None:
@@ -514,24 +167,6 @@ def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
     return outputs
 
 
-LAY_DOWN = ((0, 0, 0), (0, 1, 0), 90)  # a tall part is drawn turned +90° about Y: (x, y, z) -> (z, y, -x)
-
-
-def model_frame(v, laid_down: bool) -> np.ndarray:
-    """A point or direction of the solid as drawn in the model's frame (the STEP file's)."""
-    x, y, z = v
-    return np.array((-z, y, x), dtype=float) if laid_down else np.array((x, y, z), dtype=float)
-
-
-def drawn_solid(built: BuiltPart):
-    """The solid as drawn: a part much taller than wide (a turned stem) lies down, its long
-    axis along X, so that the front view runs across the sheet."""
-    x, y, z = built.bbox_mm
-    if z > 1.5 * max(x, y):
-        return built.solid.rotate(*LAY_DOWN)
-    return built.solid
-
-
 def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[str]]:
     """Write the part's drawing and characteristics; return them and what the lint found."""
     regular, bold = register()
@@ -553,7 +188,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         cut = plan_section(solid, built.box_mm, features, view=name, letter=letters[0], thin=thin)
         if cut:
             break
-    aux = _auxiliary_views(features, names, letters[1:] if cut else letters)  # holes no principal view sees end-on
+    aux = auxiliary_views(features, names, letters[1:] if cut else letters)  # holes no principal view sees end-on
     others = {name: (solid, frame) for name, frame in aux.items()}
     if cut is None:
         views = project_views(solid, names + ["iso"], others=others)
@@ -572,7 +207,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         seen_in = lambda d: next((f" (view {n.split()[-1]})" for n, (a, _) in aux.items() if n in drawn_aux and abs(abs(float(np.dot(d, a))) - 1) < 1e-6), "")  # noqa: E731
         oblique = [f"{seen_in(g[0].direction)}: {hole_text(g)}, axis along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in model_frame(g[0].direction, laid_down) + 0.0)}), entering at "
                    + "; ".join(f"({', '.join(fmt(c) for c in model_frame(h.entry, laid_down) - corner)})" for h in g) + " from the part's lower left corner (x, y, z min)"
-                   for g in hole_groups(features.holes) if _view_for(g[0].direction, names) is None]
+                   for g in hole_groups(features.holes) if view_for(g[0].direction, names) is None]
         tb = layout("A4").title_block
         return _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4,
                       _sheet_note(part, features, product.units))
@@ -589,15 +224,15 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     cx0, cy0, cx1, cy1 = chosen.iso
     iso_s = min(s * ISO_SHRINK, (cx1 - cx0 - GAP) / max(ix1 - ix0, 1e-9), (cy1 - cy0 - GAP) / max(iy1 - iy0, 1e-9))
     iso_placed = Placed(iso, (cx0 + cx1) / 2 - (ix0 + ix1) / 2 * iso_s, (cy0 + cy1) / 2 - (iy0 + iy1) / 2 * iso_s, iso_s)
-    taken = [_grown(p.box, GAP * 0.7) for p in placed.values()] + [_grown(iso_placed.box, 5.0)]
+    taken = [grown(p.box, GAP * 0.7) for p in placed.values()] + [grown(iso_placed.box, 5.0)]
     tx0, _, tx1, ty1 = sheet.title_block
     taken.append((tx0, sheet.drawing_area[1], tx1, ty1 + notes_height))
     aux_placed = {}
     for name, view in aux_views.items():
-        spot = _free_spot(view, s, sheet.drawing_area, taken)
+        spot = free_spot(view, s, sheet.drawing_area, taken)
         if spot:
             aux_placed[name] = spot
-            taken.append(_grown(spot.box, GAP * 0.7))
+            taken.append(grown(spot.box, GAP * 0.7))
     if len(aux_placed) < len(aux):  # a view with no room: its holes' notes no longer point to it
         wrapped = notes_for(set(aux_placed))
 
@@ -677,9 +312,9 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     notes.label("Isometric, not to scale", (ix0 + ix1) / 2, iy0 - 5, anchor="middle", kind="view-title", size=3.5)
 
     # the faces the spec selects, as drawn, and the sizes it tolerates across them
-    selected = _selected_faces(part, model_built, solid)
+    selected = selected_faces(part, model_built, solid)
     sized = {id(f): across for f, face, centre, normal in selected
-             if face.geomType() != "CYLINDER" and (across := _size_across(f, solid, face, centre, normal, product.units))}
+             if face.geomType() != "CYLINDER" and (across := size_across(f, solid, face, centre, normal, product.units))}
 
     # overall sizes from the model's exact box, on the front view (x, z) and the top view (y),
     # with a tolerance where the spec puts one on the size across a face
@@ -702,10 +337,10 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
               if face.geomType() == "CYLINDER" and (f.fit or f.tolerance)]  # toleranced diameters, called out on their own
     for axis, view, a, b, side, vertical in overall:
         size = built.bbox_mm[axis]
-        if any(abs(d - size) < 1e-3 for d in shafts) and _round_outline(axis, size, placed):
+        if any(abs(d - size) < 1e-3 for d in shafts) and round_outline(axis, size, placed):
             continue
         on = [(f, sized[id(f)]) for f, _, _, normal in selected if id(f) in sized and abs(abs(normal[axis]) - 1) < 1e-6 and abs(sized[id(f)][0] - size) < 1e-3]
-        text = ("Ø" if _round_outline(axis, size, placed) else "") + fmt(size) + (f" {on[0][1][1][0]}" if on else "")
+        text = ("Ø" if round_outline(axis, size, placed) else "") + fmt(size) + (f" {on[0][1][1][0]}" if on else "")
         label = notes.linear(a, b, text, side, 8, vertical, avoid)
         if on:
             f, (size_mm, limits) = on[0]
@@ -719,7 +354,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     centres: dict[str, list[tuple[float, float]]] = {}
     tabled: list[Hole] = []  # holes of views with too many positions to dimension: listed in a table
     for group in hole_groups(features.holes):
-        name = _view_for(group[0].direction, placed)
+        name = view_for(group[0].direction, placed)
         if name is None:
             continue
         points = [placed[name].at(h.entry) for h in group]
@@ -738,18 +373,18 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             points = [(px, py)]
         centres.setdefault(name, []).extend(points)
     for sl in features.slots:  # slots are positioned by their centres, like holes
-        name = _view_for(sl.direction, placed)
+        name = view_for(sl.direction, placed)
         if name:
             centres.setdefault(name, []).append(placed[name].at(sl.centre))
     for name, points in centres.items():
         box = placed[name].box
         # from the centre of a round part (its outline a whole circle), else the lower left corner
-        ox, oy = _round_centre(placed[name]) or (box[0], box[1])
+        ox, oy = round_centre(placed[name]) or (box[0], box[1])
         points = [(x, y) for x, y in points if abs(x - ox) > 0.5 or abs(y - oy) > 0.5]  # concentric: nothing to locate
         xs = sorted({round(x, 3) for x, _ in points})
         ys = sorted({round(y, 3) for _, y in points})
         if len(xs) + len(ys) > 12:
-            tabled += [h for h in features.holes if _view_for(h.direction, placed) == name]
+            tabled += [h for h in features.holes if view_for(h.direction, placed) == name]
             continue  # too many for dimensions: the hole table lists them
         for k, x in enumerate(xs):  # extension lines from the lowest centre on each x, the rightmost on each y
             if abs(x - ox) > 0.5:
@@ -768,7 +403,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     surfaces: list[tuple[tuple[float, float], tuple[float, float], str]] = []  # surface symbols: tip, outward, requirement
     for group in hole_groups(features.holes):
         h = group[0]
-        name = _view_for(h.direction, placed) or _view_for(h.direction, aux_placed)
+        name = view_for(h.direction, placed) or view_for(h.direction, aux_placed)
         if name is None:  # no view shows it end-on: listed in the notes
             continue
         p = placed.get(name) or aux_placed[name]
@@ -787,7 +422,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         if spec_feature.datum:
             notes.datum_on_shelf(label, spec_feature.datum, avoid)
         if spec_feature.surface:
-            notes.surface_on_shelf(label, _surface_text(spec_feature.surface), machined, avoid)
+            notes.surface_on_shelf(label, surface_text(spec_feature.surface), machined, avoid)
 
     # radii, chamfers and slots, grouped, each group led to one of its members on a view
     # that sees it end-on (a radius as an arc, a chamfer as a line, a slot as its outline)
@@ -802,13 +437,13 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     # faces the spec tolerates or names as datums, on a view that shows them edge-on
     for k, (f, face, centre, normal) in enumerate(selected):
         if face.geomType() == "CYLINDER":  # a shaft or a bore: its diameter, tolerated
-            if _cylinder_callout(f, face, placed, notes, avoid, inspect, product.units, machined):
+            if cylinder_callout(f, face, placed, notes, avoid, inspect, product.units, machined):
                 shown.add(id(f))
             continue
         for name, p in placed.items():
             if abs(float(np.dot(p.view.direction, normal))) > 1e-6:
                 continue
-            on_face = _point_on_face(face, centre, normal, p.view.direction, k)
+            on_face = point_on_face(face, centre, normal, p.view.direction, k)
             tip = p.at(on_face)
             out2 = np.array(p.at(on_face + normal)) - np.array(tip)
             outward = tuple(out2 / (np.linalg.norm(out2) or 1))
@@ -822,7 +457,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             elif f.datum:
                 notes.datum(tip, f.datum, outward, avoid, p.box)
             if f.surface:
-                surfaces.append((p.at(_point_on_face(face, centre, normal, p.view.direction, k + 1)), outward, _surface_text(f.surface)))
+                surfaces.append((p.at(point_on_face(face, centre, normal, p.view.direction, k + 1)), outward, surface_text(f.surface)))
             if id(f) in sized:
                 size_mm, limits = sized[id(f)]
                 far = np.array(p.at(centre - normal * size_mm))
@@ -875,7 +510,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     c.showPage()
     c.save()
     missing = [f"feature '{f.name}': its tolerances are on no view (no view sees the {next(iter(f.select))} it selects end-on or edge-on)"
-               for f in part.features if id(f) not in shown and _toleranced(f)]
+               for f in part.features if id(f) not in shown and toleranced(f)]
     problems = missing + lint(notes.labels, geometry, sheet.drawing_area, notes.lines + notes.wide + notes.chain) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(
