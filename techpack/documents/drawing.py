@@ -335,23 +335,10 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         overall.append((1, "top", (tb[0], tb[1]), (tb[0], tb[3]), -1, True))
     shafts = [2 * BRepAdaptor_Surface(face.wrapped).Cylinder().Radius() for f, face, _, _ in selected
               if face.geomType() == "CYLINDER" and (f.fit or f.tolerance)]  # toleranced diameters, called out on their own
-    for axis, view, a, b, side, vertical in overall:
-        size = built.bbox_mm[axis]
-        if any(abs(d - size) < 1e-3 for d in shafts) and round_outline(axis, size, placed):
-            continue
-        on = [(f, sized[id(f)]) for f, _, _, normal in selected if id(f) in sized and abs(abs(normal[axis]) - 1) < 1e-6 and abs(sized[id(f)][0] - size) < 1e-3]
-        text = ("Ø" if round_outline(axis, size, placed) else "") + fmt(size) + (f" {on[0][1][1][0]}" if on else "")
-        label = notes.linear(a, b, text, side, 8, vertical, avoid)
-        if on:
-            f, (size_mm, limits) = on[0]
-            inspect(f, [Check(f"{fmt(size_mm)} {limits[0].split(' (')[0]}", size_mm, limits[1], limits[2])], label, view)
-            del sized[id(f)]
-            if not (f.flatness or f.parallelism or f.perpendicularity or f.position or f.datum or f.surface):
-                shown.add(id(f))
-
     # centre lines of every hole seen as a circle (placed before the callouts: the
     # dimensions stay put, the leaders find room around them), and the holes' positions from the view's lower left corner
     centres: dict[str, list[tuple[float, float]]] = {}
+    tiers: dict[tuple[str, str], int] = {}  # position dimensions below and right of each view
     tabled: list[Hole] = []  # holes of views with too many positions to dimension: listed in a table
     for group in hole_groups(features.holes):
         name = view_for(group[0].direction, placed)
@@ -386,16 +373,33 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         if len(xs) + len(ys) > 12:
             tabled += [h for h in features.holes if view_for(h.direction, placed) == name]
             continue  # too many for dimensions: the hole table lists them
+        xs = [x for x in xs if abs(x - ox) > 0.5]
+        ys = [y for y in ys if abs(y - oy) > 0.5]
         for k, x in enumerate(xs):  # extension lines from the lowest centre on each x, the rightmost on each y
-            if abs(x - ox) > 0.5:
-                low = min(py for px, py in points if abs(px - x) < 1e-3)
-                low = low if notes.clear((x, low), (x, box[1])) else box[1]  # from the view's edge if text is in the way
-                notes.linear((ox, box[1]), (x, low), fmt(abs(x - ox) / s), -1, 16 + 7 * k, False, avoid)
+            low = min(py for px, py in points if abs(px - x) < 1e-3)
+            low = low if notes.clear((x, low), (x, box[1])) else box[1]  # from the view's edge if text is in the way
+            notes.linear((ox, box[1]), (x, low), fmt(abs(x - ox) / s), -1, 8 + 7 * k, False, avoid)
         for k, y in enumerate(ys):
-            if abs(y - oy) > 0.5:
-                right = max(px for px, py in points if abs(py - y) < 1e-3)
-                right = right if notes.clear((right, y), (box[2], y)) else box[2]
-                notes.linear((box[2], oy), (right, y), fmt(abs(y - oy) / s), +1, 16 + 7 * k, True, avoid)
+            right = max(px for px, py in points if abs(py - y) < 1e-3)
+            right = right if notes.clear((right, y), (box[2], y)) else box[2]
+            notes.linear((box[2], oy), (right, y), fmt(abs(y - oy) / s), +1, 8 + 7 * k, True, avoid)
+        tiers[(name, "below")], tiers[(name, "right")] = len(xs), len(ys)
+
+    # overall sizes, outside the positions
+    for axis, view, a, b, side, vertical in overall:
+        size = built.bbox_mm[axis]
+        if any(abs(d - size) < 1e-3 for d in shafts) and round_outline(axis, size, placed):
+            continue
+        on = [(f, sized[id(f)]) for f, _, _, normal in selected if id(f) in sized and abs(abs(normal[axis]) - 1) < 1e-6 and abs(sized[id(f)][0] - size) < 1e-3]
+        text = ("Ø" if round_outline(axis, size, placed) else "") + fmt(size) + (f" {on[0][1][1][0]}" if on else "")
+        tier = tiers.get((view, "right" if vertical else "below"), 0) if vertical == (side > 0) else 0  # positions go below and right
+        label = notes.linear(a, b, text, side, 8 + 7 * tier, vertical, avoid)  # outside the positions (ISO 129-1: larger outside)
+        if on:
+            f, (size_mm, limits) = on[0]
+            inspect(f, [Check(f"{fmt(size_mm)} {limits[0].split(' (')[0]}", size_mm, limits[1], limits[2])], label, view)
+            del sized[id(f)]
+            if not (f.flatness or f.parallelism or f.perpendicularity or f.position or f.datum or f.surface):
+                shown.add(id(f))
 
     # holes: one callout per group, on the view that shows them as circles, with the spec's
     # tolerances, frames, datum and surface on it

@@ -45,7 +45,16 @@ def vertical_words(page) -> list[str]:
     for c in page.chars:
         if not c["upright"]:
             columns.setdefault(round(c["x0"], 1), []).append(c)
-    return ["".join(c["text"] for c in sorted(chars, key=lambda c: -c["top"])) for chars in columns.values()]
+    words = []
+    for chars in columns.values():  # a column may hold several texts, one above the other
+        word, last = "", None
+        for c in sorted(chars, key=lambda c: -c["top"]):
+            if last is not None and last["top"] - c["bottom"] > 2.0:
+                words.append(word)
+                word = ""
+            word, last = word + c["text"], c
+        words.append(word)
+    return words
 
 
 def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
