@@ -375,14 +375,17 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             continue  # too many for dimensions: the hole table lists them
         xs = [x for x in xs if abs(x - ox) > 0.5]
         ys = [y for y in ys if abs(y - oy) > 0.5]
+        # the overall sizes' extension lines will run out from the view's corners, outside these
+        reserved = [(box[2], box[1] - 0.3, box[2] + 80, box[1] + 0.3), (box[2], box[3] - 0.3, box[2] + 80, box[3] + 0.3),
+                    (box[0] - 0.3, box[1] - 80, box[0] + 0.3, box[1]), (box[2] - 0.3, box[1] - 80, box[2] + 0.3, box[1])]
         for k, x in enumerate(xs):  # extension lines from the lowest centre on each x, the rightmost on each y
             low = min(py for px, py in points if abs(px - x) < 1e-3)
             low = low if notes.clear((x, low), (x, box[1])) else box[1]  # from the view's edge if text is in the way
-            notes.linear((ox, box[1]), (x, low), fmt(abs(x - ox) / s), -1, 8 + 7 * k, False, avoid)
+            notes.linear((ox, box[1]), (x, low), fmt(abs(x - ox) / s), -1, 8 + 7 * k, False, avoid + reserved)
         for k, y in enumerate(ys):
             right = max(px for px, py in points if abs(py - y) < 1e-3)
             right = right if notes.clear((right, y), (box[2], y)) else box[2]
-            notes.linear((box[2], oy), (right, y), fmt(abs(y - oy) / s), +1, 8 + 7 * k, True, avoid)
+            notes.linear((box[2], oy), (right, y), fmt(abs(y - oy) / s), +1, 8 + 7 * k, True, avoid + reserved)
         tiers[(name, "below")], tiers[(name, "right")] = len(xs), len(ys)
 
     # overall sizes, outside the positions
