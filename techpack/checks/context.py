@@ -15,9 +15,9 @@ from techpack.checks.probe import Probe
 from techpack.checks.wall import RaySample, ray_walls
 from techpack.geometry import BuiltPart
 from techpack.geometry.features import Features, Hole, find_features
+from techpack.geometry.part import mm_per_unit
 from techpack.spec import LoadedSpec
 
-MM_PER_INCH = 25.4
 
 
 @dataclass
@@ -77,7 +77,7 @@ class PartCheck:
 
     def _mm(self, value: float) -> float:
         """A length from the spec (in the product's units) in mm."""
-        return value * (MM_PER_INCH if self.loaded.spec.product.units == "in" else 1.0)
+        return value * mm_per_unit(self.loaded.spec.product.units)
 
     def finding(self, rule: Rule, value: float, unit_: str, what: str, *, limits: dict[str, float] | None = None,
                 faces=(), point=None, feature=None, needs: str | None = None) -> Finding | None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from techpack.geometry.features import Chamfer, Hole, Radius, Slot
+from techpack.geometry.part import mm_per_unit as unit
 from techpack.geometry.select import hole_matches
 from techpack.spec.model import Feature
 from techpack.standards import StandardsError, tolerance
 from techpack.standards.threads import parse_thread
 from techpack.words import deviation
 
-MM_PER_INCH = 25.4
 POSITION = "position"  # the position symbol is drawn, not set: DejaVu Sans has no U+2316
 SYMBOLS = {"flatness": "⏥", "perpendicularity": "⊥", "parallelism": "∥", "position": POSITION}  # ISO 1101 table 2
 
@@ -56,11 +56,6 @@ class Frame:
 def fmt(v: float, places: int = 2) -> str:
     """A size as printed: to 0.01 mm, trailing zeros dropped (a tolerance: `places=4`)."""
     return f"{v:.{places}f}".rstrip("0").rstrip(".")
-
-
-def unit(units: str) -> float:
-    """mm per product unit."""
-    return MM_PER_INCH if units == "in" else 1.0
 
 
 def hole_groups(holes: tuple[Hole, ...]) -> list[list[Hole]]:

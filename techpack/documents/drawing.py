@@ -24,7 +24,7 @@ from techpack.context import BuildContext, Output
 from techpack.documents.annotate import MM, NARROW, Annotations, Label, crosses, inside, lint, overlaps
 from techpack.documents.callouts import (
     Characteristic, Check, chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups,
-    radius_text, slot_groups, slot_text, spec_feature_for, unit,
+    radius_text, slot_groups, slot_text, spec_feature_for,
 )
 from techpack.documents.faces import cylinder_callout, point_on_face, selected_faces, size_across, surface_text, toleranced
 from techpack.documents.layout import (
@@ -38,6 +38,7 @@ from techpack.documents.views import Arc, Bezier, Line, project_views
 from techpack.fonts import register
 from techpack.geometry import BuiltPart
 from techpack.geometry.features import Hole, find_features
+from techpack.geometry.part import mm_per_unit
 from techpack.naming import part_stem
 
 NAME = "drawing"
@@ -116,7 +117,7 @@ def _sheet_note(part, features, units: str) -> str | None:
         bends = f"{len(features.bends)} bend{'s' * (len(features.bends) > 1)}, inside radius " + ", ".join(f"R{fmt(r)}" for r in radii)
         return f"Sheet thickness {fmt(t)} mm; {bends}."
     if part.thickness:
-        return f"Plate thickness {fmt(part.thickness * unit(units))} mm."
+        return f"Plate thickness {fmt(part.thickness * mm_per_unit(units))} mm."
     return None
 
 
@@ -185,7 +186,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     turned = names[1] != "top"
     bored = any(abs(abs(h.direction[0]) - 1) < 1e-6 for h in features.holes)  # a turned part with a bore along its axis
     for name in [n for n in names if n != "top"] if bored or not turned else []:  # a solid shaft is not cut lengthwise
-        cut = plan_section(solid, built.box_mm, features, view=name, letter=letters[0], thin=thin)
+        cut = plan_section(solid, built.box_mm, built.volume_mm3, features, view=name, letter=letters[0], thin=thin)
         if cut:
             break
     aux = auxiliary_views(features, names, letters[1:] if cut else letters)  # holes no principal view sees end-on
@@ -391,10 +392,11 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     # overall sizes, outside the positions
     for axis, view, a, b, side, vertical in overall:
         size = built.bbox_mm[axis]
-        if any(abs(d - size) < 1e-3 for d in shafts) and round_outline(axis, size, placed):
+        round_ = round_outline(axis, size, placed)
+        if round_ and any(abs(d - size) < 1e-3 for d in shafts):
             continue
         on = [(f, sized[id(f)]) for f, _, _, normal in selected if id(f) in sized and abs(abs(normal[axis]) - 1) < 1e-6 and abs(sized[id(f)][0] - size) < 1e-3]
-        text = ("Ø" if round_outline(axis, size, placed) else "") + fmt(size) + (f" {on[0][1][1][0]}" if on else "")
+        text = ("Ø" if round_ else "") + fmt(size) + (f" {on[0][1][1][0]}" if on else "")
         tier = tiers.get((view, "right" if vertical else "below"), 0) if vertical == (side > 0) else 0  # positions go below and right
         label = notes.linear(a, b, text, side, 8 + 7 * tier, vertical, avoid)  # outside the positions (ISO 129-1: larger outside)
         if on:

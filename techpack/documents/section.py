@@ -42,11 +42,11 @@ class Section:
     faces: tuple[tuple[np.ndarray, ...], ...]  # the cut faces: their boundary edges as polylines in view coordinates, mm
 
 
-def plan(solid: cq.Shape, box: tuple[float, ...], features: Features, view: str = "front", letter: str = "A", thin: bool = False) -> Section | None:
+def plan(solid: cq.Shape, box: tuple[float, ...], volume_mm3: float, features: Features, view: str = "front", letter: str = "A", thin: bool = False) -> Section | None:
     """The section that replaces `view`, or None when cutting would not show more: no bore
     seen from the side and not hollow, a sheet-metal part (`thin`), or a cut part that no
     longer spans the whole view (its dimensions would then not match the other views).
-    `box` is the solid's exact bounding box (xmin, ymin, zmin, xmax, ymax, zmax)."""
+    `box` is the solid's exact bounding box (xmin, ymin, zmin, xmax, ymax, zmax), `volume_mm3` its volume."""
     if thin:
         return None
     direction = np.array(STANDARD[view][0], dtype=float)
@@ -54,21 +54,20 @@ def plan(solid: cq.Shape, box: tuple[float, ...], features: Features, view: str 
     centre = (lo + hi) / 2
     side = [h for h in features.holes if abs(float(np.dot(h.direction, direction))) < 1e-6]
     end_on = [h for h in features.holes if abs(abs(float(np.dot(h.direction, direction))) - 1) < 1e-6]
-    points = []
-    if side:
+    if side:  # through the largest bore's axis (the one nearest the middle of equals)
         bore = max(side, key=lambda h: (round(h.diameter_mm, 3), -float(np.linalg.norm(np.array(h.entry) - centre))))
-        points.append(np.array(bore.entry, dtype=float))
-    elif solid.Volume() < HOLLOW * float(np.prod(hi - lo)):
-        points.append(centre)
-    for point in points:
-        depth = float(np.dot(point, direction))
-        if any(_in_front(h, direction, depth) for h in end_on):
-            continue  # a hole seen end-on would be cut away with its callout's circle
-        kept = _cut(solid, point, direction, lo, hi)
-        if kept is None or not _may_span(kept, box, direction):
-            continue
-        return Section(view, letter, tuple(float(v) for v in point), tuple(float(v) for v in direction), kept, _cut_faces(kept, point, direction, view, float(np.linalg.norm(hi - lo))))
-    return None
+        point = np.array(bore.entry, dtype=float)
+    elif volume_mm3 < HOLLOW * float(np.prod(hi - lo)):
+        point = centre
+    else:
+        return None
+    if any(_in_front(h, direction, float(np.dot(point, direction))) for h in end_on):
+        return None  # a hole seen end-on would be cut away with its callout's circle
+    kept = _cut(solid, point, direction, lo, hi)
+    if kept is None or not _may_span(kept, box, direction):
+        return None
+    return Section(view, letter, tuple(float(v) for v in point), tuple(float(v) for v in direction), kept,
+                   _cut_faces(kept, point, direction, view, float(np.linalg.norm(hi - lo))))
 
 
 def _in_front(hole, direction: np.ndarray, depth: float) -> bool:

@@ -20,6 +20,11 @@ from techpack.spec import LoadedSpec, Part
 MM_PER_INCH = 25.4
 
 
+def mm_per_unit(units: str) -> float:
+    """mm in one of the spec's length units ("mm" or "in")."""
+    return MM_PER_INCH if units == "in" else 1.0
+
+
 @dataclass(eq=False)
 class BuiltPart:
     """A part's solid in mm and what was measured on it."""

@@ -11,11 +11,10 @@ from OCP.gp import gp_Lin
 
 from techpack.errors import ModelError, Problem
 from techpack.geometry.features import find_features
-from techpack.geometry.part import BuiltPart
+from techpack.geometry.part import BuiltPart, mm_per_unit
 from techpack.spec import LoadedSpec
 
 HOLE_MATCH_MM = 0.05  # a feature's nominal hole diameter matches holes this close on the model
-MM_PER_INCH = 25.4
 
 
 def named_faces(built: BuiltPart, name: str) -> list[cq.Face]:
@@ -53,7 +52,7 @@ def hole_matches(nominal_mm: float, diameter_mm: float) -> bool:
 def check_selections(loaded: LoadedSpec, parts: list[BuiltPart]) -> None:
     """Raise ModelError listing every feature, on every part, that selects nothing."""
     problems = []
-    unit = MM_PER_INCH if loaded.spec.product.units == "in" else 1.0
+    unit = mm_per_unit(loaded.spec.product.units)
     for built in parts:
         part = built.spec
         if not part.features:

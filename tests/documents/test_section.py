@@ -18,7 +18,7 @@ def _box(solid) -> tuple[float, ...]:
 
 
 def _plan(solid, **kw):
-    return plan(solid, _box(solid), find_features(solid), **kw)
+    return plan(solid, _box(solid), solid.Volume(), find_features(solid), **kw)
 
 
 def _hatched_area(cut, pitch: float = 0.05) -> float:

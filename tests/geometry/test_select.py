@@ -19,12 +19,15 @@ def build():
 """
 
 
+def plate_spec(project, script: str, features: str, **extra):
+    """A spec of one part P-1 made by `script` (in mm), with `features` (a YAML flow list)."""
+    project.write("plate.py", script)
+    return project.spec("- {number: P-1, name: Plate, model: plate.py, units: mm, material: 6061, process: cnc-milling,\n"
+                        f"   features: {features}}}", **extra)
+
+
 def test_a_hole_feature_with_no_such_hole_names_the_line_and_the_holes_there_are(project, cli, tmp_path):
-    project.write("plate.py", PLATE)
-    spec = project.spec(
-        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling,\n"
-        "   features: [{name: bore, select: {hole: 12}, fit: H7}, {name: holes, select: {hole: 6.6}}]}"
-    )
+    spec = plate_spec(project, PLATE, "[{name: bore, select: {hole: 12}, fit: H7}, {name: holes, select: {hole: 6.6}}]")
     code, out, err = cli("build", spec, "-o", tmp_path / "out")
     assert code == 2
     assert "Traceback" not in err
@@ -35,33 +38,21 @@ def test_a_hole_feature_with_no_such_hole_names_the_line_and_the_holes_there_are
 
 
 def test_a_face_selector_that_selects_no_face(project, cli):
-    project.write("plate.py", PLATE)
-    spec = project.spec(
-        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling,\n"
-        "   features: [{name: top, select: {face: '>Z and <X'}, flatness: 0.1}]}"
-    )
+    spec = plate_spec(project, PLATE, "[{name: top, select: {face: '>Z and <X'}, flatness: 0.1}]")
     code, _, err = cli("check", spec)
     assert code == 2
     assert "parts[0].features[0].select.face" in err and "selects no face of plate.py" in err
 
 
 def test_inch_products_select_holes_in_inches(project, cli):
-    project.write("plate.py", PLATE)
-    spec = project.spec(
-        "- {number: P-1, name: Plate, model: plate.py, units: mm, material: 6061, process: cnc-milling,\n"
-        "   features: [{name: bore, select: {hole: 0.3937}, fit: H7}]}",
-        product="product: {number: P, name: Plate, revision: A, owner: O, drawn_by: D, date: 2026-11-20, batch: 5, units: in}\n",
-    )
+    inches = "product: {number: P, name: Plate, revision: A, owner: O, drawn_by: D, date: 2026-11-20, batch: 5, units: in}\n"
+    spec = plate_spec(project, PLATE, "[{name: bore, select: {hole: 0.3937}, fit: H7}]", product=inches)  # the script stays in mm
     code, _, err = cli("check", spec)
     assert code == 0, err  # 0.3937 in = Ø10 mm
 
 
 def test_two_features_on_the_same_holes(project, cli):
-    project.write("plate.py", PLATE)
-    spec = project.spec(
-        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling,\n"
-        "   features: [{name: bore, select: {hole: 10}, fit: H7}, {name: bore square, select: {hole: 10.0}, critical: true}]}"
-    )
+    spec = plate_spec(project, PLATE, "[{name: bore, select: {hole: 10}, fit: H7}, {name: bore square, select: {hole: 10.0}, critical: true}]")
     code, _, err = cli("check", spec)
     assert code == 2
     assert "parts[0].features[1].select.hole" in err
@@ -79,11 +70,7 @@ def build():
 
 
 def test_select_by_name_finds_the_faces_the_script_tagged(project, tmp_path):
-    project.write("plate.py", TAGGED)
-    spec = project.spec(
-        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling,\n"
-        "   features: [{name: top, select: {name: top}, flatness: 0.02, datum: A}]}"
-    )
+    spec = plate_spec(project, TAGGED, "[{name: top, select: {name: top}, flatness: 0.02, datum: A}]")
     loaded = load_spec(spec)
     (built,) = build_parts(loaded)
     check_selections(loaded, [built])
@@ -95,11 +82,7 @@ def test_select_by_name_finds_the_faces_the_script_tagged(project, tmp_path):
 
 
 def test_a_name_no_face_carries_lists_the_tags(project, cli):
-    project.write("plate.py", TAGGED)
-    spec = project.spec(
-        "- {number: P-1, name: Plate, model: plate.py, material: 6061, process: cnc-milling,\n"
-        "   features: [{name: seat, select: {name: seat}, flatness: 0.02}]}"
-    )
+    spec = plate_spec(project, TAGGED, "[{name: seat, select: {name: seat}, flatness: 0.02}]")
     code, _, err = cli("check", spec)
     assert code == 2
     assert "parts[0].features[0].select.name" in err

@@ -4,7 +4,6 @@ and every mistake reported with file:line:col, key path and what to do."""
 from __future__ import annotations
 
 import json
-import re
 import textwrap
 
 import jsonschema
