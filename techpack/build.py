@@ -16,8 +16,8 @@ from techpack.checks import Report, run_checks
 from techpack.context import BuildContext
 from techpack.documents import DOCUMENTS
 from techpack.errors import FindingsError
-from techpack.geometry import BuiltPart, build_parts
-from techpack.geometry.select import check_selections
+from techpack.geometry import build_parts
+from techpack.geometry.model import PartModel, build_models
 from techpack.naming import package_name
 from techpack.package import write_manifest, write_spec_copy, write_zip
 from techpack.provenance import build_date, git_info
@@ -29,7 +29,7 @@ from techpack.spec import LoadedSpec, load_spec
 class BuildResult:
     zip_path: Path
     files: list[str]
-    parts: list[BuiltPart]
+    parts: list[PartModel]
     report: Report
     stages: list[StageTime]
 
@@ -37,7 +37,7 @@ class BuildResult:
 @dataclass(frozen=True)
 class CheckResult:
     loaded: LoadedSpec
-    parts: list[BuiltPart]
+    parts: list[PartModel]
     report: Report
 
 
@@ -64,8 +64,8 @@ def _provenance(loaded: LoadedSpec):
 
 def _check_loaded(loaded: LoadedSpec, log: Reporter) -> CheckResult:
     with log.stage("geometry"):
-        parts = build_parts(loaded, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: {p.model}"))
-        check_selections(loaded, parts)
+        built = build_parts(loaded, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: {p.model}"))
+        parts = build_models(loaded, built)
     with log.stage("checks"):
         report = run_checks(loaded, parts, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: DFM checks"))
     return CheckResult(loaded, parts, report)

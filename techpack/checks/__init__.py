@@ -13,7 +13,7 @@ from typing import Any
 from techpack.checks.context import PartCheck
 from techpack.checks.findings import SEVERITIES, Finding, number, rank
 from techpack.checks.rules import RULES
-from techpack.geometry import BuiltPart
+from techpack.geometry.model import PartModel
 from techpack.spec import LoadedSpec
 
 __all__ = ["Report", "Finding", "run_checks", "SEVERITIES", "rank"]
@@ -49,7 +49,7 @@ class Report:
         }
 
 
-def check_part(loaded: LoadedSpec, built: BuiltPart) -> tuple[list[Finding], list[str], dict]:
+def check_part(loaded: LoadedSpec, built: PartModel) -> tuple[list[Finding], list[str], dict]:
     """The findings of one part (not yet numbered), the rules that were run, what they measured."""
     catalog = loaded.catalog
     part = built.spec
@@ -101,7 +101,7 @@ def _waive(loaded: LoadedSpec, findings: list[Finding]) -> tuple[list[Finding], 
     return out, unused
 
 
-def run_checks(loaded: LoadedSpec, parts: list[BuiltPart], progress=None) -> Report:
+def run_checks(loaded: LoadedSpec, parts: list[PartModel], progress=None) -> Report:
     """Run every part's rules; waive what the spec waives."""
     findings: list[Finding] = []
     checked: dict[str, list[str]] = {}

@@ -13,8 +13,8 @@ from techpack.checks.draft import describe, unit
 from techpack.checks.findings import Finding, judge, limits_for
 from techpack.checks.probe import Probe
 from techpack.checks.wall import RaySample, ray_walls
-from techpack.geometry import BuiltPart
-from techpack.geometry.features import Features, Hole, find_features
+from techpack.geometry.features import Features, Hole
+from techpack.geometry.model import PartModel
 from techpack.geometry.part import mm_per_unit
 from techpack.spec import LoadedSpec
 
@@ -23,7 +23,7 @@ from techpack.spec import LoadedSpec
 @dataclass
 class PartCheck:
     loaded: LoadedSpec
-    built: BuiltPart
+    built: PartModel
     process: Process
     material: Material
     measured: dict = field(default_factory=dict)  # what the rules measured, pass or fail, for the report
@@ -49,9 +49,10 @@ class PartCheck:
     def rays(self) -> list[RaySample]:
         return ray_walls(self.probe)
 
-    @functools.cached_property
+    @property
     def features(self) -> Features:
-        return find_features(self.built.solid, tool_axes=(tuple(self.pull),))
+        """The part model's features (corners along the pull direction)."""
+        return self.built.features
 
     @functools.cached_property
     def measured_sheet_thickness(self) -> float | None:
@@ -71,7 +72,7 @@ class PartCheck:
 
     def hole_name(self, hole: Hole) -> str:
         kind = "through" if hole.through else f"{hole.depth_mm:.4g} deep"
-        named = [f.name for f in self.part.features if "hole" in f.select and abs(self._mm(float(f.select["hole"])) - hole.diameter_mm) < 0.05]
+        named = [s.feature.name for s in self.built.selections if hole in s.holes]
         base = f"hole Ø{hole.diameter_mm:.4g} {kind}"
         return f"{named[0]} ({base})" if named else base
 

@@ -162,7 +162,8 @@ def _threads(ctx: PartCheck):
                 t = parse_thread(f.thread)
             except StandardsError:
                 continue  # the spec check reports it
-            hole = next((h for h in ctx.features.holes if "hole" in f.select and abs(ctx._mm(float(f.select["hole"])) - h.diameter_mm) < 0.05), None)
+            sel = ctx.built.selection(f)
+            hole = sel.holes[0] if sel and sel.holes else None
             yield f, t, ctx._mm(f.depth) if f.depth else None, hole
 
 

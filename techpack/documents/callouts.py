@@ -5,58 +5,11 @@ measures. Values in mm: the spec's lengths are converted from the product's unit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from techpack.geometry.features import Chamfer, Hole, Radius, Slot
 from techpack.geometry.part import mm_per_unit as unit
-from techpack.geometry.select import hole_matches
+from techpack.inspection import POSITION, SYMBOLS, Frame, fmt, frames, size_limits  # noqa: F401 - the drawing's vocabulary
 from techpack.spec.model import Feature
-from techpack.standards import StandardsError, tolerance
 from techpack.standards.threads import parse_thread
-from techpack.words import deviation
-
-POSITION = "position"  # the position symbol is drawn, not set: DejaVu Sans has no U+2316
-SYMBOLS = {"flatness": "⏥", "perpendicularity": "⊥", "parallelism": "∥", "position": POSITION}  # ISO 1101 table 2
-
-
-@dataclass(frozen=True)
-class Characteristic:
-    """One numbered, toleranced characteristic: the balloon on the drawing and a row of the
-    inspection plan. nominal/upper/lower are the size and its limits in mm (upper alone for a
-    geometric tolerance: the zone's width); None where the general tolerance applies."""
-
-    number: int
-    feature: str
-    text: str
-    nominal_mm: float | None
-    upper_mm: float | None
-    lower_mm: float | None
-    critical: bool
-    view: str
-
-
-@dataclass(frozen=True)
-class Check:
-    """A characteristic before it has its number and view."""
-
-    text: str
-    nominal_mm: float | None
-    upper_mm: float | None
-    lower_mm: float | None
-
-
-@dataclass(frozen=True)
-class Frame:
-    """A tolerance frame's compartments, left to right, and what it checks."""
-
-    cells: tuple[str, ...]
-    check: Check
-
-
-def fmt(v: float, places: int = 2) -> str:
-    """A size as printed: to 0.01 mm, trailing zeros dropped (a tolerance: `places=4`)."""
-    return f"{v:.{places}f}".rstrip("0").rstrip(".")
-
 
 def hole_groups(holes: tuple[Hole, ...]) -> list[list[Hole]]:
     """Holes alike in size, depth, counterbore, countersink and direction (drilled from the
@@ -86,79 +39,41 @@ def hole_text(group: list[Hole]) -> str:
     return text
 
 
-def spec_feature_for(group: list[Hole], features: list[Feature], units: str) -> Feature | None:
-    """The spec feature that selects these holes by nominal diameter (in the product's units)."""
-    d = group[0].diameter_mm
-    return next((f for f in features if "hole" in f.select and hole_matches(float(f.select["hole"]) * unit(units), d)), None)
+def spec_feature_for(group: list[Hole], selections) -> Feature | None:
+    """The spec feature whose selection holds these holes (matched by their faces, so that
+    the holes of a part turned for its drawing match too)."""
+    faces = set(group[0].faces)
+    return next((s.feature for s in selections if any(faces == set(h.faces) for h in s.holes)), None)
 
 
-def hole_callout(group: list[Hole], feature: Feature | None, units: str, far_side: bool = False) -> tuple[str, list[Check]]:
-    """The callout of a group of holes with the spec's fit, limit deviations or thread, and
-    the characteristics to inspect on it; `far_side` when they enter from the side facing
-    away from the view (blind holes and counterbores drilled from underneath)."""
-    text, checks = _hole_callout(group, feature, units)
+def hole_callout(group: list[Hole], feature: Feature | None, units: str, far_side: bool = False) -> str:
+    """The callout of a group of holes with the spec's fit, limit deviations or thread;
+    `far_side` when they enter from the side facing away from the view (blind holes and
+    counterbores drilled from underneath)."""
+    text = _hole_callout(group, feature, units)
     h = group[0]
     if far_side and not (h.through and not h.counterbore and not h.countersink):
         text += ", FAR SIDE"
-    return text, checks
+    return text
 
 
-def _hole_callout(group: list[Hole], feature: Feature | None, units: str) -> tuple[str, list[Check]]:
+def _hole_callout(group: list[Hole], feature: Feature | None, units: str) -> str:
     h = group[0]
-    text, checks = hole_text(group), []
-    size = f"Ø{fmt(h.diameter_mm)}"
+    text = hole_text(group)
     if feature is None:
-        return text, checks
+        return text
     if feature.thread:
         thread = parse_thread(feature.thread)
         depth = f" ↧{fmt(feature.depth * unit(units))}" if feature.depth else "" if not h.through else " THRU"
         # the model's hole when it is a tap drill for this thread (between D - 1.3 P and D), else D - P
         drill = h.diameter_mm if thread.nominal_mm - 1.3 * thread.pitch_mm < h.diameter_mm < thread.nominal_mm else thread.tap_drill_mm
         drill_depth = "" if h.through else f" ↧{fmt(h.depth_mm)}"
-        text = f"{count(len(group))}{thread.designation}{depth}, tap drill Ø{fmt(drill)}{drill_depth}"
-        return text, [Check(f"{thread.designation}{depth}", thread.nominal_mm, None, None)]
-    limits = size_limits(h.diameter_mm, feature, units)
+        return f"{count(len(group))}{thread.designation}{depth}, tap drill Ø{fmt(drill)}{drill_depth}"
+    limits = size_limits(h.diameter_mm, feature, unit(units))
     if limits:
-        label, upper, lower = limits
-        text = text.replace(size, f"{size} {label}", 1)
-        checks.append(Check(f"{size} {label.split(' (')[0]}", h.diameter_mm, upper, lower))
-    elif feature.critical:
-        checks.append(Check(size, h.diameter_mm, None, None))  # critical: inspected to the general tolerance
-    return text, checks
-
-
-def size_limits(nominal: float, feature: Feature, units: str) -> tuple[str, float, float] | None:
-    """The size's tolerance as printed (`H7 (+0.015/0)`, `+0.1/-0.05`, `±0.1`) and its limits in mm,
-    from the spec's fit or explicit limit deviations; None if it has neither."""
-    if feature.fit:
-        try:
-            t = tolerance(nominal, feature.fit)
-        except StandardsError:  # the spec check reports it
-            return None
-        return f"{feature.fit} ({deviation(t.upper_mm)}/{deviation(t.lower_mm)})", t.max_mm, t.min_mm
-    if feature.tolerance:
-        upper, lower = (v * unit(units) for v in feature.tolerance)
-        text = f"±{deviation(upper)[1:]}" if upper > 0 and abs(upper + lower) < 1e-12 else f"{deviation(upper)}/{deviation(lower)}"
-        return text, nominal + upper, nominal + lower
-    return None
-
-
-def frames(feature: Feature, units: str, hole: bool) -> list[Frame]:
-    """The feature's ISO 1101 tolerance frames: symbol, zone (Ø for a hole's axis), datums."""
-    out = []
-    if feature.flatness:
-        t = feature.flatness * unit(units)
-        out.append(Frame((SYMBOLS["flatness"], fmt(t, 4)), Check(f"flatness {fmt(t, 4)}", None, t, 0.0)))
-    for kind in ("parallelism", "perpendicularity", "position"):
-        g = getattr(feature, kind)
-        if g is None:
-            continue
-        t = g.tolerance * unit(units)
-        zone = f"Ø{fmt(t, 4)}" if hole and kind != "parallelism" else fmt(t, 4)  # a cylindrical zone about an axis
-        datums = tuple(g.datums)
-        text = f"{kind} {zone}" + (f" to {'|'.join(datums)}" if datums else "")
-        out.append(Frame((SYMBOLS[kind], zone) + datums, Check(text, None, t, 0.0)))
-    return out
+        size = f"Ø{fmt(h.diameter_mm)}"
+        text = text.replace(size, f"{size} {limits[0]}", 1)
+    return text
 
 
 def radius_groups(radii: tuple[Radius, ...]) -> list[list[Radius]]:

@@ -23,12 +23,12 @@ from techpack import __version__
 from techpack.context import BuildContext, Output
 from techpack.documents.annotate import MM, NARROW, Annotations, Label, crosses, inside, lint, overlaps
 from techpack.documents.callouts import (
-    Characteristic, Check, chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups,
+    chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups,
     radius_text, slot_groups, slot_text, spec_feature_for,
 )
 from techpack.documents.faces import cylinder_callout, point_on_face, selected_faces, size_across, surface_text, toleranced
 from techpack.documents.layout import (
-    GAP, ISO_SHRINK, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame,
+    GAP, ISO_SHRINK, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame, turned_features,
     pitch_circle, round_centre, round_outline, scale_text, view_for, view_names,
 )
 from techpack.documents.section import cutting_line, hatch, spans
@@ -37,7 +37,8 @@ from techpack.documents.sheet import TitleBlock, draw_sheet, layout
 from techpack.documents.views import Arc, Bezier, Line, project_views
 from techpack.fonts import register
 from techpack.geometry import BuiltPart
-from techpack.geometry.features import Hole, find_features
+from techpack.geometry.features import Hole
+from techpack.geometry.model import PartModel
 from techpack.geometry.part import mm_per_unit
 from techpack.naming import part_stem
 
@@ -85,11 +86,6 @@ def _clear_titles(notes: Annotations) -> None:
             if inside(moved.box, notes.area) and not any(crosses(a, e, moved.box) for a, e in lines) and not any(overlaps(moved.box, o) for o in others):
                 notes.labels[i] = moved
                 break
-
-
-def _rounded(record: dict) -> dict:
-    """Floats to 0.1 µm, so that 1.005 in reads 25.527, not 25.526999999999997."""
-    return {k: round(v, 7) if isinstance(v, float) else v for k, v in record.items()}
 
 
 def _table_fits(rows, sheet, font: str, furniture, caption: str) -> bool:
@@ -157,7 +153,7 @@ def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, 
     return wrapped
 
 
-def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
+def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
     outputs = []
     for k, built in enumerate(parts, 1):
         ctx.log.progress(k, len(parts), f"drawing {built.spec.number}")
@@ -168,8 +164,9 @@ def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
     return outputs
 
 
-def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[str]]:
-    """Write the part's drawing and characteristics; return them and what the lint found."""
+def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[str]]:
+    """Write the part's drawing and characteristics; return them and what the lint found.
+    The balloons carry the model's characteristic numbers (techpack.inspection)."""
     regular, bold = register()
     product, part = ctx.spec.product, built.spec
     loaded, catalog = ctx.loaded, ctx.loaded.catalog
@@ -178,7 +175,8 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     solid = drawn_solid(built)
     if solid is not built.solid:
         built = BuiltPart(spec=built.spec, solid=solid, source=built.source, volume_mm3=built.volume_mm3, faces=built.faces)
-    features = find_features(solid)
+    features = turned_features(model_built.features) if solid is not model_built.solid else model_built.features
+    unit = mm_per_unit(product.units)
     names, place = view_names(built, projection, features.holes)
     thin = part.thickness is not None or catalog.processes[part.process].family == "forming"
     letters = [c for c in VIEW_LETTERS if c not in {f.datum for f in part.features}]  # sections and views: not a datum's letter
@@ -237,10 +235,10 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     if len(aux_placed) < len(aux):  # a view with no room: its holes' notes no longer point to it
         wrapped = notes_for(set(aux_placed))
 
-    material = catalog.material(part.material)
+    material = model_built.material
     finishes = loaded.finishes(part)
     general = loaded.general_tolerance(part)
-    mass_g = built.volume_mm3 * material.density_g_cm3 / 1000
+    mass_g = model_built.mass_g
     rel = f"drawings/{stem}.pdf"
     title = TitleBlock(
         owner=product.owner, number=part.number, title=part.name, revision=product.revision, date=ctx.date.isoformat(),
@@ -313,20 +311,21 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     notes.label("Isometric, not to scale", (ix0 + ix1) / 2, iy0 - 5, anchor="middle", kind="view-title", size=3.5)
 
     # the faces the spec selects, as drawn, and the sizes it tolerates across them
-    selected = selected_faces(part, model_built, solid)
+    selected = selected_faces(model_built, solid)
     sized = {id(f): across for f, face, centre, normal in selected
              if face.geomType() != "CYLINDER" and (across := size_across(f, solid, face, centre, normal, product.units))}
 
     # overall sizes from the model's exact box, on the front view (x, z) and the top view (y),
     # with a tolerance where the spec puts one on the size across a face
-    characteristics: list[Characteristic] = []
+    ballooned: dict[int, str] = {}  # characteristic number -> the view its balloon is on
     shown: set[int] = set()  # spec features whose tolerances are on the sheet
 
-    def inspect(feature, checks, near: Label, view: str) -> None:
-        for check in checks:
-            number = len(characteristics) + 1
-            notes.balloon(number, near, avoid)
-            characteristics.append(Characteristic(number, feature.name, check.text, check.nominal_mm, check.upper_mm, check.lower_mm, feature.critical, view))
+    def inspect(feature, kinds: tuple[str, ...], near: Label, view: str) -> None:
+        """Balloon the feature's characteristics of these kinds next to `near`."""
+        for char in model_built.characteristics_of(feature):
+            if char.kind in kinds and char.number not in ballooned:
+                notes.balloon(char.number, near, avoid)
+                ballooned[char.number] = view
 
     front = placed["front"]
     fbx = front.box
@@ -401,7 +400,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         label = notes.linear(a, b, text, side, 8 + 7 * tier, vertical, avoid)  # outside the positions (ISO 129-1: larger outside)
         if on:
             f, (size_mm, limits) = on[0]
-            inspect(f, [Check(f"{fmt(size_mm)} {limits[0].split(' (')[0]}", size_mm, limits[1], limits[2])], label, view)
+            inspect(f, ("size",), label, view)
             del sized[id(f)]
             if not (f.flatness or f.parallelism or f.perpendicularity or f.position or f.datum or f.surface):
                 shown.add(id(f))
@@ -409,7 +408,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     # holes: one callout per group, on the view that shows them as circles, with the spec's
     # tolerances, frames, datum and surface on it
     machined = catalog.processes[part.process].family == "machining"
-    surfaces: list[tuple[tuple[float, float], tuple[float, float], str]] = []  # surface symbols: tip, outward, requirement
+    surfaces: list[tuple] = []  # surface symbols: feature, view, tip, outward, requirement
     for group in hole_groups(features.holes):
         h = group[0]
         name = view_for(h.direction, placed) or view_for(h.direction, aux_placed)
@@ -418,20 +417,20 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
         p = placed.get(name) or aux_placed[name]
         centre = p.at(h.entry)
         r = h.diameter_mm / 2 * p.scale
-        spec_feature = spec_feature_for(group, part.features, product.units)
+        spec_feature = spec_feature_for(group, model_built.selections)
         far = float(np.dot(h.direction, p.view.direction)) > 0.5  # drilled towards the viewer: from the far side
-        text, checks = hole_callout(group, spec_feature, product.units, far_side=far)
+        text = hole_callout(group, spec_feature, product.units, far_side=far)
         label = notes.leader((centre[0] + r * 0.707, centre[1] + r * 0.707), text, avoid)
         if spec_feature is None or id(spec_feature) in shown:  # a feature's holes in several groups: toleranced once
             continue
         shown.add(id(spec_feature))
-        inspect(spec_feature, checks, label, name)
-        for frame in frames(spec_feature, product.units, hole=True):
-            inspect(spec_feature, [frame.check], notes.frame_under(label, list(frame.cells), avoid), name)
+        inspect(spec_feature, ("size", "thread"), label, name)
+        for frame in frames(spec_feature, unit, hole=True):
+            inspect(spec_feature, (frame.check.kind,), notes.frame_under(label, list(frame.cells), avoid), name)
         if spec_feature.datum:
             notes.datum_on_shelf(label, spec_feature.datum, avoid)
         if spec_feature.surface:
-            notes.surface_on_shelf(label, surface_text(spec_feature.surface), machined, avoid)
+            inspect(spec_feature, ("roughness",), notes.surface_on_shelf(label, surface_text(spec_feature.surface), machined, avoid), name)
 
     # radii, chamfers and slots, grouped, each group led to one of its members on a view
     # that sees it end-on (a radius as an arc, a chamfer as a line, a slot as its outline)
@@ -457,26 +456,26 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
             out2 = np.array(p.at(on_face + normal)) - np.array(tip)
             outward = tuple(out2 / (np.linalg.norm(out2) or 1))
             anchor_label = None
-            for frame in frames(f, product.units, hole=False):
+            for frame in frames(f, unit, hole=False):
                 got = notes.frame(tip, list(frame.cells), outward, avoid)
                 anchor_label = anchor_label or got
-                inspect(f, [frame.check], got, name)
+                inspect(f, (frame.check.kind,), got, name)
             if f.datum and anchor_label is not None:
                 notes.datum_at_frame(tip, f.datum, anchor_label, outward)
             elif f.datum:
                 notes.datum(tip, f.datum, outward, avoid, p.box)
             if f.surface:
-                surfaces.append((p.at(point_on_face(face, centre, normal, p.view.direction, k + 1)), outward, surface_text(f.surface)))
+                surfaces.append((f, name, p.at(point_on_face(face, centre, normal, p.view.direction, k + 1)), outward, surface_text(f.surface)))
             if id(f) in sized:
                 size_mm, limits = sized[id(f)]
                 far = np.array(p.at(centre - normal * size_mm))
                 label = notes.linear(tuple(np.array(tip)), tuple(far), f"{fmt(size_mm)} {limits[0]}", +1, 14, abs(outward[1]) > 0.5, avoid)
-                inspect(f, [Check(f"{fmt(size_mm)} {limits[0].split(' (')[0]}", size_mm, limits[1], limits[2])], label, name)
+                inspect(f, ("size",), label, name)
             shown.add(id(f))
             break
 
-    for tip, outward, text in surfaces:
-        notes.surface_leader(tip, outward, text, machined, avoid)
+    for f, name, tip, outward, text in surfaces:
+        inspect(f, ("roughness",), notes.surface_leader(tip, outward, text, machined, avoid), name)
 
     # notes above the title block
     tx0, ty0, tx1, ty1 = sheet.title_block
@@ -489,7 +488,7 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
 
     if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
         rows = [("Hole", "Size", "X", "Y", "Z")] + [
-            (f"H{k}", hole_callout([h], spec_feature_for([h], part.features, product.units), product.units)[0], *(fmt(v) for v in model_frame(h.entry, laid_down) - corner))
+            (f"H{k}", hole_callout([h], spec_feature_for([h], model_built.selections), product.units), *(fmt(v) for v in model_frame(h.entry, laid_down) - corner))
             for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
         ]
         caption = "Hole positions from the part's lower left corner (x, y, z min), mm"
@@ -523,7 +522,9 @@ def draw_part(ctx: BuildContext, built: BuiltPart) -> tuple[list[Output], list[s
     problems = missing + lint(notes.labels, geometry, sheet.drawing_area, notes.lines + notes.wide + notes.chain) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(
-        json.dumps({"part": part.number, "drawing": rel, "characteristics": [_rounded(c_.__dict__) for c_ in characteristics]}, indent=2, ensure_ascii=False) + "\n",
+        json.dumps({"part": part.number, "drawing": rel,
+                    "characteristics": [c_.to_dict() | {"view": ballooned.get(c_.number)} for c_ in model_built.characteristics]},
+                   indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
     return [Output(rel, NAME, part.number), Output(chars_rel, NAME, part.number)], problems

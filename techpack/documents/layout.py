@@ -4,7 +4,7 @@ and the part as drawn (a tall part is laid down)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
@@ -247,6 +247,38 @@ def model_frame(v, laid_down: bool) -> np.ndarray:
     """A point or direction of the solid as drawn in the model's frame (the STEP file's)."""
     x, y, z = v
     return np.array((-z, y, x), dtype=float) if laid_down else np.array((x, y, z), dtype=float)
+
+
+_POINTS = ("entry", "point", "axis_point", "mid_point", "centre")  # feature fields that are points
+_AXES = ("axis_direction", "edge_direction", "long_axis")  # directions kept with their dominant component positive
+_DIRECTIONS = ("direction",)  # directions with a sense (into the material)
+
+
+def _turn(v) -> tuple[float, float, float]:
+    x, y, z = v
+    return (float(z), float(y), float(-x) + 0.0)
+
+
+def _canonical(v: tuple[float, float, float]) -> tuple[float, float, float]:
+    k = max(range(3), key=lambda i: abs(v[i]))
+    return tuple(-c + 0.0 for c in v) if v[k] < 0 else v
+
+
+def turned_features(features):
+    """The part model's features as drawn_solid lays the part down: points and directions
+    turned like the solid (face ids are the same), holes in their usual order."""
+    def turn(item):
+        changes = {}
+        for name in _POINTS + _DIRECTIONS + _AXES:
+            if hasattr(item, name) and getattr(item, name) is not None:
+                v = _turn(getattr(item, name))
+                changes[name] = _canonical(v) if name in _AXES else v
+        return replace(item, **changes)
+
+    holes = sorted((turn(h) for h in features.holes), key=lambda h: (round(h.diameter_mm, 6), tuple(round(c, 6) for c in h.entry)))
+    return replace(features, holes=tuple(holes), internal_corners=tuple(turn(c) for c in features.internal_corners),
+                   bends=tuple(turn(b) for b in features.bends), radii=tuple(turn(r) for r in features.radii),
+                   chamfers=tuple(turn(c) for c in features.chamfers), slots=tuple(turn(s) for s in features.slots))
 
 
 def drawn_solid(built: BuiltPart):

@@ -5,9 +5,13 @@ line and key, with what the model does have."""
 from __future__ import annotations
 
 import cadquery as cq
+import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
+from OCP.BRepClass import BRepClass_FaceClassifier
 from OCP.BRepExtrema import BRepExtrema_DistShapeShape
-from OCP.gp import gp_Lin
+from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
+from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
+from OCP.TopAbs import TopAbs_IN
 
 from techpack.errors import ModelError, Problem
 from techpack.geometry.features import find_features
@@ -43,6 +47,40 @@ def _same_surface(a: cq.Face, b: cq.Face, tol: float = 1e-6) -> bool:
 def _overlap(a: cq.Face, b: cq.Face, tol: float) -> bool:
     x, y = a.BoundingBox(), b.BoundingBox()
     return x.xmin <= y.xmax + tol and y.xmin <= x.xmax + tol and x.ymin <= y.ymax + tol and y.ymin <= x.ymax + tol and x.zmin <= y.zmax + tol and y.zmin <= x.zmax + tol
+
+
+def along_face(face, normal, direction) -> np.ndarray:
+    """A vector in the face, across the view, a third of the face's size (to put a leader
+    off the face's centre)."""
+    v = np.cross(normal, np.asarray(direction, dtype=float))
+    bb = face.BoundingBox()
+    return v / (np.linalg.norm(v) or 1) * (bb.xlen + bb.ylen + bb.zlen) / 3
+
+
+def point_on_face(face, centre: np.ndarray, normal: np.ndarray, direction, k: int) -> np.ndarray:
+    """A point on the face (not in a hole through it) for the k-th arrow on it, spread
+    across the view so that two features on one face do not share an arrow."""
+    along = along_face(face, normal, direction)
+    shifts = (0.0, 0.5, -0.5, 1.0, -1.0, 0.25, -0.25, 0.75, -0.75, 1.25, -1.25)
+    shifts = shifts[k % 3:] + shifts[:k % 3]
+    for t in shifts:
+        point = centre + along * t
+        if BRepClass_FaceClassifier(face.wrapped, gp_Pnt(*point), 1e-4).State() == TopAbs_IN:
+            return point
+    return centre
+
+
+def thickness_under(solid, face, centre, normal) -> float | None:
+    """The material's thickness under a face, mm: from a point on the face straight in to
+    where the material ends (a plate's thickness, a step's height); None if the ray finds
+    no material."""
+    sideways = np.eye(3)[int(np.argmin(np.abs(normal)))]  # any direction across the face
+    start = point_on_face(face, centre, normal, sideways, 0)
+    ray = IntCurvesFace_ShapeIntersector()
+    ray.Load(solid.wrapped, 1e-6)
+    ray.Perform(gp_Lin(gp_Pnt(*start), gp_Dir(*(-np.asarray(normal, dtype=float)))), 1e-3, 1e9)
+    hits = sorted(ray.WParameter(i) for i in range(1, ray.NbPnt() + 1)) if ray.IsDone() else []
+    return hits[0] if hits else None
 
 
 def hole_matches(nominal_mm: float, diameter_mm: float) -> bool:

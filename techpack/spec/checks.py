@@ -119,6 +119,11 @@ def _check_part(item: dict, here: tuple, found: Found, folder: Path, root: Path,
         for j, entry in enumerate(finishes):
             _check_finish_entry(entry, here + ("finish", j), material, found, catalog)
     _check_model(item.get("model"), here + ("model",), found, folder, root)
+    photos = item.get("photos")
+    if isinstance(photos, list):
+        for j, photo in enumerate(photos):
+            if isinstance(photo, str) and photo.strip():
+                _check_photo(photo, here + ("photos", j), found, folder, root)
     _check_features(item.get("features"), here, found)
     _check_datums(item, here, found)
     _check_waivers(item.get("checks"), here, found, catalog)
@@ -263,6 +268,27 @@ def _check_finish_entry(entry: Any, loc: tuple, material: Material | None, found
         return
     for param, message in check_finish(finish, params, material, catalog):
         found.add(loc + (name, param) if param else loc, message, of_key=param is not None and param not in finish.params)
+
+
+def _check_photo(photo: str, loc: tuple, found: Found, folder: Path, root: Path) -> None:
+    """A reference photo: a PNG or JPEG file inside the repository that opens as an image."""
+    from PIL import Image, UnidentifiedImageError  # Pillow comes with ReportLab, which embeds the photo
+
+    target = (folder / photo).resolve()
+    if not target.is_relative_to(root.resolve()):
+        found.add(loc, f"'{photo}' is outside the repository ({root}); keep photos in the spec's repository")
+    elif not target.is_file():
+        found.add(loc, f"photo '{photo}' not found (looked for {target}); give a PNG or JPEG file relative to the spec")
+    else:
+        try:
+            with Image.open(target) as image:
+                image.verify()
+                kind = image.format
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            found.add(loc, f"photo '{photo}' is not a readable image ({exc.__class__.__name__}); give a PNG or JPEG file")
+            return
+        if kind not in ("PNG", "JPEG"):
+            found.add(loc, f"photo '{photo}' is a {kind} image; give a PNG or JPEG file, which every PDF reader shows")
 
 
 def _check_model(model: Any, loc: tuple, found: Found, folder: Path, root: Path) -> None:

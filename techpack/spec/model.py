@@ -8,6 +8,7 @@ scripts are authored in those units and their solids are converted to mm.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints, ValidationInfo, field_validator
@@ -40,6 +41,30 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PA
 Count = Annotated[int, Strict(), Field(gt=0)]  # 3, not 3.0, "3" or true
 ParamValue = Union[bool, int, float, str, list, dict]
 FinishItem = Union[str, dict[str, Optional[dict[str, ParamValue]]]]
+CosmeticClass = Literal["A", "B", "C"]
+SPARES_PERCENT = r"^\s*\d+(\.\d+)?\s*%\s*$"
+
+
+def _spares(value: Any) -> Any:
+    """A count (3) or a percentage of the batch quantity ('5%'), 0 to 100 %."""
+    value = getattr(value, "raw", value) if isinstance(value, str) else value
+    if isinstance(value, bool):
+        raise ValueError(f"spares: a count such as 2 or a percentage such as '5%'; got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"spares cannot be negative; got {value}: give 0 for none, a count such as 2, or a percentage such as '5%'")
+        return value
+    if isinstance(value, str) and re.match(SPARES_PERCENT, value):
+        percent = float(value.strip().rstrip("%"))
+        if percent > 100:
+            raise ValueError(f"spares of {value.strip()} is over 100 % of the batch; give a percentage from 0 to 100, or a count")
+        return value.strip().replace(" ", "")
+    if isinstance(value, float):
+        raise ValueError(f"spares is a whole count (2) or a percentage ('5%'); got {value!r}")
+    raise ValueError(f"spares is a count such as 2 or a percentage such as '5%'; got {value!r}")
+
+
+Spares = Annotated[Union[int, str], BeforeValidator(_spares), Field(json_schema_extra={"examples": [2, "5%"]})]
 
 
 class _Model(BaseModel):
@@ -75,6 +100,7 @@ class Product(_Model):
         None, description="General tolerance for every part, e.g. ISO 2768-mK. Default: the process's class."
     )
     inspection: Inspection = Field(default_factory=Inspection, description="Sampling for incoming inspection.")
+    spares: Spares = Field(0, description="Spares ordered beyond the batch for every part without its own: a count (2) or a percentage of the batch quantity ('5%'), rounded up.")
     projection: Literal["first-angle", "third-angle"] = Field(
         "first-angle", description="Drawing projection method (ISO 5456-2): first-angle (ISO E) or third-angle (US)."
     )
@@ -199,6 +225,8 @@ class Feature(_Model):
         None, description="Parallelism tolerance (ISO 1101) to a datum, e.g. {tolerance: 0.05, datums: [A]}."
     )
     critical: bool = False
+    mask: bool = Field(False, description="Keep this surface bare when finishing (masked), besides fits, threads and datum faces.")
+    cosmetic: CosmeticClass | None = Field(None, description="Cosmetic class of this surface (A: visible, B: seen sometimes, C: hidden), if not the part's.")
 
     @field_validator("select")
     @classmethod
@@ -296,6 +324,9 @@ class Part(_Model):
     pull: Direction = Field("+Z", description="Mould opening or machining direction for draft and corner checks: +Z, -Y, ... or [x, y, z].")
     thickness: float | None = Field(None, gt=0, description="Sheet thickness (sheet metal, laser cutting), in the product's units.")
     features: list[Feature] = Field(default_factory=list, description="Features to call out on the drawing and check.")
+    spares: Spares | None = Field(None, description="Spares ordered beyond the batch: a count (2) or a percentage of the batch quantity ('5%'); default product.spares.")
+    cosmetic: CosmeticClass | None = Field(None, description="Cosmetic class of the part's surfaces (A: visible, B: seen sometimes, C: hidden); a finished part defaults to B.")
+    photos: list[Text] = Field(default_factory=list, description="Reference photos for the finisher (PNG or JPEG), relative to the spec.")
     checks: Checks = Field(default_factory=Checks, description="DFM waivers.")
 
 
@@ -306,6 +337,8 @@ class Hardware(_Model):
     name: Text
     qty: Count = Field(description="Quantity per product.")
     supplier: Text | None = Field(None, description="Key of the supplier in `suppliers:`.")
+    description: Text | None = Field(None, description="Free text shown in the BOM.")
+    spares: Spares | None = Field(None, description="Spares ordered beyond the batch: a count or a percentage ('5%'); default product.spares.")
 
 
 class CatalogSection(_Model):

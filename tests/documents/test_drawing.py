@@ -14,7 +14,7 @@ import pytest
 from techpack.checks import Report
 from techpack.context import BuildContext
 from techpack.documents import drawing
-from techpack.geometry import build_parts
+from techpack.geometry import build_models, build_parts
 from techpack.geometry.features import find_features
 from techpack.report import Reporter
 from techpack.spec import load_spec
@@ -24,7 +24,7 @@ from tests.conftest import EXAMPLE, FIXTURES
 def render(spec, number, tmp_path):
     """Build one part of a spec and draw it: (built part, outputs, lint problems)."""
     loaded = load_spec(spec)
-    built = next(p for p in build_parts(loaded) if p.spec.number == number)
+    built = next(p for p in build_models(loaded, build_parts(loaded)) if p.spec.number == number)
     ctx = BuildContext(loaded=loaded, folder=tmp_path, date=dt.date(2026, 11, 20), git=None, log=Reporter(0), report=Report([], {}))
     outputs, problems = drawing.draw_part(ctx, built)
     return built, outputs, problems
@@ -71,14 +71,16 @@ def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
     assert fonts <= {"DejaVuSans", "DejaVuSans-Bold"}
     assert problems == []
     chars = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
-    assert sorted(c["number"] for c in chars) == list(range(1, 8))
-    got = {(c["feature"], c["text"]): (c["nominal_mm"], c["upper_mm"], c["lower_mm"], c["critical"]) for c in chars}
+    assert [c["number"] for c in chars] == list(range(1, 9))  # numbered in the spec's feature order, not by where balloons went
+    assert all(c["view"] for c in chars)  # every characteristic has its balloon on a view
+    got = {(c["feature"], c["text"]): (c["nominal"], c["upper"], c["lower"], c["critical"]) for c in chars}
     assert got == {
         ("top face", "12 ±0.1"): (12.0, 12.1, 11.9, False),  # the overall height carries the face's tolerance
         ("foot threads", "M5-6H ↧8"): (5.0, None, None, False),
         ("foot threads", "position Ø0.2 to A|B"): (None, 0.2, 0.0, False),
         ("stem bore", "Ø10 H7"): (10.0, 10.015, 10.0, True),
         ("stem bore", "perpendicularity Ø0.02 to A"): (None, 0.02, 0.0, True),
+        ("stem bore", "Ra 1.6"): (None, 1.6, None, True),
         ("underside", "flatness 0.05"): (None, 0.05, 0.0, False),
         ("top face", "parallelism 0.05 to A"): (None, 0.05, 0.0, False),
     }
@@ -129,7 +131,7 @@ def test_plus_minus_tolerance_from_the_spec(project, tmp_path):
     _, outputs, problems, text, _ = draw(spec, "P1", tmp_path)
     assert "Ø8 +0.05/-0.02 THRU" in text and problems == []
     (c,) = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
-    assert (c["nominal_mm"], c["upper_mm"], c["lower_mm"]) == (8.0, pytest.approx(8.05), pytest.approx(7.98))
+    assert (c["nominal"], c["upper"], c["lower"]) == (8.0, pytest.approx(8.05), pytest.approx(7.98))
 
 
 def test_base_front_view_is_a_section_through_the_bore(tmp_path):
@@ -215,7 +217,7 @@ def test_stem_shaft_fit_on_a_cylindrical_face(tmp_path):
     assert "Ø10 p6 (+0.024/+0.015)" in text
     assert not re.search(r"Ø10(?! p6)", text)  # no second, untoleranced Ø10
     (char,) = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
-    assert (char["feature"], char["text"], char["nominal_mm"], char["upper_mm"], char["lower_mm"], char["critical"]) == (
+    assert (char["feature"], char["text"], char["nominal"], char["upper"], char["lower"], char["critical"]) == (
         "press fit", "Ø10 p6", 10.0, 10.024, 10.015, True)
 
 
@@ -288,7 +290,7 @@ def test_a_face_size_is_the_thickness_under_it_not_the_whole_part(project, tmp_p
     assert problems == []
     assert "6 ±0.1" in text and "40 ±" not in text
     (char,) = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
-    assert (char["nominal_mm"], char["upper_mm"], char["lower_mm"]) == (6.0, 6.1, 5.9)
+    assert (char["nominal"], char["upper"], char["lower"]) == (6.0, 6.1, 5.9)
 
 
 def test_features_selected_by_the_names_the_script_tagged(project, tmp_path):

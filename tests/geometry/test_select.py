@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from techpack.geometry import build_parts
-from techpack.geometry.select import check_selections, named_faces
+from techpack.geometry import build_models, build_parts
+from techpack.geometry.select import named_faces
 from techpack.spec import load_spec
 
 PLATE = """
@@ -73,7 +73,8 @@ def test_select_by_name_finds_the_faces_the_script_tagged(project, tmp_path):
     spec = plate_spec(project, TAGGED, "[{name: top, select: {name: top}, flatness: 0.02, datum: A}]")
     loaded = load_spec(spec)
     (built,) = build_parts(loaded)
-    check_selections(loaded, [built])
+    (model,) = build_models(loaded, [built])
+    assert [s.feature.name for s in model.selections if s.faces] == ['top']
     (top,) = named_faces(built, "top")
     assert top.geomType() == "PLANE" and top.Center().z == pytest.approx(5.0) and top.Area() == pytest.approx(60 * 40 - math.pi * 25)
     (left,) = named_faces(built, "left end")

@@ -1,0 +1,180 @@
+"""The part model: each part computed once after the geometry stage, and read by every later
+stage (DFM checks, drawing, workbook, finishing instructions).
+
+It is the built solid with its mass, its recognised features (holes, corners, bends, radii,
+chamfers, slots), the spec's `features:` resolved to the holes and faces they select, and
+the numbered characteristics (techpack.inspection). A feature that selects nothing is an
+input error named by the spec's file, line and key, with what the model does have.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cadquery as cq
+import numpy as np
+from OCP.BRepAdaptor import BRepAdaptor_Surface
+
+from techpack.catalog import Material
+from techpack.errors import ModelError, Problem
+from techpack.geometry.features import Features, Hole, find_features
+from techpack.geometry.part import BuiltPart, mm_per_unit
+from techpack.geometry.select import hole_matches, named_faces, thickness_under
+from techpack.inspection import (
+    Characteristic, Check, fmt, frames, number, roughness_check, size_check, size_limits, thread_check,
+)
+from techpack.spec import LoadedSpec
+from techpack.spec.model import Feature
+
+
+@dataclass(frozen=True, eq=False)
+class Selection:
+    """A spec feature resolved on the model: the holes or the faces it selects."""
+
+    feature: Feature
+    index: int  # in the part's `features:`
+    holes: tuple[Hole, ...] = ()
+    faces: tuple[cq.Face, ...] = ()
+
+    @property
+    def face(self) -> cq.Face | None:
+        """The largest selected face: where the drawing puts its arrow."""
+        return max(self.faces, key=lambda f: f.Area()) if self.faces else None
+
+    @property
+    def face_ids(self) -> tuple[int, ...]:
+        return tuple(sorted({h for hole in self.holes for h in hole.faces}))
+
+
+@dataclass(eq=False)
+class PartModel(BuiltPart):
+    """A built part and everything later stages read about it, computed once."""
+
+    features: Features = None  # type: ignore[assignment]
+    selections: tuple[Selection, ...] = ()
+    characteristics: tuple[Characteristic, ...] = ()
+    material: Material | None = None
+    mass_g: float = 0.0
+
+    def selection(self, feature: Feature) -> Selection | None:
+        return next((s for s in self.selections if s.feature is feature), None)
+
+    def characteristics_of(self, feature: Feature, kind: str | None = None) -> list[Characteristic]:
+        j = next(s.index for s in self.selections if s.feature is feature)
+        return [c for c in self.characteristics if c.feature_index == j and (kind is None or c.kind == kind)]
+
+    def solid_face_ids(self, faces) -> tuple[int, ...]:
+        """1-based ids in solid.Faces() of these faces of the solid."""
+        all_faces = self.solid.Faces()
+        return tuple(sorted(i for i, f in enumerate(all_faces, 1) if any(f.isSame(g) for g in faces)))
+
+
+def build_models(loaded: LoadedSpec, parts: list[BuiltPart]) -> list[PartModel]:
+    """One model per built part; every feature that selects nothing, on every part, in one ModelError."""
+    models, problems = [], []
+    for built in parts:
+        model, found = _model(loaded, built)
+        models.append(model)
+        problems += found
+    if problems:
+        raise ModelError(problems)
+    return models
+
+
+def _model(loaded: LoadedSpec, built: BuiltPart) -> tuple[PartModel, list[Problem]]:
+    part = built.spec
+    unit = mm_per_unit(loaded.spec.product.units)
+    pull = np.asarray(_direction(part.pull), dtype=float)
+    features = find_features(built.solid, tool_axes=(tuple(pull / np.linalg.norm(pull)),))
+    selections, problems = _resolve(loaded, built, features)
+    checks: list[tuple[int, Feature, Check, int]] = []
+    for sel in selections:
+        checks += [(sel.index, sel.feature, c, max(len(sel.holes), 1)) for c in _checks(sel, built, unit)]
+    material = loaded.catalog.material(part.material)
+    fields = {k: v for k, v in built.__dict__.items() if k in BuiltPart.__dataclass_fields__}
+    model = PartModel(
+        **fields, features=features, selections=tuple(selections),
+        characteristics=number(part.number, checks, loaded.general_tolerance(part)),
+        material=material, mass_g=built.volume_mm3 * material.density_g_cm3 / 1000 if material else 0.0,
+    )
+    return model, problems
+
+
+def _direction(pull) -> tuple[float, float, float]:
+    if isinstance(pull, str):
+        axis = {"X": 0, "Y": 1, "Z": 2}[pull[1]]
+        v = [0.0, 0.0, 0.0]
+        v[axis] = 1.0 if pull[0] == "+" else -1.0
+        return tuple(v)
+    return tuple(float(c) for c in pull)
+
+
+def _checks(sel: Selection, built: BuiltPart, unit: float) -> list[Check]:
+    """A feature's characteristics in order: size or thread, frames, roughness."""
+    f = sel.feature
+    out: list[Check | None] = []
+    if sel.holes:
+        h = sel.holes[0]
+        out.append(thread_check(f, unit, h.through) if f.thread else size_check(h.diameter_mm, f, unit, prefix="Ø"))
+        out += [fr.check for fr in frames(f, unit, hole=True)]
+    elif sel.faces:
+        face = sel.face
+        if face.geomType() == "CYLINDER":
+            d = 2 * BRepAdaptor_Surface(face.wrapped).Cylinder().Radius()
+            out.append(size_check(d, f, unit, prefix="Ø"))
+            out += [fr.check for fr in frames(f, unit, hole=True)]
+        else:
+            if f.fit or f.tolerance:
+                centre, normal = np.array(face.Center().toTuple()), np.array(face.normalAt().toTuple())
+                size = thickness_under(built.solid, face, centre, normal)
+                limits = size_limits(size, f, unit) if size is not None else None
+                if limits:
+                    out.append(Check("size", f"{fmt(size)} {limits[0].split(' (')[0]}", size, limits[1], limits[2]))
+            out += [fr.check for fr in frames(f, unit, hole=False)]
+    out.append(roughness_check(f))
+    return [c for c in out if c is not None]
+
+
+def _resolve(loaded: LoadedSpec, built: BuiltPart, features: Features) -> tuple[list[Selection], list[Problem]]:
+    """Each spec feature's holes or faces; a problem for each that selects nothing."""
+    part = built.spec
+    unit = mm_per_unit(loaded.spec.product.units)
+    i = loaded.index_of(part)
+    out, problems = [], []
+    claimed: dict[float, tuple[int, str]] = {}  # hole diameter -> the feature selecting it
+    for j, f in enumerate(part.features):
+        key = ("parts", i, "features", j, "select")
+        (how, value), = f.select.items()
+        where = loaded.where(*key, how)
+        label = f"parts[{i}].features[{j}].select.{how} ({part.number} {f.name})"
+        why = " (masked for finishing)" if f.mask else ""
+        if how == "hole":
+            d = float(value) * unit
+            same = next(((k, name) for size, (k, name) in claimed.items() if hole_matches(d, size)), None)
+            if same:
+                problems.append(Problem(where, label, f"selects the same Ø{d:g} holes as features[{same[0]}] ({same[1]}); put all their tolerances on that one feature"))
+            claimed.setdefault(d, (j, f.name))
+            holes = tuple(h for h in features.holes if hole_matches(d, h.diameter_mm))
+            if not holes:
+                sizes = sorted({round(h.diameter_mm, 2) for h in features.holes})
+                have = ", ".join(f"Ø{s:g}" for s in sizes) if sizes else "none"
+                problems.append(Problem(where, label, f"no hole of Ø{d:g} mm on the model {part.model}{why}; its holes are {have}; select one of those"))
+            out.append(Selection(f, j, holes=holes))
+        elif how == "name":
+            faces = tuple(named_faces(built, str(value)))
+            if not faces:
+                tags = ", ".join(sorted(built.named)) or "none"
+                hint = ("a STEP model carries no names; select with {hole: ...} or {face: ...}" if built.source.suffix.lower() != ".py"
+                        else f"tag the face in {part.model}, e.g. .faces('>Z').tag('{value}') (its tags: {tags})")
+                problems.append(Problem(where, label, f"no face of {part.model} is named '{value}'{why}; {hint}"))
+            out.append(Selection(f, j, faces=faces))
+        else:
+            try:
+                faces = tuple(cq.Workplane().add(built.solid).faces(str(value)).vals())
+            except Exception:  # noqa: BLE001 - a selector CadQuery cannot read: the spec check has reported it
+                faces = ()
+            else:
+                if not faces:
+                    problems.append(Problem(where, label, f"the face selector '{value}' selects no face of {part.model}{why}; e.g. '>Z' (the top), '<X' (the left end)"))
+            out.append(Selection(f, j, faces=faces))
+    return out, problems
