@@ -1,4 +1,5 @@
-"""The engineering catalog: materials, processes (with DFM limits), finishes and RAL colours.
+"""The engineering catalog: materials, processes (with DFM limits), finishes, RAL colours
+and cosmetic surface classes.
 
 Data, not code: the YAML files beside this module, each value with its source. A spec
 may add entries or override fields with its `catalog:` section (see `extend`).
@@ -8,15 +9,15 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from ruamel.yaml import YAML
 
-from techpack.catalog.model import Finish, Material, Param, Process, RalColour, Rule, Variant
+from techpack.catalog.model import CosmeticClass, Cure, Finish, Material, Note, Param, Process, RalColour, Rule, Test, Variant
 
-__all__ = ["Catalog", "Finish", "Material", "Param", "Process", "RalColour", "Rule", "Variant", "builtin", "normalise"]
+__all__ = ["Catalog", "CosmeticClass", "Cure", "Finish", "Note", "Test", "Material", "Param", "Process", "RalColour", "Rule", "Variant", "builtin", "normalise"]
 
 KINDS = {"materials": Material, "processes": Process, "finishes": Finish}
 
@@ -33,6 +34,8 @@ class Catalog:
     finishes: dict[str, Finish]
     ral: dict[str, RalColour]
     ral_source: str
+    cosmetic: dict[str, CosmeticClass] = field(default_factory=dict)  # class letter -> class
+    cosmetic_rules: dict[str, str] = field(default_factory=dict)  # what every class rejects, viewing light
 
     @functools.cached_property
     def _index(self) -> dict[str, dict[str, Any]]:
@@ -72,12 +75,15 @@ def read_data(name: str) -> Any:
 def build_catalog(raw: dict[str, dict[str, dict]]) -> Catalog:
     """A Catalog from plain data {kind: {key: fields}} (validated; raises pydantic's ValidationError)."""
     ral_data = read_data("ral.yaml")
+    cosmetic = read_data("cosmetic.yaml")
     return Catalog(
         materials={k: Material.model_validate({**v, "key": k}) for k, v in raw["materials"].items()},
         processes={k: Process.model_validate({**v, "key": k}) for k, v in raw["processes"].items()},
         finishes={k: Finish.model_validate({**v, "key": k}) for k, v in raw["finishes"].items()},
         ral={code: RalColour(code=code, **v) for code, v in ral_data["colours"].items()},
         ral_source=ral_data["source"],
+        cosmetic={k: CosmeticClass(key=k, **v) for k, v in cosmetic["classes"].items()},
+        cosmetic_rules={**cosmetic["all_classes"], **cosmetic["viewing"]},
     )
 
 

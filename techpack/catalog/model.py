@@ -69,12 +69,54 @@ class Param(_Entry):
     max: float | None = None
     unit: str | None = None
     default: Union[bool, int, float, str, None] = None
+    source: str | None = None
 
 
 class Variant(_Entry):
     standard: str
     thickness_um: float = Field(ge=0)
     growth: float = Field(ge=0, le=1)
+    source: str
+
+
+Value = Union[bool, int, float, str]
+When = dict[str, Value]  # {param: value}; the value "given" matches any value the spec gives, "absent" none
+
+
+class Cure(_Entry):
+    """A cure schedule: part (metal) temperature, °C, and time at that temperature, min."""
+
+    temperature_c: tuple[float, float]
+    time_min: tuple[float, float] | None = None
+    note: str | None = None
+    source: str
+
+
+class Test(_Entry):
+    """An acceptance test of a finish: what (kind), to which standard, how, and the criterion.
+    A thickness test may apply to some substrates only (materials / families); a test or note
+    with `when` applies only when the finish's params match it."""
+
+    kind: Literal["thickness", "adhesion", "gloss", "colour", "seal", "verification", "appearance"]
+    standard: str
+    method: str
+    criterion: str | None = None
+    materials: tuple[str, ...] = ()
+    families: tuple[Family, ...] = ()
+    when: When = Field(default_factory=dict)
+    source: str
+
+    def suits(self, material: "Material | None") -> bool:
+        if not self.materials and not self.families:
+            return True
+        return material is not None and (material.key in self.materials or material.family in self.families)
+
+
+class Note(_Entry):
+    """A line of the finish's step in the finishing instructions (sealing, dye, method ...)."""
+
+    text: str
+    when: When = Field(default_factory=dict)
     source: str
 
 
@@ -92,6 +134,13 @@ class Finish(_Entry):
     variant_by: str | None = None
     variants: dict[str, Variant] = Field(default_factory=dict)
     params: dict[str, Param] = Field(default_factory=dict)
+    sequence: tuple[str, ...] = Field((), description="the process steps in order, for the finishing instructions")
+    sequence_source: str | None = None
+    cure: Cure | None = None
+    notes: tuple[Note, ...] = ()
+    tests: tuple[Test, ...] = ()
+    gloss_gu: dict[str, tuple[float, float]] = Field(default_factory=dict, description="gloss name -> range in gloss units at 60° (ISO 2813)")
+    gloss_source: str | None = None
 
     def suits(self, material: Material) -> bool:
         return material.key in self.materials or material.family in self.families
@@ -110,6 +159,49 @@ class Finish(_Entry):
         if param.default is None:
             raise ValueError(f"the parameter '{self.variant_by}' needs a default variant")
         return self
+
+    @model_validator(mode="after")
+    def _conditions_name_params(self) -> "Finish":
+        for item in (*self.notes, *self.tests):
+            unknown = [k for k in item.when if k not in self.params]
+            if unknown:
+                raise ValueError(f"`when` names {', '.join(unknown)}, not a parameter of the finish (it takes: {', '.join(self.params) or 'none'})")
+        if self.gloss_gu:
+            gloss = self.params.get("gloss")
+            if gloss is None or {str(c) for c in gloss.choices} != set(self.gloss_gu) or not self.gloss_source:
+                raise ValueError("gloss_gu needs a gloss choice parameter, a range for each of its choices, and gloss_source")
+        return self
+
+
+def applies(when: When, params: dict, given: dict) -> bool:
+    """Whether a note or test with this `when` applies to a finish with these params
+    (defaults filled in) of which the spec gave `given`."""
+    for key, value in when.items():
+        if value == "given":
+            ok = key in given
+        elif value == "absent":
+            ok = key not in params
+        else:
+            ok = key in params and str(params[key]).lower() == str(value).lower()
+        if not ok:
+            return False
+    return True
+
+
+class CosmeticClass(_Entry):
+    """A cosmetic surface class: where it applies, what defects it allows, how it is inspected.
+    Sizes in mm (the source's inches converted)."""
+
+    key: str
+    title: str
+    scope: str
+    scratches: str
+    dents: str
+    inclusions: str
+    colour: str
+    distance_mm: float = Field(gt=0)
+    time_s: float = Field(gt=0)
+    source: str
 
 
 class RalColour(_Entry):

@@ -5,8 +5,8 @@ one module and one line in DOCUMENTS. The index comes last: it lists what the
 others wrote.
 """
 
-from techpack.documents import dfm, drawing, index, step
+from techpack.documents import dfm, drawing, finishing, index, step, workbook
 
-DOCUMENTS = (step, drawing, dfm, index)
+DOCUMENTS = (step, drawing, finishing, dfm, workbook, index)
 
 __all__ = ["DOCUMENTS"]
