@@ -19,7 +19,7 @@ from techpack.checks.table import plural
 from techpack.context import BuildContext, Output
 from techpack.documents.wireframe import picture
 from techpack.fonts import register
-from techpack.geometry import BuiltPart
+from techpack.geometry import BuiltPart, PartModel
 
 NAME = "dfm"
 JSON = "dfm/dfm-report.json"
@@ -28,7 +28,7 @@ COLOURS = {"error": colors.HexColor("#c0392b"), "warning": colors.HexColor("#d68
 WAIVED = colors.HexColor("#7f8c8d")
 
 
-def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
+def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
     product = ctx.spec.product
     report = {
         "product": {"number": product.number, "revision": product.revision},

@@ -26,7 +26,7 @@ from techpack.documents.callouts import (
     chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups,
     radius_text, slot_groups, slot_text, spec_feature_for,
 )
-from techpack.documents.faces import cylinder_callout, point_on_face, selected_faces, size_across, surface_text, toleranced
+from techpack.documents.faces import cylinder_callout, selected_faces, size_across, surface_text, toleranced
 from techpack.documents.layout import (
     GAP, ISO_SHRINK, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame, turned_features,
     pitch_circle, round_centre, round_outline, scale_text, view_for, view_names,
@@ -39,6 +39,7 @@ from techpack.fonts import register
 from techpack.geometry import BuiltPart
 from techpack.geometry.features import Hole
 from techpack.geometry.model import PartModel
+from techpack.geometry.select import point_on_face
 from techpack.geometry.part import mm_per_unit
 from techpack.naming import part_stem
 

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
-from OCP.BRepClass import BRepClass_FaceClassifier
-from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
-from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
-from OCP.TopAbs import TopAbs_IN
 
 from techpack.documents.annotate import Annotations
 from techpack.documents.callouts import fmt, frames, size_limits
 from techpack.documents.layout import LAY_DOWN, Placed
 from techpack.geometry.part import mm_per_unit
-from techpack.geometry.select import point_on_face, thickness_under
+from techpack.geometry.select import thickness_under
 from techpack.standards.roughness import parse_roughness
 
 

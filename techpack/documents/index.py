@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from techpack import __version__
 from techpack.context import BuildContext, Output
-from techpack.geometry import BuiltPart
+from techpack.geometry import PartModel
 from techpack.templating import environment, render
 
 NAME = "index"
 FILE = "index.html"
 
 
-def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
+def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
     catalog = ctx.loaded.catalog
     spec = ctx.spec
     files_by_part: dict[str, list[str]] = {}
@@ -52,6 +52,8 @@ def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
         parts=rows,
         hardware=hardware,
         files=sorted(o.path for o in ctx.outputs),
+        workbook=sorted(o.path for o in ctx.outputs if o.kind == "workbook"),
+        finishing=sorted(o.path for o in ctx.outputs if o.kind == "finishing"),
         git=ctx.git,
         version=__version__,
     )

@@ -20,7 +20,7 @@ from OCP.TCollection import TCollection_HAsciiString
 
 from techpack import __version__
 from techpack.context import BuildContext, Output
-from techpack.geometry import BuiltPart
+from techpack.geometry import BuiltPart, PartModel
 from techpack.naming import part_stem
 
 NAME = "step"
@@ -76,7 +76,7 @@ def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author:
         raise OSError(f"could not write {path}")
 
 
-def write(ctx: BuildContext, parts: list[BuiltPart]) -> list[Output]:
+def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
     product = ctx.spec.product
     outputs = []
     for k, part in enumerate(parts, 1):

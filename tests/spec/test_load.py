@@ -278,3 +278,25 @@ def test_a_model_path_to_a_folder(project):
     path = project.spec("- {number: P1, name: Box, model: models/dir.py, material: ABS, process: fdm}")
     (got,) = problems(path)
     assert "'models/dir.py' is a folder" in got
+
+
+@pytest.mark.parametrize("value, message", [
+    ("-1", "spares cannot be negative"),
+    ("120%", "spares of 120% is over 100 % of the batch"),
+    ("1.5", "spares is a whole count (2) or a percentage ('5%')"),
+    ("lots", "spares is a count such as 2 or a percentage such as '5%'"),
+])
+def test_spares_are_a_count_or_a_percentage_up_to_100(project, value, message):
+    project.write("models/box.py", BOX_SCRIPT)
+    path = project.spec(f"- {{number: P1, name: Box, model: models/box.py, material: ABS, process: fdm,\n   spares: {value}}}")
+    (got,) = problems(path)
+    assert got.startswith(f"{path}:5:") and "parts[0].spares" in got and message in got, got
+
+
+def test_spares_as_given(project):
+    project.write("models/box.py", BOX_SCRIPT)
+    path = project.spec("- {number: P1, name: Box, model: models/box.py, material: ABS, process: fdm, spares: 3}\n"
+                        "- {number: P2, name: Box, model: models/box.py, material: ABS, process: fdm, spares: 12.5 %}",
+                        product=PRODUCT.replace("batch: 10", "batch: 10, spares: 0"))
+    spec = load_spec(path).spec
+    assert [p.spares for p in spec.parts] == [3, "12.5%"] and spec.product.spares == 0

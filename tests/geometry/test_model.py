@@ -1,4 +1,4 @@
-"""A spec feature that selects nothing on its model is an input error (geometry/select.py)."""
+"""The part model (geometry/model.py): selections resolved once, a feature that selects nothing is an input error, characteristics numbered."""
 
 from __future__ import annotations
 
@@ -88,3 +88,49 @@ def test_a_name_no_face_carries_lists_the_tags(project, cli):
     assert code == 2
     assert "parts[0].features[0].select.name" in err
     assert "no face of plate.py is named 'seat'; tag the face in plate.py, e.g. .faces('>Z').tag('seat') (its tags: left end, top)" in err
+
+
+# --- the part model: computed once, characteristics numbered in the spec's order -----------
+
+GDT_PLATE = ("[{name: bore, select: {hole: 10}, fit: H7, surface: Ra 0.8, perpendicularity: {tolerance: 0.02, datums: [A]}},"
+             " {name: base, select: {face: '<Z'}, flatness: 0.03, datum: A},"
+             " {name: holes, select: {hole: 6.6}, critical: true, position: {tolerance: 0.1, datums: [A]}},"
+             " {name: top, select: {face: '>Z'}, tolerance: [0.05, -0.05]}]")
+
+
+def test_characteristics_follow_the_spec_features_with_limits_from_the_model(project):
+    loaded = load_spec(plate_spec(project, PLATE, GDT_PLATE))
+    (model,) = build_models(loaded, build_parts(loaded))
+    got = [(c.number, c.feature, c.kind, c.text, c.nominal, c.upper, c.lower, c.unit, c.datums, c.severity, c.count, c.general)
+           for c in model.characteristics]
+    assert got == [
+        (1, "bore", "size", "Ø10 H7", pytest.approx(10.0), pytest.approx(10.015), pytest.approx(10.0), "mm", (), "major", 1, False),
+        (2, "bore", "perpendicularity", "perpendicularity Ø0.02 to A", None, pytest.approx(0.02), 0.0, "mm", ("A",), "major", 1, False),
+        (3, "bore", "roughness", "Ra 0.8", None, 0.8, None, "µm", (), "minor", 1, False),
+        (4, "base", "flatness", "flatness 0.03", None, pytest.approx(0.03), 0.0, "mm", (), "major", 1, False),
+        # critical with no limits of its own: ISO 2768-m (the process's class) over 6 up to 30 mm is ±0.2
+        (5, "holes", "size", "Ø6.6", pytest.approx(6.6), pytest.approx(6.8), pytest.approx(6.4), "mm", (), "critical", 2, True),
+        (6, "holes", "position", "position Ø0.1 to A", None, pytest.approx(0.1), 0.0, "mm", ("A",), "critical", 2, False),
+        # the plate's thickness under the top face, measured on the solid: 10 mm
+        (7, "top", "size", "10 ±0.05", pytest.approx(10.0), pytest.approx(10.05), pytest.approx(9.95), "mm", (), "major", 1, False),
+    ]
+    assert model.mass_g == pytest.approx(model.volume_mm3 * 2.70 / 1000)  # 6061: 2.70 g/cm³
+    assert [len(s.holes) for s in model.selections] == [1, 0, 2, 0]
+    assert [len(s.faces) for s in model.selections] == [0, 1, 0, 1]
+
+
+def test_a_build_finds_each_parts_features_once(project, tmp_path, monkeypatch):
+    """Selections, DFM checks, drawing, workbook and finishing read the one part model."""
+    import techpack.geometry.features as features
+    import techpack.geometry.model as model
+
+    calls = []
+    real = features.find_features
+    monkeypatch.setattr(model, "find_features", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(features, "find_features", lambda *a, **k: calls.append(1) or real(*a, **k))
+    from techpack.build import build
+    from techpack.report import Reporter
+
+    spec = plate_spec(project, PLATE, GDT_PLATE)
+    build(spec, tmp_path / "out", Reporter(0))
+    assert len(calls) == 1
