@@ -79,10 +79,13 @@ def test_example_package_layout(example_zip):
         "DL-2_revB/step/DL2-501_stem_revB.step",
         "DL-2_revB/step/DL2-601_arm_revB.step",
     }
-    others = {"index.html", "manifest.json", "spec.yaml", "dfm/dfm-report.json", "dfm/dfm-report.pdf"}
+    others = {"index.html", "manifest.json", "spec.yaml", "dfm/dfm-report.json", "dfm/dfm-report.pdf",
+              "bom/DL-2_revB.xlsx", "bom/DL-2_revB_bom.csv"}
     drawings = {n.replace("step/", "drawings/").replace(".step", ".pdf") for n in expected_steps}
     characteristics = {f"DL-2_revB/drawings/{n}_characteristics.json" for n in ("DL2-101", "DL2-201", "DL2-301", "DL2-401", "DL2-501", "DL2-601")}
-    assert set(names) == expected_steps | drawings | characteristics | {f"DL-2_revB/{n}" for n in others}
+    # finishing instructions for every part with a finish: all but the knob (DL2-401)
+    finishing = {n.replace("step/", "finishing/").replace(".step", "_finishing.pdf") for n in expected_steps if "DL2-401" not in n}
+    assert set(names) == expected_steps | drawings | characteristics | finishing | {f"DL-2_revB/{n}" for n in others}
 
 
 def test_manifest_lists_every_file_with_its_real_hash(example_zip):

@@ -34,7 +34,7 @@ def test_version_and_help(cli):
 def test_build_example_in_a_separate_process(tmp_path):
     proc = run("build", EXAMPLE, "-o", tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith(f"wrote {tmp_path / 'DL-2_revB.zip'} (6 parts, 23 files,")
+    assert proc.stdout.startswith(f"wrote {tmp_path / 'DL-2_revB.zip'} (6 parts, 30 files,")
     assert "DFM: 0 errors, 1 warning, 0 info, 2 waived (see dfm/dfm-report.pdf)" in proc.stderr
     # not a terminal: one plain progress line per part and document, no carriage returns
     assert "\r" not in proc.stderr

@@ -520,6 +520,8 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     c.save()
     missing = [f"feature '{f.name}': its tolerances are on no view (no view sees the {next(iter(f.select))} it selects end-on or edge-on)"
                for f in part.features if id(f) not in shown and toleranced(f)]
+    missing += [f"characteristic {c.number} ({c.feature}: {c.text}) has no balloon on the sheet; the inspection plan lists it"
+                for c in model_built.characteristics if c.number not in ballooned and id(part.features[c.feature_index]) in shown]
     problems = missing + lint(notes.labels, geometry, sheet.drawing_area, notes.lines + notes.wide + notes.chain) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(
