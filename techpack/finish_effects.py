@@ -10,7 +10,9 @@ out of tolerance and would move a datum surface (reference inspection-finishing-
 §3.12; standards.md §5.2: "mask threads, bores and mating faces"). A feature that gives
 `mask: false` explicitly is coated even if it has a fit, thread or datum: its size is then
 one of the sizes changed by the finish (below), and the machinist works to the machining
-limits.
+limits. A hole feature masks its holes' walls; a `{face: ...}` feature the face it calls
+out (the largest the selector picks, as on the drawing) with the faces on the same plane or
+cylinder; a `{name: ...}` feature every face the script tagged.
 
 The growth rule (after_finish). A finish that builds up g µm per surface (AppliedFinish.
 growth_per_surface_um: thickness × the share that grows outward) changes a size by g on
@@ -102,10 +104,33 @@ def masked_surfaces(model, loaded=None) -> list[MaskedSurface]:
         reason = mask_reason(sel.feature)
         if reason is None:
             continue
-        ids = sel.face_ids if sel.holes else model.solid_face_ids(sel.faces)
+        ids = sel.face_ids if sel.holes else model.solid_face_ids(feature_faces(sel))
         balloons = tuple(c.number for c in model.characteristics if c.feature_index == sel.index)
         out.append(MaskedSurface(sel.feature.name, reason, balloons, ids))
     return out
+
+
+def feature_faces(sel) -> list:
+    """The faces a face selection masks: for `{face: ...}` the largest face it picks (the
+    feature, as on the drawing) and the faces on the same plane or cylinder (the pieces a
+    groove or a slot splits it into); for `{name: ...}` every face the script tagged."""
+    if "face" not in sel.feature.select or not sel.faces:
+        return list(sel.faces)
+    return [f for f in sel.faces if _same_surface(f, sel.face)]
+
+
+def _same_surface(a, b, tol: float = 1e-6) -> bool:
+    if a.isSame(b):
+        return True
+    if a.geomType() != b.geomType() or a.geomType() not in ("PLANE", "CYLINDER"):
+        return False
+    sa, sb = BRepAdaptor_Surface(a.wrapped), BRepAdaptor_Surface(b.wrapped)
+    if a.geomType() == "PLANE":
+        pa, pb = sa.Plane(), sb.Plane()
+        return pa.Axis().IsParallel(pb.Axis(), 1e-9) and pb.Distance(pa.Location()) < tol
+    ca, cb = sa.Cylinder(), sb.Cylinder()
+    return (abs(ca.Radius() - cb.Radius()) < tol and ca.Axis().IsParallel(cb.Axis(), 1e-9)
+            and gp_Lin(cb.Axis()).Distance(ca.Location()) < tol)
 
 
 def growing(finishes) -> list:
@@ -158,7 +183,7 @@ def _faces(model, sel) -> list:
     if sel.holes:
         faces = model.solid.Faces()
         return [faces[i - 1] for i in sel.face_ids]
-    return list(sel.faces)
+    return feature_faces(sel)
 
 
 def _shape(model, sel, masked) -> tuple[str, int]:

@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 
 from techpack.catalog.model import CosmeticClass, Cure, Finish, Material, Note, Param, Process, RalColour, Rule, Test, Variant
 
-__all__ = ["Catalog", "CosmeticClass", "Cure", "Finish", "Note", "Test", "Material", "Param", "Process", "RalColour", "Rule", "Variant", "builtin", "normalise"]
+__all__ = ["Catalog", "CosmeticClass", "Cure", "Finish", "Material", "Note", "Param", "Process", "RalColour", "Rule", "Test", "Variant", "builtin", "normalise"]
 
 KINDS = {"materials": Material, "processes": Process, "finishes": Finish}
 

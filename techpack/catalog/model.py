@@ -80,7 +80,7 @@ class Variant(_Entry):
 
 
 Value = Union[bool, int, float, str]
-When = dict[str, Value]  # {param: value}; the value "given" matches any value the spec gives, "absent" none
+When = dict[str, Value]  # {param: value} or {"a|b": value}; see _matches
 
 
 class Cure(_Entry):
@@ -104,9 +104,10 @@ class Test(_Entry):
     materials: tuple[str, ...] = ()
     families: tuple[Family, ...] = ()
     when: When = Field(default_factory=dict)
+    unless: When = Field(default_factory=dict)
     source: str
 
-    def suits(self, material: "Material | None") -> bool:
+    def suits(self, material: Material | None) -> bool:
         if not self.materials and not self.families:
             return True
         return material is not None and (material.key in self.materials or material.family in self.families)
@@ -117,6 +118,7 @@ class Note(_Entry):
 
     text: str
     when: When = Field(default_factory=dict)
+    unless: When = Field(default_factory=dict)
     source: str
 
 
@@ -161,9 +163,9 @@ class Finish(_Entry):
         return self
 
     @model_validator(mode="after")
-    def _conditions_name_params(self) -> "Finish":
+    def _conditions_name_params(self) -> Finish:
         for item in (*self.notes, *self.tests):
-            unknown = [k for k in item.when if k not in self.params]
+            unknown = [k for keys in (*item.when, *item.unless) for k in keys.split("|") if k not in self.params]
             if unknown:
                 raise ValueError(f"`when` names {', '.join(unknown)}, not a parameter of the finish (it takes: {', '.join(self.params) or 'none'})")
         if self.gloss_gu:
@@ -173,19 +175,23 @@ class Finish(_Entry):
         return self
 
 
-def applies(when: When, params: dict, given: dict) -> bool:
-    """Whether a note or test with this `when` applies to a finish with these params
-    (defaults filled in) of which the spec gave `given`."""
-    for key, value in when.items():
+def applies(item: Note | Test, params: dict, given: dict) -> bool:
+    """Whether a note or test applies to a finish with these params (defaults filled in), of
+    which the spec gave `given`: every key of `when` matches and `unless` (if any) does not."""
+    return _matches(item.when, params, given) and not (item.unless and _matches(item.unless, params, given))
+
+
+def _matches(when: When, params: dict, given: dict) -> bool:
+    """Each key matches; a key "a|b" matches if either param does. A value "given" matches a
+    param the spec gives, "absent" one it has not (no default), any other the param's value."""
+    def one(key: str, value) -> bool:
         if value == "given":
-            ok = key in given
-        elif value == "absent":
-            ok = key not in params
-        else:
-            ok = key in params and str(params[key]).lower() == str(value).lower()
-        if not ok:
-            return False
-    return True
+            return key in given
+        if value == "absent":
+            return key not in params
+        return key in params and str(params[key]).lower() == str(value).lower()
+
+    return all(any(one(k, value) for k in keys.split("|")) for keys, value in when.items())
 
 
 class CosmeticClass(_Entry):
