@@ -152,7 +152,7 @@ def after_finish(model, loaded) -> list[FinishedSize]:
         for c in model.characteristics:
             if c.feature_index != sel.index or c.kind != "size" or c.upper is None or c.lower is None:
                 continue
-            shape, surfaces = _shape(model, sel, masked)
+            shape, surfaces = size_shape(model, sel, masked)
             out.append(finished_size(c, shape, surfaces, finishes))
     return out
 
@@ -186,7 +186,7 @@ def _faces(model, sel) -> list:
     return feature_faces(sel)
 
 
-def _shape(model, sel, masked) -> tuple[str, int]:
+def size_shape(model, sel, masked) -> tuple[str, int]:
     """("hole" | "shaft" | "thickness", coated surfaces the size spans)."""
     if sel.holes:
         return "hole", 2

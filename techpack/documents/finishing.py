@@ -49,6 +49,7 @@ from techpack.errors import InputError, Problem, Where
 from techpack.finish_effects import after_finish, growing, mask_reason, masked_surfaces
 from techpack.fonts import register
 from techpack.inspection import fmt
+from techpack.quantities import order_qty
 from techpack.naming import part_stem
 from techpack.templating import environment, render
 
@@ -94,7 +95,7 @@ def values(ctx: BuildContext, model, finishes, masked, pictures) -> dict:
         "product": product, "part": part, "date": ctx.date.isoformat(),
         "material": model.material.title if model.material else part.material,
         "process": catalog.processes[part.process].title if part.process in catalog.processes else part.process,
-        "batch": product.batch, "quantity": part.qty * product.batch,
+        "batch": product.batch, "quantity": order_qty(part, product),
         "dimensions": kinds.pop() if len(kinds) == 1 else "mixed" if kinds else "none",
         "steps": [step(k, f) for k, f in enumerate(finishes, 1)],
         "masked": [{"mark": f"M{k}", "feature": m.feature, "reason": m.reason, "balloons": ", ".join(map(str, m.balloons)),

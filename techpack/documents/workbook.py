@@ -32,8 +32,6 @@ import math
 import posixpath
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
 from importlib.metadata import version
 
 import OCP
@@ -49,11 +47,12 @@ from techpack import __version__
 from techpack.catalog import read_data
 from techpack.catalog.instruments import instrument_for
 from techpack.context import BuildContext, Output
-from techpack.finish_effects import _shape, after_finish, masked_surfaces
+from techpack.finish_effects import after_finish, masked_surfaces, size_shape
 from techpack.geometry.model import PartModel
 from techpack.geometry.part import mm_per_unit
 from techpack.inspection import fmt
 from techpack.naming import package_name
+from techpack.quantities import spares_percent, spares_qty, spares_setting
 from techpack.package import ZIP_EPOCH
 from techpack.standards import iso2859
 
@@ -220,11 +219,7 @@ class BomRow:
         return self.qty * batch
 
     def spares_qty(self, batch: int) -> int:
-        """The spares: the count, or the percentage of the batch quantity rounded up."""
-        percent = spares_percent(self.spares)
-        if percent is None:
-            return int(self.spares)
-        return math.ceil(Fraction(self.batch_qty(batch)) * percent / 100)
+        return spares_qty(self.spares, self.batch_qty(batch))
 
     def order_qty(self, batch: int) -> int:
         return self.batch_qty(batch) + self.spares_qty(batch)
@@ -247,13 +242,6 @@ class BomRow:
         }
 
 
-def spares_percent(spares: int | str) -> Fraction | None:
-    """The percentage of a spares setting ("4%" -> 4, "2.5%" -> 5/2), or None for a count."""
-    if isinstance(spares, str) and spares.strip().endswith("%"):
-        return Fraction(Decimal(spares.strip().rstrip("%").strip()))
-    return None
-
-
 def spares_rule(spares: int | str) -> str:
     percent = spares_percent(spares)
     return f"{fmt(float(percent), 4)} % of batch" if percent is not None else f"{int(spares)} (count)"
@@ -273,7 +261,7 @@ def bom_rows(ctx: BuildContext, parts: list[PartModel]) -> list[BomRow]:
             material=model.material.title if model.material else part.material, process=process.title,
             finish="; ".join(f.describe() for f in ctx.loaded.finishes(part)) or "none",
             supplier=_supplier(spec, part.supplier), make_buy="MAKE", qty=part.qty,
-            spares=part.spares if part.spares is not None else product.spares,
+            spares=spares_setting(part, product),
             volume_cm3=round(model.volume_mm3 / 1000, 6),
             density=model.material.density_g_cm3 if model.material else None,
             unit_mass_g=round(model.mass_g, 6) if model.material else None,
@@ -285,7 +273,7 @@ def bom_rows(ctx: BuildContext, parts: list[PartModel]) -> list[BomRow]:
         rows.append(BomRow(
             item=k, number=hw.number, name=hw.name, revision=None, material=None, process=None,
             finish=None, supplier=_supplier(spec, hw.supplier), make_buy="BUY", qty=hw.qty,
-            spares=hw.spares if hw.spares is not None else product.spares,
+            spares=spares_setting(hw, product),
             volume_cm3=None, density=None, unit_mass_g=None, stock=None, step=None, drawing=None,
             notes=hw.description,
         ))
@@ -554,7 +542,7 @@ def _internal(model: PartModel, c) -> bool:
     if sel.holes:
         return True
     face = sel.face
-    return face is not None and face.geomType() == "CYLINDER" and _shape(model, sel, [])[0] == "hole"
+    return face is not None and face.geomType() == "CYLINDER" and size_shape(model, sel, [])[0] == "hole"
 
 
 def _sampling_sheet(wb, ws, ctx: BuildContext) -> None:

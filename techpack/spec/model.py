@@ -225,7 +225,8 @@ class Feature(_Model):
         None, description="Parallelism tolerance (ISO 1101) to a datum, e.g. {tolerance: 0.05, datums: [A]}."
     )
     critical: bool = False
-    mask: bool = Field(False, description="Keep this surface bare when finishing (masked), besides fits, threads and datum faces.")
+    mask: bool = Field(False, description="true: keep this surface bare when finishing (masked). Fits, threads and datum faces are masked "
+                       "unless the feature says mask: false, which has them coated like the rest.")
     cosmetic: CosmeticClass | None = Field(None, description="Cosmetic class of this surface (A: visible, B: seen sometimes, C: hidden), if not the part's.")
 
     @field_validator("select")

@@ -109,7 +109,7 @@ def test_the_shade_paint_and_the_arm_passivation(example):
 def test_acceptance_cosmetic_classes_photo_and_packaging(example):
     t = text(example, "DL2-101")
     for expected in ("All surfaces: class A", "fingernail", "610 mm", "10 s", "Reference photos",
-                     "photos/base-reference.png", "one bag per unit", "50 bags", "DL2-101, revision B"):
+                     "photos/base-reference.png", "one bag per unit", "52 bags for this order", "DL2-101, revision B"):
         assert expected in t, expected
     assert "All surfaces: class B" in text(example, "DL2-301")  # a finished part without a class: B
     with pdfplumber.open(example[1]["DL2-101"][0]) as pdf:
