@@ -39,10 +39,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
-from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
-from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
+from OCP.gp import gp_Lin
 
-from techpack.geometry.select import point_on_face
+from techpack.geometry.select import hit_under
 
 
 @dataclass(frozen=True)
@@ -97,8 +96,8 @@ def mask_reason(feature) -> str | None:
     return ", ".join(bits) or None
 
 
-def masked_surfaces(model, loaded=None) -> list[MaskedSurface]:
-    """The part's masked features in spec order (loaded is unused; kept for a uniform API)."""
+def masked_surfaces(model) -> list[MaskedSurface]:
+    """The part's masked features in spec order."""
     out = []
     for sel in model.selections:
         reason = mask_reason(sel.feature)
@@ -206,12 +205,5 @@ def size_shape(model, sel, masked) -> tuple[str, int]:
 
 def _opposite(solid, face):
     """The face a ray from this face straight into the material leaves by (a TopoDS_Face), or None."""
-    centre, normal = np.array(face.Center().toTuple()), np.array(face.normalAt().toTuple())
-    start = point_on_face(face, centre, normal, np.eye(3)[int(np.argmin(np.abs(normal)))], 0)
-    ray = IntCurvesFace_ShapeIntersector()
-    ray.Load(solid.wrapped, 1e-6)
-    ray.Perform(gp_Lin(gp_Pnt(*start), gp_Dir(*(-normal))), 1e-3, 1e9)
-    if not ray.IsDone() or ray.NbPnt() == 0:
-        return None
-    i = min(range(1, ray.NbPnt() + 1), key=ray.WParameter)
-    return ray.Face(i)
+    hit = hit_under(solid, face, np.array(face.Center().toTuple()), np.array(face.normalAt().toTuple()))
+    return hit[1] if hit else None

@@ -111,9 +111,9 @@ def size_check(nominal: float, feature: Feature, mm_per_unit: float, prefix: str
     when the feature is critical (inspected to the general tolerance); else None."""
     limits = size_limits(nominal, feature, mm_per_unit)
     if limits:
-        return Check("size", f"{prefix}{fmt(nominal)} {limits[0].split(' (')[0]}", nominal, limits[1], limits[2])
+        return Check("size", f"{prefix}{fmt(nominal, 4)} {limits[0].split(' (')[0]}", nominal, limits[1], limits[2])
     if feature.critical:
-        return Check("size", f"{prefix}{fmt(nominal)}", nominal, None, None)
+        return Check("size", f"{prefix}{fmt(nominal, 4)}", nominal, None, None)
     return None
 
 

@@ -58,15 +58,20 @@ def write_manifest(ctx: BuildContext) -> Output:
     return Output(MANIFEST, "manifest")
 
 
+def zip_entry(name: str, date: dt.date) -> zipfile.ZipInfo:
+    """A zip entry that does not depend on the clock or the umask: dated `date` at 00:00
+    (not before 1980, zip's epoch), deflated, mode 0644."""
+    stamp = max(date, ZIP_EPOCH)
+    info = zipfile.ZipInfo(name, (stamp.year, stamp.month, stamp.day, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # unix, so the permissions below are read
+    info.external_attr = 0o100644 << 16
+    return info
+
+
 def write_zip(folder: Path, zip_path: Path, date: dt.date) -> None:
     """Zip folder (as the archive's top-level folder) deterministically."""
-    stamp = max(date, ZIP_EPOCH)
-    date_time = (stamp.year, stamp.month, stamp.day, 0, 0, 0)
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     with zipfile.ZipFile(zip_path, "w") as zf:
         for p in files:
-            info = zipfile.ZipInfo(f"{folder.name}/{p.relative_to(folder).as_posix()}", date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # unix, so the permissions below are read
-            info.external_attr = 0o100644 << 16
-            zf.writestr(info, p.read_bytes(), compresslevel=9)
+            zf.writestr(zip_entry(f"{folder.name}/{p.relative_to(folder).as_posix()}", date), p.read_bytes(), compresslevel=9)

@@ -32,9 +32,9 @@ def render(env: jinja2.Environment, name: str, **values) -> str:
         return template.render(**values)
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(Problem(Where(exc.filename or name, exc.lineno or 0, 1 if exc.lineno else 0), "", f"template syntax error: {exc.message}")) from None
-    except jinja2.TemplateError as exc:
+    except Exception as exc:  # noqa: BLE001 - {{ 1/0 }}, {{ part.number + 1 }}: the template's error, not techpack's
         filename, line = None, 0
         for frame in traceback.extract_tb(exc.__traceback__):
             if frame.filename.endswith(name) or frame.filename == "<template>":
                 line, filename = frame.lineno, frame.filename
-        raise InputError(Problem(Where(filename or name, line, 1 if line else 0), "", f"template error: {exc}")) from None
+        raise InputError(Problem(Where(filename or name, line, 1 if line else 0), "", f"template error: {exc.__class__.__name__ + ': ' if not isinstance(exc, jinja2.TemplateError) else ''}{exc}")) from None

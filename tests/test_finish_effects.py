@@ -51,7 +51,7 @@ def limits(s):
 
 def test_fits_threads_datums_and_mask_true_are_masked_with_their_balloons_and_faces(project):
     model, loaded = plate(project, "[anodise]")
-    masked = masked_surfaces(model, loaded)
+    masked = masked_surfaces(model)
     assert [(m.feature, m.reason, m.balloons) for m in masked] == [
         ("bore", "fit H7", (1, 2, 3)),  # size, perpendicularity, roughness: the drawing's balloons
         ("base", "datum A", (4,)),
@@ -65,7 +65,7 @@ def test_fits_threads_datums_and_mask_true_are_masked_with_their_balloons_and_fa
 def test_mask_true_masks_a_plain_feature_and_mask_false_coats_a_fit(project):
     model, loaded = plate(project, "[anodise]", bore=", mask: false",
                           features=FEATURES.replace("critical: true,", "critical: true, mask: true,"))
-    assert [(m.feature, m.reason) for m in masked_surfaces(model, loaded)] == [("base", "datum A"), ("holes", "mask: true")]
+    assert [(m.feature, m.reason) for m in masked_surfaces(model)] == [("base", "datum A"), ("holes", "mask: true")]
 
 
 def test_anodise_after_finishing_shifts_the_machining_limits(project):
@@ -102,7 +102,7 @@ def test_a_shaft_grows_by_twice_the_plating(project):
     """Zinc Fe/Zn 8: 8 µm, all outward, dimensions after plating: a Ø20 ±0.05 shaft is turned 16 µm under."""
     model, loaded = model_of(project, SHAFT, "- {number: S-1, name: Shaft, model: part.py, material: mild steel, process: cnc-turning,\n"
                                              "   finish: [{zinc-plate: {class: Fe/Zn 8}}], features: [{name: od, select: {face: '%CYLINDER'}, tolerance: [0.05, -0.05]}]}")
-    assert masked_surfaces(model, loaded) == []
+    assert masked_surfaces(model) == []
     (od,) = after_finish(model, loaded)
     assert (od.shape, od.surfaces, od.growth_um) == ("shaft", 2, 8.0)
     assert limits(od) == pytest.approx((19.934, 20.034, 19.95, 20.05))

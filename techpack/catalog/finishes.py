@@ -38,6 +38,27 @@ class AppliedFinish:
         return ", ".join(bits)
 
     @property
+    def colour(self) -> str | None:
+        """"RAL 9005 Jet black", "Pantone PMS 186 C", the colour's own name, or None."""
+        bits = []
+        if self.ral:
+            bits.append(f"RAL {self.ral.code} {self.ral.name}")
+        if "pantone" in self.params:
+            bits.append(f"Pantone {self.params['pantone']}")
+        if "colour" in self.params:
+            bits.append(str(self.params["colour"]) if not bits else f"({self.params['colour']})")
+        return " ".join(bits) or None
+
+    @property
+    def gloss(self) -> str | None:
+        """"matt: 10-35 GU at 60° (ISO 2813)": the gloss asked for, with its range from the catalog."""
+        if "gloss" not in self.params:
+            return None
+        name = str(self.params["gloss"])
+        band = self.finish.gloss_gu.get(name)
+        return f"{name}: {band[0]:g}–{band[1]:g} GU at 60° (ISO 2813)" if band else name
+
+    @property
     def growth_per_surface_um(self) -> float | None:
         """Outward build-up on each surface, µm; a diameter changes by twice this."""
         if self.thickness_um is None or self.growth is None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 
-from techpack.documents.callouts import POSITION
+from techpack.inspection import POSITION
 
 MM = 72 / 25.4
 TEXT = 3.5  # mm, ISO 3098 lettering height for dimensions and notes

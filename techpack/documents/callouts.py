@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from techpack.geometry.features import Chamfer, Hole, Radius, Slot
 from techpack.geometry.part import mm_per_unit as unit
-from techpack.inspection import POSITION, SYMBOLS, Frame, fmt, frames, size_limits  # noqa: F401 - the drawing's vocabulary
+from techpack.inspection import fmt, size_limits
 from techpack.spec.model import Feature
 from techpack.standards.threads import parse_thread
 
@@ -69,7 +69,7 @@ def _hole_callout(group: list[Hole], feature: Feature | None, units: str) -> str
         drill = h.diameter_mm if thread.nominal_mm - 1.3 * thread.pitch_mm < h.diameter_mm < thread.nominal_mm else thread.tap_drill_mm
         drill_depth = "" if h.through else f" ↧{fmt(h.depth_mm)}"
         return f"{count(len(group))}{thread.designation}{depth}, tap drill Ø{fmt(drill)}{drill_depth}"
-    limits = size_limits(h.diameter_mm, feature, unit(units))
+    limits = size_limits(float(feature.select["hole"]) * unit(units), feature, unit(units))  # on the spec's nominal, as the plan
     if limits:
         size = f"Ø{fmt(h.diameter_mm)}"
         text = text.replace(size, f"{size} {limits[0]}", 1)

@@ -23,10 +23,10 @@ from techpack import __version__
 from techpack.context import BuildContext, Output
 from techpack.documents.annotate import MM, NARROW, Annotations, Label, crosses, inside, lint, overlaps
 from techpack.documents.callouts import (
-    chamfer_groups, chamfer_text, fmt, frames, hole_callout, hole_groups, hole_text, radius_groups,
-    radius_text, slot_groups, slot_text, spec_feature_for,
+    chamfer_groups, chamfer_text, hole_callout, hole_groups, hole_text, radius_groups, radius_text, slot_groups, slot_text,
+    spec_feature_for,
 )
-from techpack.documents.faces import cylinder_callout, selected_faces, size_across, surface_text, toleranced
+from techpack.documents.faces import cylinder_callout, selected_faces, surface_text, toleranced
 from techpack.documents.layout import (
     GAP, ISO_SHRINK, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame, turned_features,
     pitch_circle, round_centre, round_outline, scale_text, view_for, view_names,
@@ -40,6 +40,7 @@ from techpack.geometry import BuiltPart
 from techpack.geometry.features import Hole
 from techpack.geometry.model import PartModel
 from techpack.geometry.select import point_on_face
+from techpack.inspection import fmt, frames, size_limits
 from techpack.geometry.part import mm_per_unit
 from techpack.naming import part_stem
 
@@ -313,8 +314,11 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
 
     # the faces the spec selects, as drawn, and the sizes it tolerates across them
     selected = selected_faces(model_built, solid)
-    sized = {id(f): across for f, face, centre, normal in selected
-             if face.geomType() != "CYLINDER" and (across := size_across(f, solid, face, centre, normal, product.units))}
+    sized = {}  # feature -> (size mm, (tolerance text, upper, lower)): the model's size characteristic across a face
+    for f, face, _, _ in selected:
+        size = next(iter(model_built.characteristics_of(f, "size")), None) if face.geomType() != "CYLINDER" else None
+        if size is not None and (limits := size_limits(size.nominal, f, unit)):
+            sized[id(f)] = (size.nominal, limits)
 
     # overall sizes from the model's exact box, on the front view (x, z) and the top view (y),
     # with a tolerance where the spec puts one on the size across a face

@@ -7,10 +7,10 @@ import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
 
 from techpack.documents.annotate import Annotations
-from techpack.documents.callouts import fmt, frames, size_limits
+from techpack.inspection import fmt, frames, size_limits
 from techpack.documents.layout import LAY_DOWN, Placed
+from techpack.geometry.model import MEASURED_PLACES
 from techpack.geometry.part import mm_per_unit
-from techpack.geometry.select import thickness_under
 from techpack.standards.roughness import parse_roughness
 
 
@@ -48,7 +48,7 @@ def cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, avo
     axis = np.array((cylinder.Axis().Direction().X(), cylinder.Axis().Direction().Y(), cylinder.Axis().Direction().Z()))
     origin = np.array((cylinder.Location().X(), cylinder.Location().Y(), cylinder.Location().Z()))
     ends = [float(np.dot(np.array(v.toTuple()) - origin, axis)) for v in face.Vertices()] or [0.0]
-    limits = size_limits(2 * r, f, mm_per_unit(units))
+    limits = size_limits(round(2 * r, MEASURED_PLACES), f, mm_per_unit(units))  # as the part model's characteristic
     text = f"Ø{fmt(2 * r)}" + (f" {limits[0]}" if limits else "")
     label, view = None, None
     for name, p in placed.items():
@@ -80,13 +80,3 @@ def cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, avo
     if f.surface:
         inspect(f, ("roughness",), notes.surface_leader(tip, outward, surface_text(f.surface), machined, avoid), view)
     return True
-
-
-def size_across(feature, solid, face, centre, normal, units):
-    """A face's toleranced size (the material's thickness under it) with the spec's fit or
-    limit deviations, as (size mm, (text, upper mm, lower mm)); None if it has neither."""
-    if not (feature.fit or feature.tolerance):
-        return None
-    size = thickness_under(solid, face, centre, normal)
-    limits = size_limits(size, feature, mm_per_unit(units)) if size is not None else None
-    return (size, limits) if limits else None

@@ -39,7 +39,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import registerFontFamily, stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, KeepTogether, LayoutError, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from techpack import __version__
 from techpack.catalog.model import applies
@@ -73,7 +73,7 @@ def write(ctx: BuildContext, parts) -> list[Output]:
         if not finishes:
             continue
         rel = f"finishing/{part_stem(model.spec, ctx.spec.product)}_finishing.pdf"
-        masked = masked_surfaces(model, ctx.loaded)
+        masked = masked_surfaces(model)
         pictures = mask_pictures(model, masked) if masked else []
         given = values(ctx, model, finishes, masked, pictures)
         blocks = [b for name in TEMPLATES  # one at a time: an error names its own file
@@ -136,11 +136,11 @@ def step(n: int, applied) -> dict:
     rows = [(_label(k), _value(v, f.params[k].unit)) for k, v in params.items() if k not in SHOWN_APART]
     if "sealed" in params:
         rows.append(("Sealing", "sealed" if params["sealed"] is True else "unsealed"))
-    colour = colour_name(applied)
+    colour = applied.colour
     if colour:
         rows.append(("Colour", colour))
     if "gloss" in params:
-        rows.append(("Gloss", gloss_text(applied)))
+        rows.append(("Gloss", applied.gloss))
     if applied.thickness_um:
         rows.append(("Thickness", f"{fmt(applied.thickness_um)} µm"))
         if applied.growth_per_surface_um:
@@ -154,25 +154,6 @@ def step(n: int, applied) -> dict:
         "sequence": list(f.sequence), "sequence_source": f.sequence_source or "",
         "notes": [{"text": note.text, "source": note.source} for note in f.notes if applies(note, params, applied.given)],
     }
-
-
-def colour_name(applied) -> str | None:
-    """"RAL 9005 Jet black", "Pantone PMS 186 C", the colour's name, or None."""
-    p = applied.params
-    bits = []
-    if applied.ral:
-        bits.append(f"RAL {applied.ral.code} {applied.ral.name}")
-    if "pantone" in p:
-        bits.append(f"Pantone {p['pantone']}")
-    if "colour" in p:
-        bits.append(str(p["colour"]) if not bits else f"({p['colour']})")
-    return " ".join(bits) or None
-
-
-def gloss_text(applied) -> str:
-    name = str(applied.params["gloss"])
-    band = applied.finish.gloss_gu.get(name)
-    return f"{name}: {fmt(band[0])}–{fmt(band[1])} GU at 60° (ISO 2813)" if band else name
 
 
 def cure_text(cure) -> str:
@@ -197,7 +178,7 @@ def tests(applied, material, n: int | None) -> list[dict]:
         if t.kind == "thickness" and applied.thickness_um:
             criterion = "; ".join(filter(None, (f"{fmt(applied.thickness_um)} µm as specified", criterion)))
         elif t.kind == "gloss" and "gloss" in params:
-            criterion = gloss_text(applied)
+            criterion = applied.gloss
         elif t.kind == "colour":
             criterion = f"{criterion}, against {colour_standard(applied)}"
         check = CHECKS[t.kind] if n is None else f"Step {n}: {CHECKS[t.kind].lower()}"
@@ -374,7 +355,11 @@ def _pdf(ctx: BuildContext, model, finishes, rel: str, blocks: list[Block], pict
     doc.addPageTemplates([PageTemplate("sheet", [frame])])
     story = _flowables(blocks, _styles(), frame._width, ctx, part, pictures)
     with _plain_streams():
-        doc.build(story, canvasmaker=functools.partial(_Sheets, title=title))
+        try:
+            doc.build(story, canvasmaker=functools.partial(_Sheets, title=title))
+        except LayoutError as exc:  # a user's template made a block taller than a page
+            raise InputError(Problem(Where(str(ctx.loaded.folder / "templates" / "finishing"), 0, 0), part.number,
+                                     f"the finishing instructions do not fit the page ({exc}); shorten the table or text the templates make")) from None
 
 
 @contextlib.contextmanager

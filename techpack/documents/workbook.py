@@ -53,10 +53,11 @@ from techpack.geometry.part import mm_per_unit
 from techpack.inspection import fmt
 from techpack.naming import package_name
 from techpack.quantities import spares_percent, spares_qty, spares_setting
-from techpack.package import ZIP_EPOCH
+from techpack.package import ZIP_EPOCH, zip_entry
 from techpack.standards import iso2859
 
 NAME = "workbook"
+LIMIT = "0.000#"  # sizes and limits, mm: µm as ISO 286 gives them, 0.1 µm where inch sizes need it
 FOLDER = "bom"
 SAMPLE_COLUMNS = 5  # measured values S1..S5: the first article and the first units of the sample
 
@@ -110,9 +111,9 @@ PLAN_COLUMNS = (
     Column("text", "Characteristic", 34),
     Column("count", "Instances per part", 9, "0"),
     Column("kind", "Kind", 14),
-    Column("nominal", "Nominal", 10, "0.000"),
-    Column("upper", "Upper limit", 10, "0.000"),
-    Column("lower", "Lower limit", 10, "0.000"),
+    Column("nominal", "Nominal", 10, LIMIT),
+    Column("upper", "Upper limit", 10, LIMIT),
+    Column("lower", "Lower limit", 10, LIMIT),
     Column("unit", "Unit", 6),
     Column("class", "Class", 9),
     Column("instrument", "Suggested instrument", 36),
@@ -166,12 +167,12 @@ SIZE_COLUMNS = (
     Column("surfaces", "Coated surfaces", 9, "0"),
     Column("growth", "Growth per surface (µm)", 10, "0.0"),
     Column("drawing", "Drawing limits are", 16),
-    Column("drawing_lower", "Drawing lower", 10, "0.000"),
-    Column("drawing_upper", "Drawing upper", 10, "0.000"),
-    Column("machined_lower", "Machine to: lower", 10, "0.000"),
-    Column("machined_upper", "Machine to: upper", 10, "0.000"),
-    Column("finished_lower", "After finishing: lower", 10, "0.000"),
-    Column("finished_upper", "After finishing: upper", 10, "0.000"),
+    Column("drawing_lower", "Drawing lower", 10, LIMIT),
+    Column("drawing_upper", "Drawing upper", 10, LIMIT),
+    Column("machined_lower", "Machine to: lower", 10, LIMIT),
+    Column("machined_upper", "Machine to: upper", 10, LIMIT),
+    Column("finished_lower", "After finishing: lower", 10, LIMIT),
+    Column("finished_upper", "After finishing: upper", 10, LIMIT),
 )
 
 DFM_COLUMNS = (
@@ -265,7 +266,7 @@ def bom_rows(ctx: BuildContext, parts: list[PartModel]) -> list[BomRow]:
             volume_cm3=round(model.volume_mm3 / 1000, 6),
             density=model.material.density_g_cm3 if model.material else None,
             unit_mass_g=round(model.mass_g, 6) if model.material else None,
-            stock=stock_size(model, process.family, part.thickness * mm_per_unit(ctx.loaded.units(part)) if part.thickness else None),
+            stock=stock_size(model, process.family, part.thickness * mm_per_unit(product.units) if part.thickness else None),
             step=files.get(("step", part.number)), drawing=files.get(("drawing", part.number)),
             notes=part.description,
         ))
@@ -306,9 +307,9 @@ def stock_size(model: PartModel, family: str, thickness_mm: float | None = None)
         return " × ".join(fmt(s, 1) for s in sizes)
     thickness = thickness_mm or min(model.bbox_mm)
     if model.features.bends:
-        return f"sheet {fmt(thickness)} thick, blank: the flat pattern + {fmt(side, 1)} per side (bent: not computed here)"
+        return f"sheet {fmt(thickness, 3)} thick, blank: the flat pattern + {fmt(side, 1)} per side (bent: not computed here)"
     plane = sorted(sizes)[1:]
-    return f"sheet {fmt(thickness)} thick, blank {fmt(plane[1], 1)} × {fmt(plane[0], 1)}"
+    return f"sheet {fmt(thickness, 3)} thick, blank {fmt(plane[1], 1)} × {fmt(plane[0], 1)}"
 
 
 @functools.cache
@@ -388,6 +389,8 @@ def _put(ws, row: int, columns, values: dict) -> None:
         value = values.get(c.key)
         if value is None:
             continue
+        if isinstance(value, float):
+            value = round(value, 7)  # 5.005400000000001 is 5.0054 (0.1 nm: far below any instrument)
         cell = ws.cell(row, i, value)
         cell.number_format, cell.alignment = c.number_format, TOP
         if isinstance(value, str) and not value.startswith("=") and len(value) > c.width:
@@ -575,7 +578,7 @@ def _finishes_sheet(ws, ctx: BuildContext, parts: list[PartModel]) -> None:
     r = header
     for model in parts:
         masked = "; ".join(f"{m.feature} ({m.reason}; {_balloons(m.balloons)})"
-                           for m in masked_surfaces(model, ctx.loaded)) or "none"
+                           for m in masked_surfaces(model)) or "none"
         for k, f in enumerate(ctx.loaded.finishes(model.spec), 1):
             r += 1
             _put(ws, r, FINISH_COLUMNS, _finish_values(model, k, f, masked))
@@ -616,17 +619,14 @@ def _balloons(numbers) -> str:
 
 def _finish_values(model: PartModel, step: int, f, masked: str) -> dict:
     """A Finishes row: one AppliedFinish of a part."""
-    finish, params = f.finish, f.params
-    gloss = params.get("gloss")
-    gu = getattr(finish, "gloss_gu", {}).get(str(gloss)) if gloss else None
+    finish = f.finish
     return {
         "part": model.spec.number, "name": model.spec.name, "step": step, "finish": finish.title,
         "standard": f.standard, "parameters": f.describe(), "thickness": f.thickness_um,
         "growth": f.growth_per_surface_um,
         "dimensions": {"after": "after finishing", "before": "before finishing"}[finish.dimensions],
         "masked": masked,
-        "colour": f"RAL {f.ral.code} {f.ral.name}" if f.ral else (str(params["colour"]) if "colour" in params else None),
-        "gloss": (f"{gloss} ({gu[0]:g}-{gu[1]:g} GU at 60°, ISO 2813)" if gu else str(gloss)) if gloss else None,
+        "colour": f.colour, "gloss": f.gloss,
         "source": _finish_source(f),
     }
 
@@ -696,8 +696,4 @@ def save_deterministic(wb: Workbook, path, date: dt.date, title: str) -> None:
     ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()  # not save_workbook: it sets modified = now
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w") as out:
         for entry in src.infolist():
-            info = zipfile.ZipInfo(entry.filename, stamp.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            out.writestr(info, src.read(entry.filename), compresslevel=9)
+            out.writestr(zip_entry(entry.filename, date), src.read(entry.filename), compresslevel=9)

@@ -27,6 +27,9 @@ from techpack.spec import LoadedSpec
 from techpack.spec.model import Feature
 
 
+MEASURED_PLACES = 4  # sizes measured on the model, to 0.1 µm: 9.9999999 is 10 when its ISO 286 band is looked up
+
+
 @dataclass(frozen=True, eq=False)
 class Selection:
     """A spec feature resolved on the model: the holes or the faces it selects."""
@@ -115,21 +118,23 @@ def _checks(sel: Selection, built: BuiltPart, unit: float) -> list[Check]:
     out: list[Check | None] = []
     if sel.holes:
         h = sel.holes[0]
-        out.append(thread_check(f, unit, h.through) if f.thread else size_check(h.diameter_mm, f, unit, prefix="Ø"))
+        nominal = float(f.select["hole"]) * unit  # the spec's size, not the model's (10.004, or 10.0000001 from a STEP file)
+        out.append(thread_check(f, unit, h.through) if f.thread else size_check(nominal, f, unit, prefix="Ø"))
         out += [fr.check for fr in frames(f, unit, hole=True)]
     elif sel.faces:
         face = sel.face
         if face.geomType() == "CYLINDER":
-            d = 2 * BRepAdaptor_Surface(face.wrapped).Cylinder().Radius()
-            out.append(size_check(d, f, unit, prefix="Ø"))
+            d = round(2 * BRepAdaptor_Surface(face.wrapped).Cylinder().Radius(), MEASURED_PLACES)
+            out.append(thread_check(f, unit, through=False) if f.thread else size_check(d, f, unit, prefix="Ø"))
             out += [fr.check for fr in frames(f, unit, hole=True)]
         else:
             if f.fit or f.tolerance:
                 centre, normal = np.array(face.Center().toTuple()), np.array(face.normalAt().toTuple())
                 size = thickness_under(built.solid, face, centre, normal)
+                size = round(size, MEASURED_PLACES) if size is not None else None
                 limits = size_limits(size, f, unit) if size is not None else None
                 if limits:
-                    out.append(Check("size", f"{fmt(size)} {limits[0].split(' (')[0]}", size, limits[1], limits[2]))
+                    out.append(Check("size", f"{fmt(size, 4)} {limits[0].split(' (')[0]}", size, limits[1], limits[2]))
             out += [fr.check for fr in frames(f, unit, hole=False)]
     out.append(roughness_check(f))
     return [c for c in out if c is not None]

@@ -1,6 +1,6 @@
-"""Resolve each part's spec `features:` on its solid: a feature that selects nothing is an
-input error (the drawing would silently leave its tolerance out), named by the spec's file,
-line and key, with what the model does have."""
+"""Finding what a spec feature selects on a solid: faces a script tagged, holes by nominal
+diameter, a point on a face, the material's thickness under a face (the part model,
+geometry/model.py, resolves every feature with these)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,7 @@ from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
 from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
 from OCP.TopAbs import TopAbs_IN
 
-from techpack.errors import ModelError, Problem
-from techpack.geometry.features import find_features
-from techpack.geometry.part import BuiltPart, mm_per_unit
-from techpack.spec import LoadedSpec
+from techpack.geometry.part import BuiltPart
 
 HOLE_MATCH_MM = 0.05  # a feature's nominal hole diameter matches holes this close on the model
 
@@ -70,62 +67,45 @@ def point_on_face(face, centre: np.ndarray, normal: np.ndarray, direction, k: in
     return centre
 
 
-def thickness_under(solid, face, centre, normal) -> float | None:
-    """The material's thickness under a face, mm: from a point on the face straight in to
-    where the material ends (a plate's thickness, a step's height); None if the ray finds
-    no material."""
-    sideways = np.eye(3)[int(np.argmin(np.abs(normal)))]  # any direction across the face
-    start = point_on_face(face, centre, normal, sideways, 0)
+SAMPLE_SHIFTS = (0.0, 0.5, -0.5, 1.0, -1.0, 0.25, -0.25, 0.75, -0.75, 1.25, -1.25)  # along_face steps of the rays
+
+
+def hit_under(solid, face, centre, normal):
+    """(distance mm, TopoDS_Face): the material's thickness under most of the face and the
+    face opposite it. Rays go straight into the material from points spread over the face
+    (along two directions in it, skipping holes); each stops where the material first ends,
+    and the distance most rays agree on wins (the longer on a tie): a plate's thickness, the
+    base of an L bracket under its upright, the height of a post over a pocket that runs
+    under a part of its top. None if no ray finds material. The same for any orientation of
+    the part: the points follow the face's own axes."""
+    normal = np.asarray(normal, dtype=float)
     ray = IntCurvesFace_ShapeIntersector()
     ray.Load(solid.wrapped, 1e-6)
-    ray.Perform(gp_Lin(gp_Pnt(*start), gp_Dir(*(-np.asarray(normal, dtype=float)))), 1e-3, 1e9)
-    hits = sorted(ray.WParameter(i) for i in range(1, ray.NbPnt() + 1)) if ray.IsDone() else []
-    return hits[0] if hits else None
+    hits: dict[float, tuple[int, float, object]] = {}  # distance to 1 nm -> (rays, distance, face)
+    for axis in np.eye(3)[np.argsort(np.abs(normal))[:2]]:  # the two axes most across the face
+        along = along_face(face, normal, np.cross(normal, axis))
+        for t in SAMPLE_SHIFTS:
+            start = centre + along * t
+            if BRepClass_FaceClassifier(face.wrapped, gp_Pnt(*start), 1e-4).State() != TopAbs_IN:
+                continue
+            ray.Perform(gp_Lin(gp_Pnt(*start), gp_Dir(*(-normal))), 1e-3, 1e9)
+            if not ray.IsDone() or ray.NbPnt() == 0:
+                continue
+            i = min(range(1, ray.NbPnt() + 1), key=ray.WParameter)
+            d = ray.WParameter(i)
+            n, _, face_hit = hits.get(round(d, 6), (0, d, ray.Face(i)))
+            hits[round(d, 6)] = (n + 1, d, face_hit)
+    if not hits:
+        return None
+    _, d, face_hit = max(hits.values(), key=lambda h: (h[0], h[1]))
+    return d, face_hit
+
+
+def thickness_under(solid, face, centre, normal) -> float | None:
+    """The material's thickness under a face, mm (see hit_under)."""
+    hit = hit_under(solid, face, centre, normal)
+    return hit[0] if hit else None
 
 
 def hole_matches(nominal_mm: float, diameter_mm: float) -> bool:
     return abs(nominal_mm - diameter_mm) < HOLE_MATCH_MM
-
-
-def check_selections(loaded: LoadedSpec, parts: list[BuiltPart]) -> None:
-    """Raise ModelError listing every feature, on every part, that selects nothing."""
-    problems = []
-    unit = mm_per_unit(loaded.spec.product.units)
-    for built in parts:
-        part = built.spec
-        if not part.features:
-            continue
-        i = loaded.index_of(part)
-        holes = None
-        claimed: dict[float, tuple[int, str]] = {}  # hole diameter -> the feature selecting it
-        for j, f in enumerate(part.features):
-            key = ("parts", i, "features", j, "select")
-            label = f"parts[{i}].features[{j}].select.{next(iter(f.select))} ({part.number} {f.name})"
-            if "hole" in f.select:
-                holes = holes if holes is not None else find_features(built.solid).holes
-                d = float(f.select["hole"]) * unit
-                same = next(((k, name) for size, (k, name) in claimed.items() if hole_matches(d, size)), None)
-                if same:
-                    problems.append(Problem(loaded.where(*key, "hole"), label,
-                                            f"selects the same Ø{d:g} holes as features[{same[0]}] ({same[1]}); put all their tolerances on that one feature"))
-                claimed.setdefault(d, (j, f.name))
-                if not any(hole_matches(d, h.diameter_mm) for h in holes):
-                    sizes = sorted({round(h.diameter_mm, 2) for h in holes})
-                    have = ", ".join(f"Ø{s:g}" for s in sizes) if sizes else "none"
-                    problems.append(Problem(loaded.where(*key, "hole"), label,
-                                            f"no hole of Ø{d:g} mm on the model {part.model}; its holes are {have}; select one of those"))
-            if "name" in f.select and not named_faces(built, str(f.select["name"])):
-                tags = ", ".join(sorted(built.named)) or "none"
-                how = ("a STEP model carries no names; select with {hole: ...} or {face: ...}" if built.source.suffix.lower() != ".py"
-                       else f"tag the face in {part.model}, e.g. .faces('>Z').tag('{f.select['name']}') (its tags: {tags})")
-                problems.append(Problem(loaded.where(*key, "name"), label, f"no face of {part.model} is named '{f.select['name']}'; {how}"))
-            if "face" in f.select:
-                try:
-                    found = cq.Workplane().add(built.solid).faces(str(f.select["face"])).vals()
-                except Exception:  # noqa: BLE001 - the spec check has reported the selector
-                    continue
-                if not found:
-                    problems.append(Problem(loaded.where(*key, "face"), label,
-                                            f"the face selector '{f.select['face']}' selects no face of {part.model}; e.g. '>Z' (the top), '<X' (the left end)"))
-    if problems:
-        raise ModelError(problems)

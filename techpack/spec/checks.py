@@ -282,9 +282,11 @@ def _check_photo(photo: str, loc: tuple, found: Found, folder: Path, root: Path)
     else:
         try:
             with Image.open(target) as image:
-                image.verify()
+                image.verify()  # the file's structure
+            with Image.open(target) as image:
                 kind = image.format
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+                image.load()  # and its pixels: a truncated JPEG passes verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
             found.add(loc, f"photo '{photo}' is not a readable image ({exc.__class__.__name__}); give a PNG or JPEG file")
             return
         if kind not in ("PNG", "JPEG"):

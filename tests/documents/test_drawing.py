@@ -358,3 +358,26 @@ def test_a_boss_is_not_the_outline_and_split_through_holes_are_toleranced_once(p
     with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
         words = [w["text"] for w in pdf.pages[0].extract_words()]
     assert words.count("B") == 2 + 1  # the border's two, and the datum's one
+
+
+POST = """
+import cadquery as cq
+
+def build():
+    post = cq.Workplane("XY").box(30, 20, 100, centered=(True, True, False)).faces(">Z").workplane().hole(5)
+    pocket = cq.Workplane("XY").center(0, 6.5).box(20, 7, 40, centered=(True, True, False))
+    return post.cut(pocket)
+"""
+
+
+def test_a_size_across_a_face_on_a_part_laid_down_is_the_models(project, tmp_path):
+    """A tall post is drawn lying down; the size across its top face (over a pocket that runs
+    under part of it) is the overall 100 a caliper reads, on the sheet and in the plan alike."""
+    project.write("post.py", POST)
+    spec = project.spec("- {number: P-1, name: Post, model: post.py, material: 6061, process: cnc-milling,\n"
+                        "   features: [{name: top, select: {face: '>Z'}, tolerance: [0.1, -0.1]}]}")
+    built, outputs, problems, text, _ = draw(spec, "P-1", tmp_path)
+    (char,) = json.loads((tmp_path / outputs[1].path).read_text())["characteristics"]
+    assert (char["text"], char["nominal"], char["upper"], char["lower"]) == ("100 ±0.1", 100.0, 100.1, 99.9)
+    assert char["view"] and "100 ±0.1" in text
+    assert built.bbox_mm[2] == pytest.approx(100.0)

@@ -3,6 +3,7 @@ rendered with pdftoppm; a small box part for template overrides, determinism and
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pdfplumber
 import pytest
+from PIL import Image as PILImage
 from PIL import Image
 
 from techpack.build import build
@@ -68,7 +70,7 @@ def test_the_base_steps_with_parameters_and_standards(example):
 
 def test_the_base_masking_names_each_feature_with_the_models_balloons(example):
     m = model(example, "DL2-101")
-    masked = masked_surfaces(m, None)
+    masked = masked_surfaces(m)
     assert [x.feature for x in masked] == ["stem bore", "foot threads", "underside"]
     lines = text(example, "DL2-101").splitlines()
     for k, x in enumerate(masked, 1):
@@ -180,7 +182,9 @@ def test_a_user_template_beside_the_spec_changes_the_document(project, cli, tmp_
     ("steps.j2", "# 1 Steps\n{% for s in steps %}\n- {{ s.title }\n{% endfor %}\n", r"steps\.j2:3:1: template syntax error"),
     ("handling.j2", "# 5 Packing\n\n- {{ bags_per_box }}\n", r"handling\.j2:3:1: template error: 'bags_per_box' is undefined"),
     ("acceptance.j2", "# 4 Acceptance\n@photo 3\n", r"acceptance\.j2: @photo 3: P1 has 0 photo"),
-], ids=["syntax", "undefined", "no such photo"])
+    ("handling.j2", "# 5 Packing\n\n- {{ 1 / 0 }}\n", r"handling\.j2:3:1: template error: ZeroDivisionError"),
+    ("handling.j2", "# 5 Packing\n\n- {{ part.number + 1 }}\n", r"handling\.j2:3:1: template error: TypeError"),
+], ids=["syntax", "undefined", "no such photo", "division by zero", "type error"])
 def test_a_broken_user_template_names_its_file_and_line(project, cli, tmp_path, name, text, error):
     spec = box(project)
     project.write(f"templates/finishing/{name}", text)
@@ -194,6 +198,7 @@ BAD = {
     "cosmetic class D": (", cosmetic: D", "parts[0].cosmetic", "expected one of A, B, C; got 'D'"),
     "missing photo": (", photos: [photos/nope.png]", "parts[0].photos[0]", "photo 'photos/nope.png' not found"),
     "photo not an image": (", photos: [photos/notes.png]", "parts[0].photos[0]", "photo 'photos/notes.png' is not a readable image"),
+    "truncated photo": (", photos: [photos/cut.jpg]", "parts[0].photos[0]", "photo 'photos/cut.jpg' is not a readable image"),
 }
 
 
@@ -201,6 +206,9 @@ BAD = {
 def test_bad_finishing_input_exits_2_with_file_line_and_key(project, cli, tmp_path, case):
     extra, key, message = BAD[case]
     project.write("photos/notes.png", "not a picture, just text\n")
+    whole = io.BytesIO()
+    PILImage.new("RGB", (64, 64), (200, 30, 30)).save(whole, "JPEG")
+    (project.root / "photos" / "cut.jpg").write_bytes(whole.getvalue()[: len(whole.getvalue()) // 2])  # verify() passes it
     spec = box(project, extra)
     code, _, err = cli("build", spec, "-o", tmp_path / "out")
     assert code == 2, err

@@ -315,10 +315,10 @@ def test_finishes_sheet(wb, pkg):
     assert [(r[0], r[2], r[3]) for r in table] == expected
     anodise = next(r for r in table if r[3].startswith("Anodise"))
     assert anodise[4] == "MIL-PRF-8625 Type II" and anodise[6] == 10 and anodise[7] == 5
-    assert anodise[8] == "after finishing" and anodise[10] == "RAL 9005 Jet black"
+    assert anodise[8] == "after finishing" and anodise[10] == "RAL 9005 Jet black (black)"  # the RAL code and the spec's colour: black
     assert "stem bore (fit H7, datum B; balloons 1, 2, 3)" in anodise[9]
     paint = next(r for r in table if r[0] == "DL2-201")
-    assert paint[11].startswith("semi-gloss (41-70 GU")
+    assert paint[11].startswith("semi-gloss: 41–70 GU at 60°")  # the same words as the finishing instructions
     # the sizes a coating changes: only the base's 12 ±0.1, anodised on the top face, the
     # underside (datum A) masked: 5 µm on one surface; anodise's limits are after finishing
     sizes = rows(wb["Finished sizes"], HEADER + 1, len(workbook.SIZE_COLUMNS))
@@ -386,3 +386,46 @@ def test_a_critical_size_without_limits_gets_the_general_tolerance(project, tmp_
     assert row[PLAN["instrument"]].startswith("Digital caliper")
     line = list(csv.reader(text.splitlines()))[1]
     assert line[BOM["spares_rule"]] == "0 (count)" and line[BOM["order_qty"]] == "10"
+
+
+INCH_PLATE = """
+import cadquery as cq
+
+def build():
+    return cq.Workplane("XY").box(4, 3, 0.125).faces(">Z").workplane().hole(0.25)
+"""
+
+
+def test_an_inch_product_prints_millimetres_from_its_inch_spec(project, tmp_path):
+    """Every length of an inch spec is converted once (1 in = 25.4 mm): the model, the fit's
+    nominal, the plate thickness of the stock, the finish's growth on the limits."""
+    project.write("plate.py", INCH_PLATE)
+    inches = "product: {number: T-1, name: Inch, revision: A, owner: O, drawn_by: D, date: 2026-11-20, batch: 10, units: in}\n"
+    spec = project.spec("""
+        - number: P-1
+          name: Plate
+          model: plate.py
+          material: aluminium 6061-T6
+          process: laser-cutting
+          thickness: 0.125
+          spares: 10%
+          finish: [{anodise: {type: II}}]
+          features:
+            - {name: bore, select: {hole: 0.25}, fit: H7, mask: false}
+    """, product=inches)
+    result = build(spec, tmp_path / "out", Reporter(0), allow_dfm_errors=True)
+    with zipfile.ZipFile(result.zip_path) as zf:
+        book = load_workbook(zf.open("T-1_revA/bom/T-1_revA.xlsx"))
+    bom = rows(book["BOM"], HEADER + 1, len(workbook.BOM_COLUMNS))[0]
+    assert bom[BOM["stock"]].startswith("sheet 3.175 thick, blank 103.6 × 78.2")  # 0.125 in; 4 × 3 in + 1 mm a side
+    assert bom[BOM["volume_cm3"]] == pytest.approx((4 * 3 * 0.125 - math.pi * 0.125 ** 2 * 0.125) * 25.4 ** 3 / 1000, rel=1e-6)
+    row = rows(book["Inspection plan"], HEADER + 1, len(workbook.PLAN_COLUMNS))[0]
+    # Ø0.25 in = 6.35 mm, H7 over 6 up to 10 mm: +0.015/0
+    assert (row[PLAN["text"]], row[PLAN["nominal"]], row[PLAN["upper"]], row[PLAN["lower"]]) == ("Ø6.35 H7", 6.35, 6.365, 6.35)
+    assert book["Inspection plan"].cell(HEADER + 1, PLAN["upper"] + 1).number_format == "0.000#"
+    # coated (mask: false): the bore shrinks by 2 × 5 µm, so it is machined 0.010 larger
+    size = rows(book["Finished sizes"], HEADER + 1, len(workbook.SIZE_COLUMNS))[0]
+    assert size[2] == "Ø6.35 H7" and size[3] == "hole"
+    col = {c.key: i for i, c in enumerate(workbook.SIZE_COLUMNS)}
+    got = [size[col[k]] for k in ("drawing_lower", "drawing_upper", "machined_lower", "machined_upper", "finished_lower", "finished_upper")]
+    assert got == pytest.approx([6.35, 6.365, 6.36, 6.375, 6.35, 6.365])  # anodise: the drawing's limits apply after finishing
