@@ -53,11 +53,11 @@ CHECKS = {"thickness": "Film thickness", "adhesion": "Adhesion", "gloss": "Gloss
 def write(ctx: BuildContext, parts) -> list[Output]:
     env = environment(ctx.loaded.folder)
     out = []
-    for model in parts:
+    finished = [m for m in parts if ctx.loaded.finishes(m.spec)]
+    for k, model in enumerate(finished, 1):
         finishes = ctx.loaded.finishes(model.spec)
-        if not finishes:
-            continue
         rel = f"finishing/{part_stem(model.spec, ctx.spec.product)}_finishing.pdf"
+        ctx.log.progress(k, len(finished), f"finishing {model.spec.number}")
         masked = masked_surfaces(model)
         pictures = mask_pictures(model, masked) if masked else []
         given = values(ctx, model, finishes, masked, pictures)

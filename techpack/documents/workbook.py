@@ -353,6 +353,8 @@ def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
     _revision_sheet(wb.create_sheet("Revision"), ctx)
     save_deterministic(wb, ctx.path(xlsx_rel), ctx.date, f"{ctx.spec.product.number} rev {ctx.spec.product.revision}: BOM and inspection plan")
     write_csv(ctx.path(csv_rel), rows, ctx.spec.product.batch)
+    n_chars = sum(len(m.characteristics) for m in parts)
+    ctx.log.progress(1, 1, f"workbook {xlsx_rel} ({len(rows)} BOM rows, {n_chars} characteristics), {csv_rel}")
     return [Output(xlsx_rel, NAME), Output(csv_rel, NAME)]
 
 
