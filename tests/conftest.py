@@ -59,3 +59,20 @@ def cli():
         return result.exit_code, result.stdout, result.stderr
 
     return run
+
+
+@pytest.fixture(scope="session")
+def example_package(tmp_path_factory):
+    """The bundled example built once for the whole test run: .result (BuildResult),
+    .zip_path, and .folder, the package unzipped (DL-2_revB/). Tests read it, never change it."""
+    import zipfile
+    from types import SimpleNamespace
+
+    from techpack.build import build
+    from techpack.report import Reporter
+
+    out = tmp_path_factory.mktemp("example")
+    result = build(EXAMPLE, out / "zip", Reporter(0))
+    with zipfile.ZipFile(result.zip_path) as zf:
+        zf.extractall(out / "unzipped")
+    return SimpleNamespace(result=result, zip_path=result.zip_path, folder=out / "unzipped" / "DL-2_revB")

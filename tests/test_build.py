@@ -61,8 +61,8 @@ class Tables(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def example_zip(tmp_path_factory) -> Path:
-    return build(EXAMPLE, tmp_path_factory.mktemp("out"), Reporter(0)).zip_path
+def example_zip(example_package) -> Path:
+    return example_package.zip_path
 
 
 def test_example_package_layout(example_zip):

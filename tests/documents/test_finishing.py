@@ -16,27 +16,21 @@ import pytest
 from PIL import Image as PILImage
 from PIL import Image
 
-from techpack.build import build
 from techpack.finish_effects import masked_surfaces
-from techpack.report import Reporter
-from tests.conftest import BOX_SCRIPT, EXAMPLE
+from tests.conftest import BOX_SCRIPT
 
 FINISHED = {"DL2-101": "base", "DL2-201": "shade", "DL2-301": "arm-bracket", "DL2-501": "stem", "DL2-601": "arm"}
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory):
+def example(example_package):
     """The example built once: (build result, {part number: (pdf path, text of every page)})."""
-    out = tmp_path_factory.mktemp("finishing")
-    result = build(EXAMPLE, out, Reporter(0))
     docs = {}
-    with zipfile.ZipFile(result.zip_path) as z:
-        for number, slug in FINISHED.items():
-            pdf = out / f"{number}_{slug}_revB_finishing.pdf"
-            pdf.write_bytes(z.read(f"DL-2_revB/finishing/{number}_{slug}_revB_finishing.pdf"))
-            with pdfplumber.open(pdf) as doc:
-                docs[number] = (pdf, [page.extract_text() for page in doc.pages])
-    return result, docs
+    for number, slug in FINISHED.items():
+        pdf = example_package.folder / "finishing" / f"{number}_{slug}_revB_finishing.pdf"
+        with pdfplumber.open(pdf) as doc:
+            docs[number] = (pdf, [page.extract_text() for page in doc.pages])
+    return example_package.result, docs
 
 
 def text(example, number: str) -> str:

@@ -10,22 +10,16 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from techpack.build import build
-from techpack.report import Reporter
-from tests.conftest import EXAMPLE
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    result = build(EXAMPLE, out, Reporter(0))
-    with zipfile.ZipFile(result.zip_path) as zf:
-        zf.extractall(out)
+def package(example_package):
+    with zipfile.ZipFile(example_package.zip_path) as zf:
         names = {n.removeprefix("DL-2_revB/") for n in zf.namelist()}
-    return out / "DL-2_revB", names
+    return example_package.folder, names
 
 
 @pytest.fixture(scope="module")

@@ -36,14 +36,10 @@ PLAN = {c.key: i for i, c in enumerate(workbook.PLAN_COLUMNS)}
 
 
 @pytest.fixture(scope="module")
-def pkg(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    result = build(EXAMPLE, out, Reporter(0))
-    with zipfile.ZipFile(result.zip_path) as zf:
-        zf.extractall(out)
-    folder = out / "DL-2_revB"
+def pkg(example_package):
+    folder = example_package.folder
     loaded = load_spec(EXAMPLE)
-    return SimpleNamespace(result=result, folder=folder, loaded=loaded, spec=loaded.spec,
+    return SimpleNamespace(result=example_package.result, folder=folder, loaded=loaded, spec=loaded.spec,
                            xlsx=folder / "bom" / "DL-2_revB.xlsx", csv=folder / "bom" / "DL-2_revB_bom.csv")
 
 
