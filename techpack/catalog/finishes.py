@@ -33,6 +33,9 @@ class AppliedFinish:
                 continue
             unit = self.finish.params[key].unit
             shown = "yes" if value is True else "no" if value is False else f"{value:g}" if isinstance(value, float) else value
+            if key == "delta_e":  # a colour tolerance: "ΔE*ab ≤ 2"
+                bits.append(f"{unit} ≤ {shown}")
+                continue
             label = {"ra_um": "Ra"}.get(key, key.replace("_um", "").replace("_", " "))
             bits.append(f"{label} {shown}{f' {unit}' if unit and unit not in ('coats', 'grit') else ''}")
         return ", ".join(bits)
