@@ -23,6 +23,7 @@ from techpack.package import write_manifest, write_spec_copy, write_zip
 from techpack.provenance import build_date, git_info
 from techpack.report import Reporter, StageTime
 from techpack.spec import LoadedSpec, load_spec
+from techpack.templating import check_templates
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,12 @@ class CheckResult:
 
 
 def load(spec_path: str | Path, log: Reporter) -> LoadedSpec:
-    """Validate the spec (no geometry). Raises SpecError."""
+    """Validate the spec and the templates the documents render (no geometry). Raises SpecError
+    or InputError."""
     with log.stage("load"):
-        return load_spec(spec_path)
+        loaded = load_spec(spec_path)
+        check_templates(loaded.folder, [name for doc in DOCUMENTS for name in doc.TEMPLATES])
+        return loaded
 
 
 def check(spec_path: str | Path, log: Reporter) -> CheckResult:

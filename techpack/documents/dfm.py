@@ -22,6 +22,7 @@ from techpack.fonts import register
 from techpack.geometry import BuiltPart, PartModel
 
 NAME = "dfm"
+TEMPLATES: tuple[str, ...] = ()
 JSON = "dfm/dfm-report.json"
 PDF = "dfm/dfm-report.pdf"
 COLOURS = {"error": colors.HexColor("#c0392b"), "warning": colors.HexColor("#d68910"), "info": colors.HexColor("#2e86c1")}

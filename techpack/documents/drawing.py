@@ -45,6 +45,7 @@ from techpack.geometry.part import mm_per_unit
 from techpack.naming import part_stem
 
 NAME = "drawing"
+TEMPLATES: tuple[str, ...] = ()
 NOTE_TEXT = 2.5  # mm, lettering of the notes
 NOTE_PITCH = 3.6  # mm between note lines
 WIDE = 0.5  # mm, ISO 128 wide line (visible edges)

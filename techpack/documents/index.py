@@ -9,6 +9,7 @@ from techpack.templating import environment, render
 
 NAME = "index"
 FILE = "index.html"
+TEMPLATES = ("index.html.j2",)
 
 
 def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
@@ -45,7 +46,7 @@ def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
     ]
     html = render(
         environment(ctx.loaded.folder),
-        "index.html.j2",
+        TEMPLATES[0],
         product=spec.product,
         date=ctx.date.isoformat(),
         suppliers=spec.suppliers,

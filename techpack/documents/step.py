@@ -24,6 +24,7 @@ from techpack.geometry import BuiltPart, PartModel
 from techpack.naming import part_stem
 
 NAME = "step"
+TEMPLATES: tuple[str, ...] = ()
 SCHEMA = "AP214IS"  # AUTOMOTIVE_DESIGN: read by every CAM and CAD system
 
 

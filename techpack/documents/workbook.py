@@ -57,6 +57,7 @@ from techpack.package import ZIP_EPOCH, zip_entry
 from techpack.standards import iso2859
 
 NAME = "workbook"
+TEMPLATES: tuple[str, ...] = ()
 LIMIT = "0.000#"  # sizes and limits, mm: µm as ISO 286 gives them, 0.1 µm where inch sizes need it
 FOLDER = "bom"
 SAMPLE_COLUMNS = 5  # measured values S1..S5: the first article and the first units of the sample

@@ -219,3 +219,12 @@ def test_a_masked_feature_that_selects_no_face(project, cli, tmp_path):
     assert re.search(r"techpack\.yaml:4:\d+: parts\[0\]\.features\[0\]\.select\.face", err), err
     assert "selects no face of models/box.py (masked for finishing)" in err and "Traceback" not in err
     assert not (tmp_path / "out" / "T-1_revA.zip").exists()
+
+
+def test_check_reports_a_broken_template_before_any_geometry(project, cli, tmp_path):
+    spec = box(project)
+    project.write("templates/finishing/effect.j2", "# 3 Effect\n\n{% if sizes %}\n- none\n")
+    code, _, err = cli("check", spec)
+    assert code == 2, err
+    assert re.search(r"templates/finishing/effect\.j2:\d+:1: template syntax error", err), err
+    assert "Traceback" not in err and "DFM checks" not in err
