@@ -69,10 +69,10 @@ def _hole_callout(group: list[Hole], feature: Feature | None, units: str) -> str
         drill = h.diameter_mm if thread.nominal_mm - 1.3 * thread.pitch_mm < h.diameter_mm < thread.nominal_mm else thread.tap_drill_mm
         drill_depth = "" if h.through else f" ↧{fmt(h.depth_mm)}"
         return f"{count(len(group))}{thread.designation}{depth}, tap drill Ø{fmt(drill)}{drill_depth}"
-    limits = size_limits(float(feature.select["hole"]) * unit(units), feature, unit(units))  # on the spec's nominal, as the plan
+    nominal = float(feature.select["hole"]) * unit(units)  # the spec's size: the plan's nominal and limits
+    limits = size_limits(nominal, feature, unit(units))
     if limits:
-        size = f"Ø{fmt(h.diameter_mm)}"
-        text = text.replace(size, f"{size} {limits[0]}", 1)
+        text = text.replace(f"Ø{fmt(h.diameter_mm)}", f"Ø{fmt(nominal, 4)} {limits[0]}", 1)
     return text
 
 

@@ -16,6 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
 
+import pdfplumber
 import pytest
 from openpyxl import load_workbook
 
@@ -412,6 +413,9 @@ def test_an_inch_product_prints_millimetres_from_its_inch_spec(project, tmp_path
     result = build(spec, tmp_path / "out", Reporter(0), allow_dfm_errors=True)
     with zipfile.ZipFile(result.zip_path) as zf:
         book = load_workbook(zf.open("T-1_revA/bom/T-1_revA.xlsx"))
+        with pdfplumber.open(zf.open("T-1_revA/drawings/P-1_plate_revA.pdf")) as pdf:
+            sheet = pdf.pages[0].extract_text()
+    assert "Ø6.35 H7 (+0.015/0) THRU" in sheet  # the drawing's callout: the plan's nominal and limits
     bom = rows(book["BOM"], HEADER + 1, len(workbook.BOM_COLUMNS))[0]
     assert bom[BOM["stock"]].startswith("sheet 3.175 thick, blank 103.6 × 78.2")  # 0.125 in; 4 × 3 in + 1 mm a side
     assert bom[BOM["volume_cm3"]] == pytest.approx((4 * 3 * 0.125 - math.pi * 0.125 ** 2 * 0.125) * 25.4 ** 3 / 1000, rel=1e-6)
