@@ -401,7 +401,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
         if round_ and any(abs(d - size) < 1e-3 for d in shafts):
             continue
         on = [(f, sized[id(f)]) for f, _, _, normal in selected if id(f) in sized and abs(abs(normal[axis]) - 1) < 1e-6 and abs(sized[id(f)][0] - size) < 1e-3]
-        text = ("Ø" if round_ else "") + fmt(size) + (f" {on[0][1][1][0]}" if on else "")
+        text = ("Ø" if round_ else "") + (f"{fmt(on[0][1][0], 4)} {on[0][1][1][0]}" if on else fmt(size))  # toleranced: as the plan prints it
         tier = tiers.get((view, "right" if vertical else "below"), 0) if vertical == (side > 0) else 0  # positions go below and right
         label = notes.linear(a, b, text, side, 8 + 7 * tier, vertical, avoid)  # outside the positions (ISO 129-1: larger outside)
         if on:
@@ -475,7 +475,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
             if id(f) in sized:
                 size_mm, limits = sized[id(f)]
                 far = np.array(p.at(centre - normal * size_mm))
-                label = notes.linear(tuple(np.array(tip)), tuple(far), f"{fmt(size_mm)} {limits[0]}", +1, 14, abs(outward[1]) > 0.5, avoid)
+                label = notes.linear(tuple(np.array(tip)), tuple(far), f"{fmt(size_mm, 4)} {limits[0]}", +1, 14, abs(outward[1]) > 0.5, avoid)
                 inspect(f, ("size",), label, name)
             shown.add(id(f))
             break

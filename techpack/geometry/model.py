@@ -19,12 +19,14 @@ from techpack.catalog import Material
 from techpack.errors import ModelError, Problem
 from techpack.geometry.features import Features, Hole, find_features
 from techpack.geometry.part import BuiltPart, mm_per_unit
-from techpack.geometry.select import hole_matches, named_faces, thickness_under
+from techpack.geometry.select import HOLE_MATCH_MM, hole_matches, named_faces, thickness_under
 from techpack.inspection import (
     Characteristic, Check, fmt, frames, number, roughness_check, size_check, size_limits, thread_check,
 )
 from techpack.spec import LoadedSpec
 from techpack.spec.model import Feature
+from techpack.standards import StandardsError
+from techpack.standards.threads import parse_thread
 
 
 MEASURED_PLACES = 4  # sizes measured on the model, to 0.1 µm: 9.9999999 is 10 when its ISO 286 band is looked up
@@ -91,8 +93,18 @@ def _model(loaded: LoadedSpec, built: BuiltPart) -> tuple[PartModel, list[Proble
     features = find_features(built.solid, tool_axes=(tuple(pull / np.linalg.norm(pull)),))
     selections, problems = _resolve(loaded, built, features)
     checks: list[tuple[int, Feature, Check, int]] = []
+    i = loaded.index_of(part)
     for sel in selections:
-        checks += [(sel.index, sel.feature, c, max(len(sel.holes), 1)) for c in _checks(sel, built, unit)]
+        got = _checks(sel, built, unit)
+        checks += [(sel.index, sel.feature, c, max(len(sel.holes), 1)) for c in got]
+        f = sel.feature
+        face = sel.face
+        if (f.fit or f.tolerance) and face is not None and face.geomType() == "PLANE" and not any(c.kind == "size" for c in got):
+            key = "fit" if f.fit else "tolerance"
+            problems.append(Problem(loaded.where("parts", i, "features", sel.index, key), f"parts[{i}].features[{sel.index}].{key} ({part.number} {f.name})",
+                                    f"the face '{f.select[next(iter(f.select))]}' selects has no parallel face opposite it, so it has no size across to "
+                                    "tolerance; select a face with a parallel face behind it, or give this face flatness or a geometric tolerance"))
+        problems += _hole_problems(loaded, part, i, sel)
     material = loaded.catalog.material(part.material)
     fields = {k: v for k, v in built.__dict__.items() if k in BuiltPart.__dataclass_fields__}
     model = PartModel(
@@ -101,6 +113,29 @@ def _model(loaded: LoadedSpec, built: BuiltPart) -> tuple[PartModel, list[Proble
         material=material, mass_g=built.volume_mm3 * material.density_g_cm3 / 1000 if material else 0.0,
     )
     return model, problems
+
+
+def _hole_problems(loaded: LoadedSpec, part, i: int, sel: Selection) -> list[Problem]:
+    """A thread or fit that cannot be the selected holes': an external class on a hole, a
+    thread whose size is not the hole's, a thread and a fit on one feature."""
+    f, out = sel.feature, []
+    where = lambda key: (loaded.where("parts", i, "features", sel.index, key), f"parts[{i}].features[{sel.index}].{key} ({part.number} {f.name})")  # noqa: E731
+    if f.thread and f.fit:
+        out.append(Problem(*where("fit"), "a tapped hole takes its thread's tolerance class (M8x1.25-6H), not a fit as well; remove fit:"))
+    if f.fit and "hole" in f.select and f.fit[0].islower():
+        out.append(Problem(*where("fit"), f"{f.fit} is a shaft's tolerance class (lower case); a hole takes a capital letter, e.g. {f.fit[0].upper()}{f.fit[1:]}"))
+    if f.thread and sel.holes:
+        try:
+            t = parse_thread(f.thread)
+        except StandardsError:  # the spec check has reported it
+            return out
+        if t.tolerance_class and t.tolerance_class[-1].islower():
+            out.append(Problem(*where("thread"), f"{t.tolerance_class} is an external thread's class (a bolt's); a tapped hole takes an internal one, e.g. {t.tolerance_class[:-1]}H"))
+        d = sel.holes[0].diameter_mm
+        if not (t.nominal_mm - 1.3 * t.pitch_mm - HOLE_MATCH_MM <= d <= t.nominal_mm + HOLE_MATCH_MM):
+            out.append(Problem(*where("thread"), f"{t.designation} cannot be cut in the Ø{d:g} holes it selects: a tapped hole is modelled at its tap drill "
+                                                 f"(about Ø{t.tap_drill_mm:g}) or at its nominal Ø{t.nominal_mm:g}; select those holes or change the thread"))
+    return out
 
 
 def _direction(pull) -> tuple[float, float, float]:

@@ -9,7 +9,9 @@ import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
 from OCP.BRepClass import BRepClass_FaceClassifier
 from OCP.BRepExtrema import BRepExtrema_DistShapeShape
-from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
+from OCP.BRepTools import BRepTools
+from OCP.GeomAbs import GeomAbs_Plane
+from OCP.gp import gp_Dir, gp_Lin, gp_Pnt, gp_Pnt2d
 from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
 from OCP.TopAbs import TopAbs_IN
 
@@ -67,38 +69,44 @@ def point_on_face(face, centre: np.ndarray, normal: np.ndarray, direction, k: in
     return centre
 
 
-SAMPLE_SHIFTS = (0.0, 0.5, -0.5, 1.0, -1.0, 0.25, -0.25, 0.75, -0.75, 1.25, -1.25)  # along_face steps of the rays
+GRID = 10  # rays per side of the grid over a face's (u, v) bounds, for the size across it
 
 
 def hit_under(solid, face, centre, normal):
-    """(distance mm, TopoDS_Face): the material's thickness under most of the face and the
-    face opposite it. Rays go straight into the material from points spread over the face
-    (along two directions in it, skipping holes); each stops where the material first ends,
-    and the distance most rays agree on wins (the longer on a tie): a plate's thickness, the
-    base of an L bracket under its upright, the height of a post over a pocket that runs
-    under a part of its top. None if no ray finds material. The same for any orientation of
-    the part: the points follow the face's own axes."""
+    """(distance mm, TopoDS_Face): the size across a planar face, to the parallel planar face
+    opposite it, and that face. Rays go straight into the material from a grid of points on
+    the face (holes skipped); a ray counts where the material first ends on a plane parallel
+    to the face (a ray that meets a bore's crown or a slope first says nothing about a size
+    between two faces), and the plane most rays reach wins (the farther on a tie): a plate's
+    thickness, the base of an L bracket under its upright, a post's height over a pocket
+    under part of its top. None if no ray reaches such a plane: the face has no size across.
+    `centre` is unused (kept for the callers' signature)."""
     normal = np.asarray(normal, dtype=float)
+    normal = normal / np.linalg.norm(normal)
+    surface = BRepAdaptor_Surface(face.wrapped)
+    u0, u1, v0, v1 = BRepTools.UVBounds_s(face.wrapped)
     ray = IntCurvesFace_ShapeIntersector()
     ray.Load(solid.wrapped, 1e-6)
-    hits: dict[float, tuple[int, float, object]] = {}  # distance to 1 nm -> (rays, distance, face)
-    for axis in np.eye(3)[np.argsort(np.abs(normal))[:2]]:  # the two axes most across the face
-        along = along_face(face, normal, np.cross(normal, axis))
-        for t in SAMPLE_SHIFTS:
-            start = centre + along * t
-            if BRepClass_FaceClassifier(face.wrapped, gp_Pnt(*start), 1e-4).State() != TopAbs_IN:
+    votes: dict[float, tuple[int, float, object]] = {}  # distance to 1 nm -> (rays, distance, face)
+    for i in range(GRID):
+        for j in range(GRID):
+            u, v = u0 + (i + 0.5) / GRID * (u1 - u0), v0 + (j + 0.5) / GRID * (v1 - v0)
+            if BRepClass_FaceClassifier(face.wrapped, gp_Pnt2d(u, v), 1e-7).State() != TopAbs_IN:
                 continue
-            ray.Perform(gp_Lin(gp_Pnt(*start), gp_Dir(*(-normal))), 1e-3, 1e9)
+            ray.Perform(gp_Lin(surface.Value(u, v), gp_Dir(*(-normal))), 1e-3, 1e9)
             if not ray.IsDone() or ray.NbPnt() == 0:
                 continue
-            i = min(range(1, ray.NbPnt() + 1), key=ray.WParameter)
-            d = ray.WParameter(i)
-            n, _, face_hit = hits.get(round(d, 6), (0, d, ray.Face(i)))
-            hits[round(d, 6)] = (n + 1, d, face_hit)
-    if not hits:
+            k = min(range(1, ray.NbPnt() + 1), key=ray.WParameter)
+            hit = BRepAdaptor_Surface(ray.Face(k))
+            if hit.GetType() != GeomAbs_Plane or abs(abs(hit.Plane().Axis().Direction().Dot(gp_Dir(*normal))) - 1) > 1e-9:
+                continue
+            d = ray.WParameter(k)
+            n, _, opposite = votes.get(round(d, 6), (0, d, ray.Face(k)))
+            votes[round(d, 6)] = (n + 1, d, opposite)
+    if not votes:
         return None
-    _, d, face_hit = max(hits.values(), key=lambda h: (h[0], h[1]))
-    return d, face_hit
+    _, d, opposite = max(votes.values(), key=lambda vote: (vote[0], vote[1]))
+    return d, opposite
 
 
 def thickness_under(solid, face, centre, normal) -> float | None:

@@ -10,6 +10,7 @@ import pytest
 from techpack.geometry import build_models, build_parts
 from techpack.geometry.select import named_faces
 from techpack.spec import load_spec
+from tests.conftest import FIXTURES
 
 PLATE = """
 import cadquery as cq
@@ -134,3 +135,45 @@ def test_a_build_finds_each_parts_features_once(project, tmp_path, monkeypatch):
     spec = plate_spec(project, PLATE, GDT_PLATE)
     build(spec, tmp_path / "out", Reporter(0))
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("features, key, message", [
+    ("[{name: bore, select: {hole: 10}, fit: h7}]", "features[0].fit", "h7 is a shaft's tolerance class (lower case); a hole takes a capital letter, e.g. H7"),
+    ("[{name: bore, select: {hole: 10}, thread: M8x1.25}]", "features[0].thread",
+     "M8 cannot be cut in the Ø10 holes it selects: a tapped hole is modelled at its tap drill (about Ø6.75) or at its nominal Ø8"),
+    ("[{name: holes, select: {hole: 6.6}, thread: M8x1.25-6g}]", "features[0].thread", "6g is an external thread's class (a bolt's); a tapped hole takes an internal one, e.g. 6H"),
+    ("[{name: holes, select: {hole: 6.6}, thread: M8, fit: H7}]", "features[0].fit", "a tapped hole takes its thread's tolerance class"),
+])
+def test_a_thread_or_fit_the_selected_holes_cannot_take(project, cli, features, key, message):
+    code, _, err = cli("check", plate_spec(project, PLATE, features))
+    assert code == 2 and "Traceback" not in err
+    assert re.search(rf"techpack\.yaml:\d+:\d+: parts\[0\]\.{re.escape(key)}", err), err
+    assert message in err, err
+
+
+WEDGE = """
+import cadquery as cq
+
+def build():
+    return cq.Workplane("XZ").polyline([(0, 0), (40, 0), (40, 10), (0, 30)]).close().extrude(-20)
+"""
+
+
+def test_a_size_across_a_face_with_no_parallel_face_opposite_is_an_error(project, cli):
+    code, _, err = cli("check", plate_spec(project, WEDGE, "[{name: slope, select: {face: '>Z'}, tolerance: [0.1, -0.1]}]"))
+    assert code == 2 and "parts[0].features[0].tolerance" in err
+    assert "has no parallel face opposite it, so it has no size across to tolerance" in err
+
+
+@pytest.mark.parametrize("name, size", [("nist_ctc_02_asme1_ap203.stp", 81.0), ("nist_ctc_04_asme1_ap203.stp", 30.0)])
+def test_the_size_across_the_top_of_a_nist_part_is_to_the_plane_most_of_it_stands_on(project, name, size):
+    """Expected sizes from a separate reading: 900 rays straight down from the top face, the
+    plane most of them reach (CTC-04: its underside, not the crown of the R12.5 channel under
+    part of the top; CTC-02: z = -41, not the top of an R10 cross bore)."""
+    (project.root / name).write_bytes((FIXTURES / name).read_bytes())
+    spec = project.spec(f"- {{number: N-1, name: NIST, model: {name}, material: 6061, process: cnc-milling,\n"
+                        "   features: [{name: top, select: {face: '>Z'}, tolerance: [0.1, -0.1]}]}")
+    loaded = load_spec(spec)
+    (model,) = build_models(loaded, build_parts(loaded))
+    (char,) = model.characteristics
+    assert (char.text, char.nominal) == (f"{size:g} ±0.1", pytest.approx(size))
