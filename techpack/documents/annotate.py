@@ -450,8 +450,9 @@ class Annotations:
         self.lines.append((tip, (tip[0] + 10, tip[1] + 10)))
         return lab
 
-    def balloon(self, number: int, near: Label, avoid: list[Box]) -> Label:
-        """A numbered inspection balloon beside a callout's text."""
+    def balloon(self, number: int, near: Label, avoid: list[Box], critical: bool = False) -> Label:
+        """A numbered inspection balloon beside a callout's text; a critical characteristic's
+        has a second ring inside."""
         r = 3.2
         box = near.box
         for x0, y0, x1, y1 in self.rects:  # a frame's label: beside the whole frame
@@ -467,6 +468,8 @@ class Annotations:
             if self.free(ring, avoid, gap=0.5):
                 break
         self.circles.append(((cx, cy), r))
+        if critical:
+            self.circles.append(((cx, cy), r - 0.6))
         self.labels.append(lab)
         return lab
 

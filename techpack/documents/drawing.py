@@ -120,7 +120,8 @@ def _sheet_note(part, features, units: str) -> str | None:
     return None
 
 
-def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, font: str, width: float, sheet: str | None = None) -> list[str]:
+def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, font: str, width: float, sheet: str | None = None,
+           critical: bool = False) -> list[str]:
     """The numbered notes, wrapped to `width` mm; continuation lines indented."""
     loaded = ctx.loaded
     general = loaded.general_tolerance(part)
@@ -138,6 +139,8 @@ def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, 
                      + (f" (+{growth:g} µm per surface)." if growth else "."))
     lines.append(f"{len(lines) + 1}. 3D model {stem}.step (revision {ctx.spec.product.revision}) accompanies this drawing and defines "
                  "all geometry not dimensioned here; tolerances and notes on this drawing govern.")
+    if critical:
+        lines.append(f"{len(lines) + 1}. Double-ringed balloons: critical characteristics, inspected on every part.")
     for text in oblique:
         lines.append(f"{len(lines) + 1}. Hole at an angle{text}.")
     if not exact:
@@ -212,7 +215,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
                    for g in hole_groups(features.holes) if view_for(g[0].direction, names) is None]
         tb = layout("A4").title_block
         return _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4,
-                      _sheet_note(part, features, product.units))
+                      _sheet_note(part, features, product.units), any(c.critical for c in model_built.characteristics))
 
     wrapped = notes_for(set(aux))
     notes_height = NOTE_PITCH * len(wrapped) + 30  # and the general surface symbol above them
@@ -330,7 +333,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
         """Balloon the feature's characteristics of these kinds next to `near`."""
         for char in model_built.characteristics_of(feature):
             if char.kind in kinds and char.number not in ballooned:
-                notes.balloon(char.number, near, avoid)
+                notes.balloon(char.number, near, avoid, critical=char.critical)
                 ballooned[char.number] = view
 
     front = placed["front"]

@@ -88,6 +88,7 @@ def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
     for cells in (("⏥", "0.05"), ("∥", "0.05", "A"), ("⊥", "Ø0.02", "A"), ("Ø0.2", "A", "B")):
         assert re.search(r"\s*".join(map(re.escape, cells)), text), cells
     assert "12 ±0.1" in text and "Ra 1.6" in text
+    assert "Double-ringed balloons: critical characteristics, inspected on every part." in text  # the stem bore's 1, 2, 3
     # the M5 holes and the counterbore are drilled from underneath; the 4 holes sit on a Ø130 pitch circle
     assert "4× M5-6H ↧8, tap drill Ø4.2 ↧10, FAR SIDE" in text and "CBORE Ø26 ↧3, FAR SIDE" in text
     assert "PCD Ø130, 4× EQ SP, first at 45°" in text
