@@ -48,6 +48,7 @@ class Selection:
 
     @property
     def face_ids(self) -> tuple[int, ...]:
+        """The selected holes' wall faces: 1-based ids in solid.Faces()."""
         return tuple(sorted({h for hole in self.holes for h in hole.faces}))
 
 
