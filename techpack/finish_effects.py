@@ -39,9 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
-from OCP.gp import gp_Lin
 
-from techpack.geometry.select import hit_under
+from techpack.geometry.select import hit_under, same_surface
 
 
 @dataclass(frozen=True)
@@ -115,21 +114,7 @@ def feature_faces(sel) -> list:
     groove or a slot splits it into); for `{name: ...}` every face the script tagged."""
     if "face" not in sel.feature.select or not sel.faces:
         return list(sel.faces)
-    return [f for f in sel.faces if _same_surface(f, sel.face)]
-
-
-def _same_surface(a, b, tol: float = 1e-6) -> bool:
-    if a.isSame(b):
-        return True
-    if a.geomType() != b.geomType() or a.geomType() not in ("PLANE", "CYLINDER"):
-        return False
-    sa, sb = BRepAdaptor_Surface(a.wrapped), BRepAdaptor_Surface(b.wrapped)
-    if a.geomType() == "PLANE":
-        pa, pb = sa.Plane(), sb.Plane()
-        return pa.Axis().IsParallel(pb.Axis(), 1e-9) and pb.Distance(pa.Location()) < tol
-    ca, cb = sa.Cylinder(), sb.Cylinder()
-    return (abs(ca.Radius() - cb.Radius()) < tol and ca.Axis().IsParallel(cb.Axis(), 1e-9)
-            and gp_Lin(cb.Axis()).Distance(ca.Location()) < tol)
+    return [f for f in sel.faces if same_surface(f, sel.face, overlapping=False)]
 
 
 def growing(finishes) -> list:

@@ -13,9 +13,6 @@ from embreex import rtcore_scene
 from embreex.mesh_construction import TriangleMesh
 from OCP.BRep import BRep_Tool
 from OCP.BRepAdaptor import BRepAdaptor_Surface
-from OCP.BRepMesh import BRepMesh_IncrementalMesh
-from OCP.TopAbs import TopAbs_REVERSED
-from OCP.TopLoc import TopLoc_Location
 from OCP.BRepBndLib import BRepBndLib
 from OCP.BRepClass3d import BRepClass3d_SolidClassifier
 from OCP.BRepGProp import BRepGProp_Face
@@ -29,6 +26,8 @@ from OCP.TopAbs import TopAbs_FACE, TopAbs_IN, TopAbs_ON, TopAbs_VERTEX
 from OCP.TopExp import TopExp
 from OCP.TopoDS import TopoDS
 from OCP.TopTools import TopTools_IndexedMapOfShape
+
+from techpack.geometry.mesh import face_triangles
 
 SURFACE_NAMES = {GeomAbs_Plane: "plane", GeomAbs_Cylinder: "cylinder", GeomAbs_Cone: "cone", GeomAbs_Sphere: "sphere", GeomAbs_Torus: "torus"}
 MARGIN = 0.02  # share of a face's UV range kept free of samples at its boundary
@@ -186,24 +185,10 @@ class Probe:
 
         The mesh only finds which face a ray meets first; the distance and normal are then
         computed exactly on that face's surface (see rays)."""
-        BRepMesh_IncrementalMesh(self.shape, self.deflection, False, 0.35, True)
         verts, tris, tri_face, offset = [], [], [], 0
-        for fid in range(1, self.n_faces + 1):
-            face = self.face(fid)
-            loc = TopLoc_Location()
-            tri = BRep_Tool.Triangulation_s(face, loc)
-            if tri is None:
-                continue
-            nodes = np.array([tri.Node(i).Coord() for i in range(1, tri.NbNodes() + 1)])
-            if not loc.IsIdentity():
-                t = loc.Transformation()
-                m = np.array([[t.Value(r, c) for c in range(1, 5)] for r in range(1, 4)])
-                nodes = nodes @ m[:, :3].T + m[:, 3]
-            corners = np.array([tri.Triangle(i).Get() for i in range(1, tri.NbTriangles() + 1)]) - 1 + offset
-            if face.Orientation() == TopAbs_REVERSED:
-                corners = corners[:, [0, 2, 1]]
+        for fid, nodes, corners in face_triangles(self.shape, self.deflection, parallel=True):
             verts.append(nodes)
-            tris.append(corners)
+            tris.append(corners + offset)
             tri_face.append(np.full(len(corners), fid))
             offset += len(nodes)
         verts, tris, tri_face = np.vstack(verts), np.vstack(tris), np.concatenate(tri_face)

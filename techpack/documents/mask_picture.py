@@ -9,20 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from OCP.BRep import BRep_Tool
 from OCP.BRepBuilderAPI import BRepBuilderAPI_Copy
-from OCP.BRepMesh import BRepMesh_IncrementalMesh
-from OCP.TopAbs import TopAbs_FACE, TopAbs_REVERSED
-from OCP.TopExp import TopExp
-from OCP.TopLoc import TopLoc_Location
-from OCP.TopoDS import TopoDS
-from OCP.TopTools import TopTools_IndexedMapOfShape
 from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
 from techpack.documents.sheet import MM
+from techpack.geometry.mesh import face_triangles
 from techpack.finish_effects import mask_reason
 from techpack.fonts import register
 
@@ -101,25 +95,9 @@ def _mesh(solid, size: float) -> tuple[np.ndarray, np.ndarray]:
     """The solid's triangles (n, 3, 3) mm, outward by their winding, and each one's face id
     (1-based, as in solid.Faces()). Meshes a copy: the part's own triangulation is left alone."""
     shape = BRepBuilderAPI_Copy(solid.wrapped, True, False).Shape()
-    BRepMesh_IncrementalMesh(shape, size / 220, False, 0.35, False)
-    faces = TopTools_IndexedMapOfShape()
-    TopExp.MapShapes_s(shape, TopAbs_FACE, faces)
-    tris, fids = [], []
-    for fid in range(1, faces.Extent() + 1):
-        face = TopoDS.Face_s(faces.FindKey(fid))
-        loc = TopLoc_Location()
-        mesh = BRep_Tool.Triangulation_s(face, loc)
-        if mesh is None:
-            continue
-        nodes = np.array([mesh.Node(i).Coord() for i in range(1, mesh.NbNodes() + 1)])
-        if not loc.IsIdentity():
-            trsf = loc.Transformation()
-            nodes = np.array([mesh.Node(i).Transformed(trsf).Coord() for i in range(1, mesh.NbNodes() + 1)])
-        index = np.array([mesh.Triangle(i).Get() for i in range(1, mesh.NbTriangles() + 1)]) - 1
-        if face.Orientation() == TopAbs_REVERSED:
-            index = index[:, ::-1]
-        tris.append(nodes[index])
-        fids.append(np.full(len(index), fid))
+    meshes = face_triangles(shape, size / 220)
+    tris = [nodes[corners] for _, nodes, corners in meshes]
+    fids = [np.full(len(corners), fid) for fid, _, corners in meshes]
     return np.concatenate(tris), np.concatenate(fids)
 
 

@@ -25,22 +25,32 @@ def named_faces(built: BuiltPart, name: str) -> list[cq.Face]:
     cylinder, ...) with overlapping extents, so that later cuts and fillets that split or
     trim the tagged face keep its name."""
     tagged = built.named.get(name, [])
-    return [f for f in built.solid.Faces() if any(_same_surface(f, t) for t in tagged)]
+    return [f for f in built.solid.Faces() if any(same_surface(f, t) for t in tagged)]
 
 
-def _same_surface(a: cq.Face, b: cq.Face, tol: float = 1e-6) -> bool:
+def same_surface(a: cq.Face, b: cq.Face, tol: float = 1e-6, overlapping: bool = True) -> bool:
+    """Whether faces a and b lie on one surface: the same plane or cylinder (or, for other
+    kinds, touching), and with `overlapping`, with overlapping extents too. A face a script
+    tagged still names the pieces later cuts split it into or trim it to; a masked face takes
+    the pieces a groove splits it into along with it."""
+    if a.isSame(b):
+        return True
     if a.geomType() != b.geomType():
         return False
     sa, sb = BRepAdaptor_Surface(a.wrapped), BRepAdaptor_Surface(b.wrapped)
     if a.geomType() == "PLANE":
         pa, pb = sa.Plane(), sb.Plane()
-        return pa.Axis().IsParallel(pb.Axis(), 1e-9) and pb.Distance(pa.Location()) < tol and _overlap(a, b, tol)
-    if a.geomType() == "CYLINDER":
+        on = pa.Axis().IsParallel(pb.Axis(), 1e-9) and pb.Distance(pa.Location()) < tol
+    elif a.geomType() == "CYLINDER":
         ca, cb = sa.Cylinder(), sb.Cylinder()
-        return (abs(ca.Radius() - cb.Radius()) < tol and ca.Axis().IsParallel(cb.Axis(), 1e-9)
-                and gp_Lin(cb.Axis()).Distance(ca.Location()) < tol and _overlap(a, b, tol))
-    dist = BRepExtrema_DistShapeShape(a.wrapped, b.wrapped)
-    return dist.IsDone() and dist.Value() < tol and _overlap(a, b, tol)
+        on = (abs(ca.Radius() - cb.Radius()) < tol and ca.Axis().IsParallel(cb.Axis(), 1e-9)
+              and gp_Lin(cb.Axis()).Distance(ca.Location()) < tol)
+    elif overlapping:
+        dist = BRepExtrema_DistShapeShape(a.wrapped, b.wrapped)
+        on = dist.IsDone() and dist.Value() < tol
+    else:
+        return False
+    return on and (not overlapping or _overlap(a, b, tol))
 
 
 def _overlap(a: cq.Face, b: cq.Face, tol: float) -> bool:
