@@ -11,18 +11,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from techpack.checks.context import PartCheck
-from techpack.checks.findings import SEVERITIES, Finding, number, rank
+from techpack.checks.findings import SEVERITIES, Finding, NotApplicable, RuleRun, number, rank
 from techpack.checks.rules import RULES
 from techpack.geometry.model import PartModel
 from techpack.spec import LoadedSpec
 
-__all__ = ["Report", "Finding", "run_checks", "SEVERITIES", "rank"]
+__all__ = ["Report", "Finding", "RuleRun", "run_checks", "SEVERITIES", "rank"]
 
 
 @dataclass(frozen=True)
 class Report:
     findings: list[Finding]
-    checked: dict[str, list[str]]  # part number -> rules run
+    checked: dict[str, list[RuleRun]]  # part number -> every rule of its process: ran, not applicable or could not run
     measured: dict[str, dict] = field(default_factory=dict)  # part number -> what the rules measured
     unused_waivers: list[str] = field(default_factory=list)  # "DL2-101: wall-thickness (reason)"
 
@@ -30,9 +30,16 @@ class Report:
         """Unwaived findings at or above the severity fail_on."""
         return [f for f in self.findings if f.waived is None and rank(f.severity) >= rank(fail_on)]
 
+    def ran(self, part: str) -> list[RuleRun]:
+        return [r for r in self.checked[part] if r.status == "ran"]
+
+    def could_not_run(self) -> list[tuple[str, RuleRun]]:
+        return [(p, r) for p, runs in self.checked.items() for r in runs if r.status == "could-not-run"]
+
     def counts(self) -> dict[str, int]:
         out = {s: sum(1 for f in self.findings if f.severity == s and f.waived is None) for s in SEVERITIES}
         out["waived"] = sum(1 for f in self.findings if f.waived is not None)
+        out["could_not_run"] = len(self.could_not_run())
         return out
 
     def to_dict(self, fail_on: str = "error") -> dict[str, Any]:
@@ -41,7 +48,7 @@ class Report:
             "ok": not self.failing(fail_on),
             "summary": self.counts(),
             "parts": [
-                {"part": p, "rules": rules, "measured": self.measured.get(p, {}),
+                {"part": p, "rules": [r.to_dict() for r in rules], "measured": self.measured.get(p, {}),
                  "findings": [f.to_dict() for f in self.findings if f.part == p]}
                 for p, rules in self.checked.items()
             ],
@@ -49,24 +56,36 @@ class Report:
         }
 
 
-def check_part(loaded: LoadedSpec, built: PartModel) -> tuple[list[Finding], list[str], dict]:
-    """The findings of one part (not yet numbered), the rules that were run, what they measured."""
+def check_part(loaded: LoadedSpec, built: PartModel) -> tuple[list[Finding], list[RuleRun], dict]:
+    """The findings of one part (not yet numbered), what became of each rule, what they measured.
+
+    Every rule of the process (for the material's family) runs on its own: what several
+    rules need (the probe, the sheet's sides, the tool access) is computed once by the
+    part's PartCheck whichever rule asks first, so no rule depends on another's order."""
     catalog = loaded.catalog
     part = built.spec
     ctx = PartCheck(loaded, built, catalog.processes[part.process], catalog.material(part.material))
     findings: list[Finding] = []
+    runs: list[RuleRun] = []
     rules = [r for r in ctx.process.rules if r.family in (None, ctx.material.family)]
     for rule in rules:
-        findings += RULES[rule.rule](ctx, rule)
-    findings += _envelope(ctx)
+        try:
+            findings += RULES[rule.rule](ctx, rule)
+        except NotApplicable as why:
+            runs.append(RuleRun(rule.rule, "not-applicable", str(why)))
+        except Exception as exc:  # noqa: BLE001 - a kernel failure on one rule must not hide the others
+            runs.append(RuleRun(rule.rule, "could-not-run", f"{type(exc).__name__}: {exc}".strip().rstrip(":")))
+        else:
+            runs.append(RuleRun(rule.rule, "ran"))
+    if ctx.process.envelope_mm:
+        findings += _envelope(ctx)
+        runs.append(RuleRun("build-envelope", "ran"))
     ctx.measured["size_mm"] = [round(v, 1) for v in ctx.probe.size]
-    return findings, [r.rule for r in rules] + (["build-envelope"] if ctx.process.envelope_mm else []), ctx.measured
+    return findings, runs, ctx.measured
 
 
 def _envelope(ctx: PartCheck) -> list[Finding]:
     envelope = ctx.process.envelope_mm
-    if not envelope:
-        return []
     size = sorted(ctx.probe.size, reverse=True)
     room = sorted(envelope, reverse=True)
     over = [(s, r) for s, r in zip(size, room) if s > r + 1e-6]
@@ -104,7 +123,7 @@ def _waive(loaded: LoadedSpec, findings: list[Finding]) -> tuple[list[Finding], 
 def run_checks(loaded: LoadedSpec, parts: list[PartModel], progress=None) -> Report:
     """Run every part's rules; waive what the spec waives."""
     findings: list[Finding] = []
-    checked: dict[str, list[str]] = {}
+    checked: dict[str, list[RuleRun]] = {}
     measured: dict[str, dict] = {}
     for k, built in enumerate(parts, 1):
         if progress:

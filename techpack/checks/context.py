@@ -27,7 +27,6 @@ class PartCheck:
     process: Process
     material: Material
     measured: dict = field(default_factory=dict)  # what the rules measured, pass or fail, for the report
-    not_a_sheet: bool = False  # set by the uniform-thickness rule: the other sheet rules then skip
 
     @property
     def part(self):
@@ -48,6 +47,20 @@ class PartCheck:
     @functools.cached_property
     def rays(self) -> list[RaySample]:
         return ray_walls(self.probe)
+
+    @functools.cached_property
+    def sheet(self):
+        """The sheet's thickness and sides, for every sheet rule (checks/sheet.py: read_sheet)."""
+        from techpack.checks.sheet import read_sheet
+
+        return read_sheet(self)
+
+    @functools.cached_property
+    def access(self):
+        """From which directions a tool reaches each face, and the setups (checks/access.py)."""
+        from techpack.checks.access import tool_access
+
+        return tool_access(self)
 
     @property
     def features(self) -> Features:
@@ -98,3 +111,26 @@ class PartCheck:
             message=f"{what}; {advice}", faces=tuple(int(f) for f in faces),
             point=tuple(float(c) for c in point) if point is not None else None, feature=feature, source=rule.source,
         )
+
+
+def cap(text: str) -> str:
+    """Sentence case for generated text ("hole Ø5 ..."), a user's feature name left as written."""
+    return text[:1].upper() + text[1:] if text.startswith(("hole", "face")) else text
+
+
+def faces_text(ctx: PartCheck, faces) -> str:
+    return " and ".join(ctx.probe.describe_face(f) for f in dict.fromkeys(faces))
+
+
+def keep(found) -> list[Finding]:
+    """The findings that are not None."""
+    return [f for f in found if f is not None]
+
+
+def rounded(p) -> list[float]:
+    return [round(float(c), 4) for c in p]
+
+
+def record_holes(ctx: PartCheck) -> None:
+    ctx.measured["holes"] = [{"diameter_mm": round(h.diameter_mm, 4), "depth_mm": round(h.depth_mm, 4), "through": h.through,
+                              "entry": rounded(h.entry), "direction": rounded(h.direction), "faces": list(h.faces)} for h in ctx.features.holes]

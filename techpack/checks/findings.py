@@ -11,6 +11,27 @@ SEVERITIES = ("info", "warning", "error")
 LEVEL_SEVERITY = {"info": "info", "warn": "warning", "error": "error"}
 
 
+class NotApplicable(Exception):
+    """Raised by a rule that has nothing to measure on a part; the message says why
+    ("no holes", "the part is not a sheet: 42 % of its surface is 2 mm sheet")."""
+
+
+STATUSES = ("ran", "not-applicable", "could-not-run")
+
+
+@dataclass(frozen=True)
+class RuleRun:
+    """What became of one rule on one part: it ran, had nothing to measure (and why), or
+    could not run (and why: the error it met)."""
+
+    rule: str
+    status: str  # one of STATUSES
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "status": self.status, "reason": self.reason}
+
+
 def rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 

@@ -107,7 +107,11 @@ def _pdf(ctx: BuildContext, parts: list[BuiltPart]) -> None:
         state = ", ".join(plural(sum(1 for f in found if f.severity == s and not f.waived), word) for s, word in (("error", "error"), ("warning", "warning"), ("info", "note")))
         waived = sum(1 for f in found if f.waived)
         y = page.text(15 * mm, y, f"{n} {built.spec.name} ({ctx.loaded.catalog.processes[built.spec.process].title}): "
-                      f"{len(report.checked[n])} rules checked; {state}; {waived} waived", size=9)
+                      f"{len(report.ran(n))} of {len(report.checked[n])} rules ran; {state}; {waived} waived", size=9)
+        for r in report.checked[n]:
+            if r.status != "ran":
+                y = page.text(20 * mm, y, f"{r.rule}: {r.status.replace('-', ' ')}: {r.reason}", size=8,
+                              colour=COLOURS["warning"] if r.status == "could-not-run" else colors.black)
         if y < 20 * mm:
             page.c.showPage()
             y = page.header("Design-for-manufacturing report (continued)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 
 import pdfplumber
@@ -45,9 +46,9 @@ def test_ids_are_stable_and_numbered_per_rule(thin):
 def test_check_text_table_and_exit_code(thin):
     code, out, _ = run("check", thin())
     assert code == 1
-    assert out.splitlines()[0] == "C1 Cover (vacuum-casting, PU resin): 4 rules, " + out.splitlines()[0].split(", ", 1)[1].split("rules, ")[1]
+    assert re.fullmatch(r"C1 Cover \(vacuum-casting, PU resin\): 4 rules ran, \d+ findings", out.splitlines()[0])
     assert "  E C1/wall-thickness/1" in out
-    assert out.rstrip().splitlines()[-1].endswith("FAIL: " + out.rstrip().splitlines()[-1].split("FAIL: ")[1])
+    assert re.search(r"FAIL: \d+ unwaived at or above error$", out.rstrip().splitlines()[-1])
 
 
 def test_waiving_a_rule_waives_every_finding_of_it_and_keeps_them(thin):
