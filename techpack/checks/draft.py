@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from techpack.checks.probe import Probe
+from techpack.geometry.tolerance import RAY_LIFT_MM
 
 EXEMPT_DEG = 89.5  # faces (nearly) perpendicular to the pull need no draft
 VERTICAL_DEG = 0.01
-CLEAR = 0.05  # mm: a ray blocked nearer than this grazes a neighbour, not a real obstacle
 
 
 @dataclass(frozen=True)
@@ -61,24 +61,21 @@ def undercuts(probe: Probe, pull: np.ndarray) -> dict[int, tuple[float, tuple[fl
     """Faces with trapped samples: {face: (% of its samples trapped, a trapped point)}.
 
     A sample is trapped when it cannot leave along the direction(s) its normal allows:
-    +pull if it faces along the pull, -pull if against it, either if it is parallel."""
+    +pull if it faces along the pull, -pull if against it, either if it is parallel. Rays
+    start RAY_LIFT_MM off the face, whatever the part's size (Probe.free)."""
     s = probe.samples
     facing = s.normals @ pull
-    lift = 0.01 + 2 * probe.deflection  # off the surface by more than the mesh's sag
     starts, dirs, owner = [], [], []
     for k, (p, n, f) in enumerate(zip(s.points, s.normals, facing)):
         options = [pull] if f > 1e-3 else [-pull] if f < -1e-3 else [pull, -pull]
         for d in options:
-            starts.append(p + lift * n)
+            starts.append(p + RAY_LIFT_MM * n)
             dirs.append(d)
             owner.append(k)
-    hits = probe.rays(np.array(starts).reshape(-1, 3), np.array(dirs).reshape(-1, 3))
+    owner = np.array(owner, dtype=int)
+    leaves = probe.free(np.array(starts).reshape(-1, 3), np.array(dirs).reshape(-1, 3), s.faces[owner])
     free = np.zeros(len(s.points), dtype=bool)
-    for k, d, hit in zip(owner, dirs, hits):
-        # no hit, a graze, or a hit from inside the material (the ray started behind a face:
-        # the sample sits in a concave region tighter than the lift) leave the sample free
-        if hit is None or hit.distance < CLEAR or float(hit.normal @ d) > 0:
-            free[k] = True
+    np.logical_or.at(free, owner, leaves)
     out = {}
     for fid in np.unique(s.faces):
         mask = s.faces == fid

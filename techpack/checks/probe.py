@@ -28,11 +28,13 @@ from OCP.TopoDS import TopoDS
 from OCP.TopTools import TopTools_IndexedMapOfShape
 
 from techpack.geometry.mesh import face_triangles
+from techpack.geometry.tolerance import RAY_CLEAR_MM
 
 SURFACE_NAMES = {GeomAbs_Plane: "plane", GeomAbs_Cylinder: "cylinder", GeomAbs_Cone: "cone", GeomAbs_Sphere: "sphere", GeomAbs_Torus: "torus"}
 MARGIN = 0.02  # share of a face's UV range kept free of samples at its boundary
 MAX_PER_SIDE = 8  # samples along each side of a face's UV grid, at most
 SPACING = 40  # target sample spacing: the part's diagonal / SPACING
+MAX_PASSES = 8  # a ray goes on through at most this many non-obstacles (free)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class _Mesh:
     scale: float
     tri_face: np.ndarray  # face id of each triangle
     tri_area: np.ndarray  # mm2
+    tri_normal: np.ndarray  # (m, 3) outward unit normal of each triangle
     size: tuple[float, float, float]  # mm
 
 
@@ -197,9 +200,11 @@ class Probe:
         scene = rtcore_scene.EmbreeScene()
         TriangleMesh(scene=scene, vertices=((vertices - origin) * scale).astype(np.float32), indices=indices)
         a, b, c = (vertices[indices[:, k]] for k in range(3))
-        areas = np.linalg.norm(np.cross(b - a, c - a), axis=1) / 2
+        cross = np.cross(b - a, c - a)
+        areas = np.linalg.norm(cross, axis=1) / 2
+        normals = cross / np.maximum(2 * areas, 1e-300)[:, None]
         size = tuple(float(v) for v in vertices.max(axis=0) - vertices.min(axis=0))
-        return _Mesh(scene, origin, scale, np.array(tri_face, dtype=int), areas, size)
+        return _Mesh(scene, origin, scale, np.array(tri_face, dtype=int), areas, normals, size)
 
     def rays(self, starts: np.ndarray, directions: np.ndarray) -> list[Hit | None]:
         """For each ray, the first face it meets beyond 1e-6 mm, with the exact distance and normal."""
@@ -219,6 +224,41 @@ class Probe:
                 _, n = self._nearest_normal(fid, loc)
                 exact = Hit(float(tfar) / scale, fid, n)
             out[r] = exact
+        return out
+
+    def free(self, starts: np.ndarray, directions: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """Whether each ray leaves the part: (n,) bool. starts (n, 3) lie just off face own[i].
+
+        A ray passes through what is no obstacle and goes on: a triangle it meets from behind
+        (the start lay inside the triangulation's sag, or the ray leaves material), a face met
+        nearer than RAY_CLEAR_MM (a graze of a neighbour), its own face within the mesh's sag.
+        The first other face it meets from the front blocks it. Only the triangulation is
+        used: this asks whether, not where."""
+        mesh = self._mesh
+        n = len(starts)
+        out = np.zeros(n, dtype=bool)
+        origin = np.array(starts, dtype=float).reshape(-1, 3)
+        directions = np.asarray(directions, dtype=float).reshape(-1, 3)
+        travelled = np.zeros(n)
+        active = np.arange(n)
+        step = max(1e-4, 1e-6 * self.diagonal)  # past the triangle met, before casting again
+        for _ in range(MAX_PASSES):
+            if not len(active):
+                break
+            res = mesh.scene.run(((origin[active] - mesh.origin) * mesh.scale).astype(np.float32),
+                                 directions[active].astype(np.float32), output=1)
+            prim, dist = res["primID"], res["tfar"].astype(float) / mesh.scale
+            out[active[prim < 0]] = True
+            hit = prim >= 0
+            rays, tri, dist = active[hit], prim[hit], dist[hit]
+            total = travelled[rays] + dist
+            behind = np.einsum("ij,ij->i", mesh.tri_normal[tri], directions[rays]) > 0
+            passes = behind | (total < RAY_CLEAR_MM) | ((mesh.tri_face[tri] == own[rays]) & (total < 2 * self.deflection))
+            rays, dist = rays[passes], dist[passes]
+            origin[rays] += directions[rays] * (dist + step)[:, None]
+            travelled[rays] += dist + step
+            active = rays
+        out[active] = True  # still passing through slivers after MAX_PASSES: not blocked by anything solid
         return out
 
     def _exact(self, fid: int, start: np.ndarray, direction: np.ndarray) -> Hit | None:

@@ -84,3 +84,18 @@ def test_a_hole_along_the_pull_is_no_undercut(dfm, plate, hole):
 def test_side_hole_across_the_pull_is_an_undercut(dfm):
     _, report = dfm("return cq.Workplane().box(40, 40, 20).faces('>X').workplane().hole(8, 15)", "injection-moulding", "ABS")
     assert findings(report, "undercut")
+
+
+@pytest.mark.parametrize("length", [30, 600])
+def test_the_same_groove_is_the_same_undercut_on_a_small_and_a_large_part(dfm, length):
+    """A 1 mm × 0.8 mm snap groove along the +Y side of a 20 × 10 mm bar, 30 or 600 mm long:
+    its ceiling, floor and back wall cannot leave along ±Z, whatever the bar's length (the rays'
+    offset off a face does not grow with the part), and nothing else is trapped."""
+    body = (f"bar = cq.Workplane().box({length}, 20, 10)\n"
+            f"groove = cq.Workplane().box({length + 2}, 0.8, 1.0).translate((0, 10 - 0.4, 0))\n"
+            "return bar.cut(groove)")
+    _, report = dfm(body, "injection-moulding", "ABS")
+    found = findings(report, "undercut")
+    assert sorted(round(f["value"]) for f in found) == [100, 100, 100]
+    points = [f["point"] for f in found]
+    assert all(abs(p[1]) > 9.1 and abs(p[2]) <= 0.5 + 1e-6 for p in points)  # all inside the groove
