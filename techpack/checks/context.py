@@ -67,22 +67,6 @@ class PartCheck:
         """The part model's features (corners along the pull direction)."""
         return self.built.features
 
-    @functools.cached_property
-    def measured_sheet_thickness(self) -> float | None:
-        """The wall the rays measure over the largest area: a sheet part's thickness (mm)."""
-        areas: dict[float, float] = {}
-        weight = self.probe.areas
-        per_face = np.bincount(self.probe.samples.faces, minlength=self.probe.n_faces + 1)
-        for r in self.rays:
-            t = round(r.thickness, 3)
-            areas[t] = areas.get(t, 0.0) + weight[r.face] / max(per_face[r.face], 1)
-        return max(areas, key=areas.get) if areas else None
-
-    @property
-    def sheet_thickness(self) -> float | None:
-        """The spec's `thickness` (in mm), else the measured one."""
-        return self._mm(self.part.thickness) if self.part.thickness else self.measured_sheet_thickness
-
     def hole_name(self, hole: Hole) -> str:
         kind = "through" if hole.through else f"{hole.depth_mm:.4g} deep"
         named = [s.feature.name for s in self.built.selections if hole in s.holes]
