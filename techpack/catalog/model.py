@@ -32,9 +32,17 @@ class Rule(_Entry):
     warn: float | None = None
     error: float | None = None
     info: float | None = None
-    unit: Literal["mm", "deg", "ratio", "t", "%"]
+    unit: Literal["mm", "deg", "ratio", "t", "%", "count"]
     family: Family | None = None
     plus_bend_radius: tuple[Literal["info", "warn", "error"], ...] = ()
+    source: str
+
+
+class Engraving(_Entry):
+    """What a process counts as engraving (lettering, marks) rather than a pocket."""
+
+    max_depth_mm: float = Field(gt=0)
+    min_faces: int = Field(ge=3)
     source: str
 
 
@@ -48,6 +56,7 @@ class Process(_Entry):
     tolerance_source: str
     envelope_mm: tuple[float, float, float] | None = None
     envelope_source: str | None = None
+    engraving: Engraving | None = None
     rules: tuple[Rule, ...] = ()
 
     @field_validator("general_tolerance")

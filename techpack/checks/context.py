@@ -60,7 +60,19 @@ class PartCheck:
         """From which directions a tool reaches each face, and the setups (checks/access.py)."""
         from techpack.checks.access import tool_access
 
-        return tool_access(self)
+        return tool_access(self.probe, self.features)
+
+    @functools.cached_property
+    def engravings(self) -> list:
+        """The lettering and marks (checks/engraving.py), if the process counts any."""
+        from techpack.checks.engraving import find_engravings
+
+        rule = self.process.engraving
+        return find_engravings(self.probe, self.access, rule.max_depth_mm, rule.min_faces) if rule else []
+
+    @functools.cached_property
+    def engraved(self) -> set[int]:
+        return {f for e in self.engravings for f in e.faces}
 
     @property
     def features(self) -> Features:

@@ -77,8 +77,15 @@ def undercut(ctx: PartCheck, rule: Rule) -> list[Finding]:
     )
 
 
-def hole_depth_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
+def _holes(ctx: PartCheck):
     record_holes(ctx)
+    if not ctx.features.holes:
+        raise NotApplicable("no holes")
+    return ctx.features.holes
+
+
+def hole_depth_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
+    _holes(ctx)
     return keep(
         ctx.finding(rule, h.depth_mm / h.diameter_mm, "ratio",
                     f"{cap(ctx.hole_name(h))}: depth {h.depth_mm:.1f} mm is {h.depth_mm / h.diameter_mm:.1f} × D",
@@ -89,7 +96,7 @@ def hole_depth_ratio(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 
 def min_hole_diameter(ctx: PartCheck, rule: Rule) -> list[Finding]:
-    record_holes(ctx)
+    _holes(ctx)
     return keep(
         ctx.finding(rule, h.diameter_mm, "mm", f"{cap(ctx.hole_name(h))}", faces=h.faces, point=h.entry, feature=ctx.hole_name(h))
         for h in ctx.features.holes
@@ -98,6 +105,8 @@ def min_hole_diameter(ctx: PartCheck, rule: Rule) -> list[Finding]:
 
 def _threads(ctx: PartCheck):
     """(feature, thread, depth mm, the hole it selects or None) of each spec feature with a thread."""
+    if not any(f.thread for f in ctx.part.features):
+        raise NotApplicable("no threaded features")
     for f in ctx.part.features:
         if f.thread:
             try:

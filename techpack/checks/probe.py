@@ -75,6 +75,7 @@ class Probe:
         self.n_faces = self.face_map.Extent()
         self._props: dict[int, BRepGProp_Face] = {}
         self._face_intersectors: dict[int, IntCurvesFace_Intersector] = {}
+        self._tight: dict[int, np.ndarray] = {}
         box = Bnd_Box()
         BRepBndLib.Add_s(self.shape, box, False)  # a quick box: the diagonal only sets scales
         xmin, ymin, zmin, xmax, ymax, zmax = box.Get()
@@ -111,6 +112,33 @@ class Probe:
             BRepBndLib.Add_s(self.face(i), box, True)
             out[i] = box.Get()
         return out
+
+    def span(self, fid: int, direction: np.ndarray) -> tuple[float, float]:
+        """The face's extent along a direction (mm), from its box without the tolerance margin
+        (from the triangulation: exact at vertices and for planes), for spans compared with a
+        feature's size."""
+        box = self._tight.get(fid)
+        if box is None:
+            self._mesh  # noqa: B018 - the triangulation the box is read from
+            bnd = Bnd_Box()
+            BRepBndLib.AddOptimal_s(self.face(fid), bnd, True, False)
+            box = self._tight[fid] = np.array(bnd.Get())
+        corners = np.array([[x, y, z] for x in box[0::3] for y in box[1::3] for z in box[2::3]]) @ direction
+        return float(corners.min()), float(corners.max())
+
+    @functools.cached_property
+    def first_normals(self) -> np.ndarray:
+        """(n_faces + 1, 3) the outward normal at each face's first sample (a plane's normal);
+        zeros for a face without samples."""
+        s = self.samples
+        out = np.zeros((self.n_faces + 1, 3))
+        first = np.unique(s.faces, return_index=True)
+        out[first[0]] = s.normals[first[1]]
+        return out
+
+    def first_point(self, fid: int) -> np.ndarray:
+        s = self.samples
+        return s.points[int(np.argmax(s.faces == fid))]
 
     @functools.cached_property
     def box_gaps(self) -> np.ndarray:
@@ -231,9 +259,9 @@ class Probe:
 
         A ray passes through what is no obstacle and goes on: a triangle it meets from behind
         (the start lay inside the triangulation's sag, or the ray leaves material), a face met
-        nearer than RAY_CLEAR_MM (a graze of a neighbour), its own face within the mesh's sag.
-        The first other face it meets from the front blocks it. Only the triangulation is
-        used: this asks whether, not where."""
+        nearer than RAY_CLEAR_MM (the edge the start lies on), a triangle met within the mesh's
+        sag whose exact face the ray does not meet there (a curved face's chords bulge into
+        the void). The first face it meets from the front otherwise blocks it."""
         mesh = self._mesh
         n = len(starts)
         out = np.zeros(n, dtype=bool)
@@ -253,7 +281,11 @@ class Probe:
             rays, tri, dist = active[hit], prim[hit], dist[hit]
             total = travelled[rays] + dist
             behind = np.einsum("ij,ij->i", mesh.tri_normal[tri], directions[rays]) > 0
-            passes = behind | (total < RAY_CLEAR_MM) | ((mesh.tri_face[tri] == own[rays]) & (total < 2 * self.deflection))
+            passes = behind | (total < RAY_CLEAR_MM)
+            for i in np.flatnonzero(~passes & (dist < 2 * self.deflection)):
+                # near a curved face the triangulation sags into the void: ask the exact face
+                exact = self._exact(int(mesh.tri_face[tri[i]]), origin[rays[i]], directions[rays[i]])
+                passes[i] = exact is None or exact.distance > dist[i] + 2 * self.deflection
             rays, dist = rays[passes], dist[passes]
             origin[rays] += directions[rays] * (dist + step)[:, None]
             travelled[rays] += dist + step

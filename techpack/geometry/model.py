@@ -91,7 +91,9 @@ def _model(loaded: LoadedSpec, built: BuiltPart) -> tuple[PartModel, list[Proble
     part = built.spec
     unit = mm_per_unit(loaded.spec.product.units)
     pull = np.asarray(_direction(part.pull), dtype=float)
-    features = find_features(built.solid, tool_axes=(tuple(pull / np.linalg.norm(pull)),))
+    # internal corners along every principal axis and the pull: the DFM rules judge each
+    # along the direction its tool comes from (checks/machining.py)
+    features = find_features(built.solid, tool_axes=(tuple(pull / np.linalg.norm(pull)), (1, 0, 0), (0, 1, 0), (0, 0, 1)))
     selections, problems = _resolve(loaded, built, features)
     checks: list[tuple[int, Feature, Check, int]] = []
     i = loaded.index_of(part)

@@ -22,4 +22,4 @@ def coincident_mm(diagonal_mm: float) -> float:
 
 
 RAY_LIFT_MM = 1e-3  # rays start this far off the face they leave (float32 resolution over 1 m is 6e-5 mm)
-RAY_CLEAR_MM = 0.05  # an obstacle met nearer than this is a graze of a neighbouring face, not a wall
+RAY_CLEAR_MM = 2e-3  # a face met nearer than this is where the ray starts (an edge the sample lies on), not an obstacle

@@ -7,7 +7,6 @@ import pytest
 from tests.checks.conftest import findings, part_of
 
 
-
 def corner_limit(error: float) -> str:
     return (
         "catalog:\n  processes:\n    cnc-milling:\n      rules:\n"
@@ -26,7 +25,7 @@ def pocket(r: float) -> str:
 
 def test_pocket_with_r1_corners_fails_a_1_5_limit_and_passes_0_8(dfm):
     code, report = dfm(pocket(1.0), "cnc-milling", "6061", extra=corner_limit(1.5))
-    corners = part_of(report)["measured"]["internal_corners"]
+    corners = [c for c in part_of(report)["measured"]["internal_corners"] if c["made"] == "along +Z"]
     assert len(corners) == 4 and all(c["radius_mm"] == pytest.approx(1.0) and c["length_mm"] == pytest.approx(8.0) for c in corners)
     found = findings(report, "internal-corner-radius")
     assert len(found) == 4 and all(f["severity"] == "error" and f["limit"] == 1.5 and f["value"] == pytest.approx(1.0) for f in found)
@@ -52,7 +51,9 @@ def test_sharp_internal_corner_is_an_error(dfm):
 
 def test_outside_fillets_are_not_internal_corners(dfm):
     _, report = dfm("return cq.Workplane().box(60, 40, 20).edges('|Z').fillet(0.2)", "cnc-milling", "6061")
-    assert part_of(report)["measured"]["internal_corners"] == []
+    assert "internal_corners" not in part_of(report)["measured"] or part_of(report)["measured"]["internal_corners"] == []
+    (run,) = [r for r in part_of(report)["rules"] if r["rule"] == "internal-corner-radius"]
+    assert run == {"rule": "internal-corner-radius", "status": "not-applicable", "reason": "no internal corners"}
 
 
 @pytest.mark.parametrize("d, depth, severity", [(2.0, 7.0, None), (2.0, 9.0, "warning"), (1.0, 12.0, "error")])
