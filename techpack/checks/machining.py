@@ -64,14 +64,14 @@ def _serves(ctx: PartCheck, setup: Setup) -> list[str]:
     for d, n in sorted(Counter(round(h.diameter_mm, 2) for h in holes).items()):
         out.append(f"{n} × hole Ø{d:g}" if n > 1 else f"hole Ø{d:g}")
     taken |= {f for h in holes for f in h.faces}
-    for e in ctx.engravings:
-        if set(e.faces) & faces:
+    for e in ctx.engravings:  # cut from its own direction, whatever else reaches a wall of it
+        if e.direction == setup.name:
             out.append(f"engraving {e.depth_mm:.2g} mm deep")
-            taken |= set(e.faces)
+        taken |= set(e.faces)
     rest = len(faces - taken)
     if rest:
         out.append(f"{rest} face{'s' if rest > 1 else ''}")
-    return out
+    return out or [f"part of {len(faces)} face{'s' if len(faces) > 1 else ''} listed elsewhere"]
 
 
 # ---------------------------------------------------------------------------------

@@ -108,6 +108,13 @@ def _pdf(ctx: BuildContext, parts: list[BuiltPart]) -> None:
         waived = sum(1 for f in found if f.waived)
         y = page.text(15 * mm, y, f"{n} {built.spec.name} ({ctx.loaded.catalog.processes[built.spec.process].title}): "
                       f"{len(report.ran(n))} of {len(report.checked[n])} rules ran; {state}; {waived} waived", size=9)
+        setups = report.measured.get(n, {}).get("setups")
+        if setups:
+            plan = "; ".join(f"{i}. from {st['direction']}: {', '.join(st['serves'])}" for i, st in enumerate(setups, 1))
+            y = page.text(20 * mm, y, f"Setups ({len(setups)}): {plan}", size=8)
+        for e in report.measured.get(n, {}).get("engravings", []):
+            stroke = f", strokes {e['stroke_mm']:.2g} mm" if e["stroke_mm"] is not None else ""
+            y = page.text(20 * mm, y, f"Engraving from {e['direction']}: {e['depth_mm']:.2g} mm deep{stroke}, {len(e['faces'])} faces; {e['tool']}", size=8)
         for r in report.checked[n]:
             if r.status != "ran":
                 y = page.text(20 * mm, y, f"{r.rule}: {r.status.replace('-', ' ')}: {r.reason}", size=8,
