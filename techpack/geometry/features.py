@@ -68,7 +68,7 @@ from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape, TopTools_Ind
 from techpack.geometry.tolerance import coincident_mm
 
 TAU = 2.0 * math.pi
-LIN_TOL = 1e-4  # mm: same axis, same radius, touching ends (bends pair wider: tolerance.coincident_mm)
+LIN_TOL = 1e-4  # mm: same radius, touching ends (axes are one within tolerance.coincident_mm of the solid's size)
 ANGLE_TOL = 1e-6  # rad: axes closer than this in direction are parallel
 ARC_TOL = 2e-3  # rad: angular gaps this small still close a circle
 TOOL_AXIS_TOL_DEG = 1.0  # a corner counts when its axis is this close to a tool axis
@@ -364,12 +364,13 @@ def find_features(solid: cq.Solid, tool_axes: Sequence[tuple[float, float, float
             ax = surf.Torus().Axis()
             part.tori[i] = (_np(ax.Location()), _np(ax.Direction()))
 
-    frames, placed = _group_axes(revs)
+    coaxial = coincident_mm(_diagonal(solid.wrapped))
+    frames, placed = _group_axes(revs, coaxial)
     clusters = _clusters(frames, placed)
     counterbores: set[int] = set()
     holes = _holes(part, frames, placed, clusters, counterbores)
     corners = _fillet_corners(frames, clusters, axes) + _sharp_corners(part, axes)
-    bends = _bends(frames, clusters, coincident_mm(_diagonal(solid.wrapped)))
+    bends = _bends(frames, clusters, coaxial)
     blends = _blends(part, frames, clusters, counterbores | {f for b in bends for f in (b.inner_face, b.outer_face)})
     slots, slot_faces = _slots(part, frames, blends)
     radii = _radii(frames, blends, slot_faces)
@@ -480,7 +481,7 @@ def _read_plane(face: TopoDS_Face, surf: BRepAdaptor_Surface) -> _Plane:
 # Grouping coaxial faces
 
 
-def _group_axes(revs: list[_Rev]) -> tuple[list[_Axis], list[list[_Placed]]]:
+def _group_axes(revs: list[_Rev], coaxial: float) -> tuple[list[_Axis], list[list[_Placed]]]:
     """Group faces by axis line; place each face in its group's frame.
 
     Directions are matched first (a dict on the rounded direction, then a scan of
@@ -518,10 +519,10 @@ def _group_axes(revs: list[_Rev]) -> tuple[list[_Axis], list[list[_Placed]]]:
 
         lo = 0
         for n, (a, b, i) in enumerate(pos):
-            while pos[lo][0] < a - LIN_TOL:
+            while pos[lo][0] < a - coaxial:
                 lo += 1
             for a2, b2, j in pos[lo:n]:
-                if math.hypot(a - a2, b - b2) <= LIN_TOL:
+                if math.hypot(a - a2, b - b2) <= coaxial:
                     ri, rj = root(i), root(j)
                     if ri != rj:
                         parent[max(ri, rj)] = min(ri, rj)

@@ -122,6 +122,21 @@ def test_counterbored_hole():
     assert hole.depth_mm == approx(10.0 - 5.5)  # the main wall only
 
 
+@pytest.mark.parametrize("offset, one", [(0.01, True), (0.5, False)])
+def test_a_counterbore_off_axis_by_cad_round_off_is_still_the_holes(offset, one):
+    """On a 300 mm plate, axes 0.01 mm apart are one (tolerance.coincident_mm: 1e-4 of the
+    diagonal, 0.03 mm here); 0.5 mm apart they are two features."""
+    plate_ = cq.Workplane().box(300, 100, 10)
+    hole = cq.Workplane().cylinder(10, 3)
+    cbore = cq.Workplane().cylinder(5, 5.5).translate((offset, 0, 2.5))
+    features = find_features(only_solid(plate_.cut(hole).cut(cbore)))
+    (h,) = features.holes if one else [h for h in features.holes if h.diameter_mm == approx(6.0)] or [None]
+    if one:
+        assert h.diameter_mm == approx(6.0) and h.counterbore == approx((11.0, 5.0))
+    else:
+        assert h is None or h.counterbore is None
+
+
 def test_countersunk_hole():
     solid = only_solid(on_top(plate(40, 40, 10), 20, 20).cskHole(5.5, 11.0, 90))
     hole = the_hole(find_features(solid))
