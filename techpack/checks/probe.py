@@ -127,18 +127,22 @@ class Probe:
         return float(corners.min()), float(corners.max())
 
     @functools.cached_property
+    def _firsts(self) -> tuple[np.ndarray, np.ndarray]:
+        s = self.samples
+        points, normals = np.zeros((self.n_faces + 1, 3)), np.zeros((self.n_faces + 1, 3))
+        faces, first = np.unique(s.faces, return_index=True)
+        points[faces], normals[faces] = s.points[first], s.normals[first]
+        return points, normals
+
+    @property
     def first_normals(self) -> np.ndarray:
         """(n_faces + 1, 3) the outward normal at each face's first sample (a plane's normal);
         zeros for a face without samples."""
-        s = self.samples
-        out = np.zeros((self.n_faces + 1, 3))
-        first = np.unique(s.faces, return_index=True)
-        out[first[0]] = s.normals[first[1]]
-        return out
+        return self._firsts[1]
 
     def first_point(self, fid: int) -> np.ndarray:
-        s = self.samples
-        return s.points[int(np.argmax(s.faces == fid))]
+        """Each face's first sample point (a point on a plane)."""
+        return self._firsts[0][fid]
 
     @functools.cached_property
     def box_gaps(self) -> np.ndarray:
@@ -294,6 +298,14 @@ class Probe:
         return out
 
     def _exact(self, fid: int, start: np.ndarray, direction: np.ndarray) -> Hit | None:
+        """Where the ray meets face fid on its exact surface: for a plane (whose triangles are
+        exact, so the mesh's hit is inside it) in closed form, else by OCCT's intersector."""
+        if self.surface_types[fid] == "plane" and self.first_normals[fid].any():
+            n = self.first_normals[fid]
+            along = float(direction @ n)
+            if abs(along) > 1e-12:
+                t = float((self.first_point(fid) - start) @ n) / along
+                return Hit(t, fid, n) if t > 1e-6 else None
         inter = self._face_intersectors.get(fid)
         if inter is None:
             inter = self._face_intersectors[fid] = IntCurvesFace_Intersector(self.face(fid), 1e-7)
