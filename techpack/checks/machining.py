@@ -79,14 +79,17 @@ def _serves(ctx: PartCheck, setup: Setup) -> list[str]:
 
 
 def _judge(ctx: PartCheck, c: InternalCorner) -> str:
-    """How a shop makes the corner: from the direction (of those tried) that reaches both its
-    sides with the shortest tool: "along <dir>" when the tool runs along the corner (reach: the corner's
-    length; it leaves its radius there, so the corner is judged), "floor <dir>" when the tool
-    comes square to it, one side a floor and the other a wall (reach: the wall's height; the
-    end of the tool meets its side there, sharp by nature or the bull-nose radius), else
-    "engraving", "obtuse" (a sharp edge opening 135° or wider: any tool sweeping it leaves
-    less than r(1/sin 67.5° - 1) = 8 % of its radius), or "unreached" (no setup reaches both
-    sides, or only at a slant: not judged)."""
+    """How a shop makes the corner.
+
+    "floor <dir>": a tool from <dir> meets one side end-on (a floor) and the other by its side
+    (a wall): the end of the tool meets its side there, sharp by nature (or the bull-nose
+    radius), so the corner is not judged. "along <dir>": the tool runs along the corner and
+    leaves its radius there: judged. When a floor can only be cut end-on from <dir> (no other
+    direction reaches it), the corner comes with it; otherwise the way with the shortest tool
+    wins (along: the corner's length; floor: the wall's height). Also "engraving", "obtuse"
+    (a sharp edge opening 135° or wider: any tool sweeping it leaves less than
+    r(1/sin 67.5° - 1) = 8 % of its radius) and "unreached" (no direction reaches both
+    sides, or only at a slant): not judged."""
     access, probe = ctx.access, ctx.probe
     if set(c.faces) & ctx.engraved:
         return "engraving"
@@ -100,34 +103,45 @@ def _judge(ctx: PartCheck, c: InternalCorner) -> str:
             continue
         cos = abs(float(d @ axis))
         if cos >= PARALLEL:
-            ways.append((c.length_mm, 0, f"along {name}"))
-        elif cos <= SQUARE and (reach := _floor_reach(probe, access, c, d)) is not None:
-            ways.append((reach, 1, f"floor {name}"))
-    return min(ways)[2] if ways else "unreached"
+            ways.append((c.length_mm, f"along {name}"))
+        elif cos <= SQUARE and (way := _floor_way(probe, access, c, d)) is not None:
+            reach, forced = way
+            if forced:
+                return f"floor {name}"
+            ways.append((reach, f"floor {name}"))
+    return min(ways)[1] if ways else "unreached"
 
 
-def _floor_reach(probe, access, c: InternalCorner, d: np.ndarray) -> float | None:
-    """How far down the wall a tool from d reaches to cut the corner with its end, or None
-    when it cannot. A sharp corner: one side a floor facing d (a flat end makes it) and the
-    other a wall square to d within 10° (the side of a straight or tapered end mill). A
-    fillet: a plane beside it, or part of the fillet itself, faces d within 30° (a bull-nose or
-    ball end mill contours it);
-    the reach runs from the fillet to the top of the faces beside it."""
+def _floor_way(probe, access, c: InternalCorner, d: np.ndarray) -> tuple[float, bool] | None:
+    """A tool from d cutting the corner with its end: (how far down the wall it reaches,
+    whether the floor can only be cut from d), or None when it cannot. A sharp corner: one
+    side a floor facing d (a flat end makes it) and the other a wall square to d within 10°
+    (the side of a straight or tapered end mill). A fillet: a plane beside it, or part of the
+    fillet itself, faces d within 30° (a bull-nose or ball end mill contours it); the reach
+    runs from the fillet to the top of the faces beside it."""
     n = probe.first_normals
     if c.radius_mm == 0:
         a, b = c.faces
         for floor, wall in ((a, b), (b, a)):
             if float(n[floor] @ d) >= PARALLEL and abs(float(n[wall] @ d)) <= DRAFTED_SIN and probe.surface_types[wall] == "plane":
                 lo, hi = probe.span(wall, d)
-                return hi - lo
+                return hi - lo, _only_from(access, floor, d)
         return None
     beside = set().union(*(probe.neighbours[f] for f in c.faces)) - set(c.faces)
     s = probe.samples
     bottom = (s.normals[np.isin(s.faces, c.faces)] @ d >= FLOOR_COS).any()  # a round-bottomed groove cut by a ball end
-    if not bottom and not any(probe.surface_types[g] == "plane" and float(n[g] @ d) >= FLOOR_COS and access.reaches(g, d) for g in beside):
+    floors = [g for g in beside if probe.surface_types[g] == "plane" and float(n[g] @ d) >= FLOOR_COS and access.reaches(g, d)]
+    if not bottom and not floors:
         return None
     low = min(probe.span(f, d)[0] for f in c.faces)
-    return max(probe.span(g, d)[1] for g in beside | set(c.faces)) - low
+    reach = max(probe.span(g, d)[1] for g in beside | set(c.faces)) - low
+    return reach, any(_only_from(access, g, d) for g in floors)
+
+
+def _only_from(access, face: int, d: np.ndarray) -> bool:
+    """Whether d is the only direction tried that reaches the face."""
+    k = access.index(d)
+    return all(k == j or access.share[face, j] < 0.5 for j in range(len(access.names)))
 
 
 def _judged(ctx: PartCheck) -> list[tuple[InternalCorner, str]]:
