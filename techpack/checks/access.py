@@ -68,7 +68,7 @@ def name(direction: np.ndarray) -> str:
     for key, v in PRINCIPAL.items():
         if float(np.dot(direction, v)) >= PARALLEL:
             return key
-    return "(" + ", ".join(f"{c:.3g}" for c in direction + 0.0) + ")"
+    return "(" + ", ".join(f"{round(float(c), 3) + 0.0:g}" for c in direction) + ")"
 
 
 def tool_access(probe: Probe, features: Features) -> Access:
