@@ -11,7 +11,7 @@ from techpack.catalog import Material, Process
 from techpack.catalog.model import Rule
 from techpack.checks.draft import describe, unit
 from techpack.checks.findings import Finding, judge, limits_for
-from techpack.checks.probe import Probe
+from techpack.geometry.probe import Probe
 from techpack.checks.wall import RaySample, ray_walls
 from techpack.geometry.features import Features, Hole
 from techpack.geometry.model import PartModel
@@ -32,9 +32,9 @@ class PartCheck:
     def part(self):
         return self.built.spec
 
-    @functools.cached_property
+    @property
     def probe(self) -> Probe:
-        return Probe(self.built.solid)
+        return self.built.probe
 
     @functools.cached_property
     def pull(self) -> np.ndarray:
@@ -55,28 +55,22 @@ class PartCheck:
 
         return read_sheet(self)
 
-    @functools.cached_property
+    @property
     def access(self):
-        """From which directions a tool reaches each face, and the setups (checks/access.py)."""
-        from techpack.checks.access import tool_access
+        """From which directions a tool reaches each face, and the setups (the part model's)."""
+        return self.built.access
 
-        return tool_access(self.probe, self.features)
+    @property
+    def engravings(self):
+        return self.built.engravings
 
-    @functools.cached_property
-    def engravings(self) -> list:
-        """The lettering and marks (checks/engraving.py), if the process counts any."""
-        from techpack.checks.engraving import find_engravings
-
-        rule = self.process.engraving
-        return find_engravings(self.probe, self.access, rule.max_depth_mm, rule.min_faces) if rule else []
-
-    @functools.cached_property
-    def engraved(self) -> set[int]:
-        return {f for e in self.engravings for f in e.faces}
+    @property
+    def engraved(self) -> frozenset[int]:
+        return self.built.engraved
 
     @property
     def features(self) -> Features:
-        """The part model's features (corners along the pull direction)."""
+        """The part model's features (internal corners along the three axes and the pull)."""
         return self.built.features
 
     def hole_name(self, hole: Hole) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from techpack.checks.probe import Probe
+from techpack.geometry.probe import Probe
 from techpack.geometry.tolerance import RAY_LIFT_MM
 
 EXEMPT_DEG = 89.5  # faces (nearly) perpendicular to the pull need no draft

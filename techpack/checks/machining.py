@@ -1,6 +1,6 @@
 """DFM rules of milling: tool access and setups, internal corners, pockets, engraving.
 
-Every rule here reads the part's tool access (checks/access.py): from which directions a
+Every rule here reads the part's tool access (geometry/access.py): from which directions a
 cutter reaches each face. A corner or a pocket is judged along the direction its tool
 comes from, on any side of the part, not along `pull:`.
 """
@@ -12,7 +12,7 @@ from collections import Counter
 import numpy as np
 
 from techpack.catalog.model import Rule
-from techpack.checks.access import PARALLEL, Setup
+from techpack.geometry.access import PARALLEL, Setup
 from techpack.checks.context import PartCheck, keep, rounded
 from techpack.checks.findings import Finding, NotApplicable, limits_for
 from techpack.geometry.features import InternalCorner

@@ -111,7 +111,7 @@ def _most_area_wall(ctx: PartCheck) -> float | None:
 def _steps(ctx: PartCheck, skins: set[int], t: float) -> set[int]:
     """Planar faces that are a step off one of the sheet's sides, so that a recess or a boss
     of any size is measured: every face has samples of its own, while a side's sample grid
-    (at most 8 × 8, checks/probe.py) can miss a small one.
+    (at most 8 × 8, geometry/probe.py) can miss a small one.
 
     A face F that is not a skin is a step when
     - it is a plane, and most of its inward rays meet a skin (anti-parallel within the

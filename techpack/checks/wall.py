@@ -16,7 +16,7 @@ from OCP.BRepTools import BRepTools
 from OCP.TopoDS import TopoDS_Compound
 from OCP.gp import gp_Pnt
 
-from techpack.checks.probe import Probe
+from techpack.geometry.probe import Probe
 
 CONE_DEG = 15.0  # a hit counts as the wall's other side when its normal is within this of anti-parallel
 EPS = 1e-4  # mm: rays start this far inside the material

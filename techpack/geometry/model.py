@@ -9,6 +9,7 @@ input error named by the spec's file, line and key, with what the model does hav
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cadquery as cq
@@ -16,8 +17,12 @@ import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
 
 from techpack.catalog import Material
+from techpack.catalog.model import Engraving as EngravingRule
 from techpack.errors import ModelError, Problem
+from techpack.geometry.access import Access, tool_access
+from techpack.geometry.engraving import Engraving, find_engravings
 from techpack.geometry.features import Features, Hole, find_features
+from techpack.geometry.probe import Probe
 from techpack.geometry.part import BuiltPart, mm_per_unit
 from techpack.geometry.select import HOLE_MATCH_MM, hole_matches, named_faces, thickness_under
 from techpack.inspection import (
@@ -61,6 +66,28 @@ class PartModel(BuiltPart):
     characteristics: tuple[Characteristic, ...] = ()
     material: Material | None = None
     mass_g: float = 0.0
+    engraving_rule: EngravingRule | None = None  # what the part's process counts as engraving
+
+    @functools.cached_property
+    def probe(self) -> Probe:
+        """Samples, rays and adjacency on the solid, for the checks and the drawing (computed on first use)."""
+        return Probe(self.solid)
+
+    @functools.cached_property
+    def access(self) -> Access:
+        """From which directions a tool reaches each face, and the setups (geometry/access.py)."""
+        return tool_access(self.probe, self.features)
+
+    @functools.cached_property
+    def engravings(self) -> tuple[Engraving, ...]:
+        """The lettering and marks (geometry/engraving.py), if the part's process counts any."""
+        rule = self.engraving_rule
+        return tuple(find_engravings(self.probe, self.access, rule.max_depth_mm, rule.min_faces)) if rule else ()
+
+    @functools.cached_property
+    def engraved(self) -> frozenset[int]:
+        """Face ids of every engraving."""
+        return frozenset(f for e in self.engravings for f in e.faces)
 
     def selection(self, feature: Feature) -> Selection | None:
         return next((s for s in self.selections if s.feature is feature), None)
@@ -114,6 +141,7 @@ def _model(loaded: LoadedSpec, built: BuiltPart) -> tuple[PartModel, list[Proble
         **fields, features=features, selections=tuple(selections),
         characteristics=number(part.number, checks, loaded.general_tolerance(part)),
         material=material, mass_g=built.volume_mm3 * material.density_g_cm3 / 1000 if material else 0.0,
+        engraving_rule=loaded.catalog.processes[part.process].engraving,
     )
     return model, problems
 

@@ -102,7 +102,7 @@ def test_offset_bore_either_way_round():
     """The wall between a bore and the outside cylinder round it is found whichever face comes first."""
     import cadquery as cq
 
-    from techpack.checks.probe import Probe
+    from techpack.geometry.probe import Probe
     from techpack.checks.wall import _cylinder_cylinder_wall
 
     solid = cq.Workplane().circle(10).extrude(10).faces(">Z").workplane().center(6.9, 0).hole(6).val()

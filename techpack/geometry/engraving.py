@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from techpack.checks.access import PARALLEL, Access
-from techpack.checks.probe import Probe
+from techpack.geometry.access import PARALLEL, Access
+from techpack.geometry.probe import Probe
 from techpack.geometry.tolerance import RAY_LIFT_MM, coincident_mm
 
 WALL_COS = 0.02  # a wall's normals are within about 1° of square to the tool

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from techpack.checks.probe import Probe
+from techpack.geometry.probe import Probe
 from techpack.geometry.features import Features
 from techpack.geometry.tolerance import RAY_LIFT_MM
 
