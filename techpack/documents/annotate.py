@@ -18,7 +18,8 @@ from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from techpack.inspection import POSITION
 
 MM = 72 / 25.4
-TEXT = 3.5  # mm, ISO 3098 lettering height for dimensions and notes
+TEXT = 3.5  # mm, the font size of dimensions and notes: capitals CAPITALS × 3.5 = 2.5 mm, ISO 3098's least on A4-A2
+CAPITALS = 0.73  # capital height over font size (DejaVu Sans; techpack/documents/sheet.py)
 NARROW = 0.25  # mm, ISO 128 narrow line of the 0.5 / 0.25 group
 ARROW = 3.0  # mm
 OVERRUN = 4.0  # mm a cutting plane runs past the view it crosses
@@ -232,7 +233,7 @@ class Annotations:
         self.arrows.append((tip, math.atan2(tip[1] - y, tip[0] - x)))
         return self.surface_symbol(x, y, text, machined)
 
-    def table(self, rows: list[tuple[str, ...]], avoid: list[Box], title: str, size: float = 2.5) -> bool:
+    def table(self, rows: list[tuple[str, ...]], avoid: list[Box], title: str, size: float = TEXT) -> bool:
         """A table (first row the header) in the first free place of the drawing area, split
         into side-by-side blocks when it is taller than the room; False if it fits nowhere."""
         pad, height = 1.0, size * 1.45
@@ -453,7 +454,7 @@ class Annotations:
     def balloon(self, number: int, near: Label, avoid: list[Box], critical: bool = False) -> Label:
         """A numbered inspection balloon beside a callout's text; a critical characteristic's
         has a second ring inside."""
-        r = 3.2
+        r = 3.6
         box = near.box
         for x0, y0, x1, y1 in self.rects:  # a frame's label: beside the whole frame
             if x0 <= near.x <= x1 and y0 <= near.y <= y1:
@@ -463,7 +464,7 @@ class Annotations:
         spots = [(box[2] + r + 1.5 + dx, mid + dy) for dx in (0, 3, 6) for dy in (0, -2, 2, -4)]
         spots += [(box[0] - r - 1.5, mid), ((box[0] + box[2]) / 2, box[3] + r + 1.5), ((box[0] + box[2]) / 2, box[1] - r - 1.5)]
         for cx, cy in spots:
-            lab = Label(str(number), cx, cy - 1.2, self.font, size=3.0, anchor="middle", kind="balloon")
+            lab = Label(str(number), cx, cy - 1.25, self.font, size=TEXT, anchor="middle", kind="balloon")
             ring = (cx - r, cy - r, cx + r, cy + r)
             if self.free(ring, avoid, gap=0.5):
                 break
@@ -538,7 +539,7 @@ STRUCK_INSET = 0.35  # mm: a line within this of a text box's edge (a callout's 
 def lint(labels: list[Label], geometry: list[Box], area: Box, lines=()) -> list[str]:
     """What a reader would trip over: text over text, text over a view, text off the drawing
     area, and text struck through by a line (leaders, dimension, extension and centre lines)."""
-    problems = []
+    problems = [f"'{lab.text}' is lettered {lab.size * CAPITALS:.1f} mm high, below ISO 3098's 2.5 mm" for lab in labels if lab.size < TEXT - 1e-9]
     for lab in labels:
         b = lab.box
         inner = (b[0] + STRUCK_INSET, b[1] + STRUCK_INSET, b[2] - STRUCK_INSET, b[3] - STRUCK_INSET)

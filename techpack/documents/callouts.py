@@ -76,15 +76,42 @@ def _hole_callout(group: list[Hole], feature: Feature | None, units: str) -> str
     return text
 
 
-def radius_groups(radii: tuple[Radius, ...]) -> list[list[Radius]]:
-    groups: dict[float, list[Radius]] = {}
-    for r in radii:
-        groups.setdefault(round(r.radius_mm, 2), []).append(r)
-    return [groups[k] for k in sorted(groups)]
+def radius_groups(radii: tuple[Radius, ...], neighbours, normals) -> list[list[Radius]]:
+    """Radii of one size within one feature, one callout each: alike radii that run into a
+    common side face (the four corners of a pocket, joined by its walls) are one group; the
+    faces that cap a radius's ends (a pocket's floor, the part's top) join nothing, or every
+    pocket would be one. neighbours: face id -> ids it touches; normals: face id -> a unit
+    normal (a plane's)."""
+    groups: list[list[Radius]] = []
+    for size in sorted({round(r.radius_mm, 2) for r in radii}):
+        alike = [r for r in radii if round(r.radius_mm, 2) == size]
+        around = [{g for f in r.faces for g in neighbours[f] if abs(float(normals[g] @ r.axis_direction)) < 0.99} | set(r.faces) for r in alike]
+        parent = list(range(len(alike)))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i in range(len(alike)):
+            for j in range(i + 1, len(alike)):
+                if around[i] & around[j]:
+                    parent[root(j)] = root(i)
+        joined: dict[int, list[Radius]] = {}
+        for i, r in enumerate(alike):
+            joined.setdefault(root(i), []).append(r)
+        groups += sorted(joined.values(), key=lambda g: tuple(round(c, 6) for c in g[0].mid_point))
+    return groups
 
 
 def radius_text(group: list[Radius]) -> str:
     return f"{count(len(group))}R{fmt(group[0].radius_mm)}"
+
+
+def engraving_text(e) -> str:
+    """One callout for a region of lettering or marks: its depth and its characters' height."""
+    return f"ENGRAVE ↧{fmt(e.depth_mm)}, CHARACTERS {fmt(e.height_mm, 1)} HIGH"
 
 
 def chamfer_groups(chamfers: tuple[Chamfer, ...]) -> list[list[Chamfer]]:

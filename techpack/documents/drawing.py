@@ -21,15 +21,15 @@ from reportlab.pdfgen.canvas import Canvas
 
 from techpack import __version__
 from techpack.context import BuildContext, Output
-from techpack.documents.annotate import MM, NARROW, Annotations, Label, crosses, inside, lint, overlaps
+from techpack.documents.annotate import MM, NARROW, TEXT, Annotations, Label, crosses, inside, lint, overlaps
 from techpack.documents.callouts import (
-    chamfer_groups, chamfer_text, hole_callout, hole_groups, hole_text, radius_groups, radius_text, slot_groups, slot_text,
+    chamfer_groups, chamfer_text, engraving_text, hole_callout, hole_groups, hole_text, radius_groups, radius_text, slot_groups, slot_text,
     spec_feature_for,
 )
 from techpack.documents.faces import cylinder_callout, selected_faces, surface_text, toleranced
 from techpack.documents.layout import (
     GAP, ISO_SHRINK, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame, turned_features,
-    pitch_circle, round_centre, round_outline, scale_text, view_for, view_names,
+    pitch_circle, round_centre, round_outline, scale_text, turn, view_for, view_names,
 )
 from techpack.documents.section import cutting_line, hatch, spans
 from techpack.documents.section import plan as plan_section
@@ -46,8 +46,8 @@ from techpack.naming import part_stem
 
 NAME = "drawing"
 TEMPLATES: tuple[str, ...] = ()
-NOTE_TEXT = 2.5  # mm, lettering of the notes
-NOTE_PITCH = 3.6  # mm between note lines
+NOTE_TEXT = TEXT  # lettering of the notes: 2.5 mm capitals
+NOTE_PITCH = 5.0  # mm between note lines
 WIDE = 0.5  # mm, ISO 128 wide line (visible edges)
 HATCH_PITCH = 3.0  # mm on paper between section hatching lines (ISO 128-50: to suit the area)
 
@@ -182,6 +182,8 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     if solid is not built.solid:
         built = BuiltPart(spec=built.spec, solid=solid, source=built.source, volume_mm3=built.volume_mm3, faces=built.faces)
     features = turned_features(model_built.features) if solid is not model_built.solid else model_built.features
+    turn_if = turn if solid is not model_built.solid else (lambda v: v)  # a point or direction of the model as drawn
+    turn_matrix = np.array([turn_if(v) for v in np.eye(3)])  # rows: the model's axes as drawn
     unit = mm_per_unit(product.units)
     names, place = view_names(built, projection, features.holes)
     thin = part.thickness is not None or catalog.processes[part.process].family == "forming"
@@ -262,7 +264,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
 
     for n, p in list(placed.items()) + [("iso", iso_placed)] + list(aux_placed.items()):
         _stroke(c, p, p.view.smooth, NARROW)
-        if not (cut and n == cut.view):  # a section shows no hidden lines (ISO 128-44)
+        if not (cut and n == cut.view) and n != "iso":  # a section shows no hidden lines (ISO 128-44), a pictorial view neither
             _stroke(c, p, p.view.hidden, NARROW, ([3 * MM, 1 * MM], 0))
         _stroke(c, p, p.view.visible, WIDE)
     if cut:
@@ -334,7 +336,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
         for char in model_built.characteristics_of(feature):
             if char.kind in kinds and char.number not in ballooned:
                 notes.balloon(char.number, near, avoid, critical=char.critical)
-                ballooned[char.number] = view
+                ballooned[char.number] = f"section {cut.letter}–{cut.letter}" if cut and view == cut.view else view
 
     front = placed["front"]
     fbx = front.box
@@ -433,19 +435,27 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
         if spec_feature is None or id(spec_feature) in shown:  # a feature's holes in several groups: toleranced once
             continue
         shown.add(id(spec_feature))
+        # the surface symbol on the shelf first, so that the balloons keep clear of the longer shelf
+        roughness = notes.surface_on_shelf(label, surface_text(spec_feature.surface), machined, avoid) if spec_feature.surface else None
         inspect(spec_feature, ("size", "thread"), label, name)
         for frame in frames(spec_feature, unit, hole=True):
             inspect(spec_feature, (frame.check.kind,), notes.frame_under(label, list(frame.cells), avoid), name)
         if spec_feature.datum:
             notes.datum_on_shelf(label, spec_feature.datum, avoid)
-        if spec_feature.surface:
-            inspect(spec_feature, ("roughness",), notes.surface_on_shelf(label, surface_text(spec_feature.surface), machined, avoid), name)
+        if roughness is not None:
+            inspect(spec_feature, ("roughness",), roughness, name)
 
     # radii, chamfers and slots, grouped, each group led to one of its members on a view
-    # that sees it end-on (a radius as an arc, a chamfer as a line, a slot as its outline)
-    edge_callouts = [(radius_text(g), [(r.axis_direction, r.mid_point) for r in g]) for g in radius_groups(features.radii)]
-    edge_callouts += [(chamfer_text(g), [(c.edge_direction, c.mid_point) for c in g]) for g in chamfer_groups(features.chamfers)]
-    edge_callouts += [(slot_text(g), [(sl.direction, tuple(np.add(sl.centre, np.multiply(sl.long_axis, sl.length_mm / 2)))) for sl in g]) for g in slot_groups(features.slots)]
+    # that sees it end-on (a radius as an arc, a chamfer as a line, a slot as its outline);
+    # an engraving's strokes get none: the engraving is called out as one feature
+    engraved = model_built.engraved
+    outside = lambda items: tuple(i for i in items if not set(i.faces if hasattr(i, "faces") else (i.face,)) & engraved)  # noqa: E731
+    radii = radius_groups(outside(features.radii), model_built.probe.neighbours, model_built.probe.first_normals @ turn_matrix)
+    edge_callouts = [(radius_text(g), [(r.axis_direction, r.mid_point) for r in g]) for g in radii]
+    edge_callouts += [(chamfer_text(g), [(c.edge_direction, c.mid_point) for c in g]) for g in chamfer_groups(outside(features.chamfers))]
+    edge_callouts += [(slot_text(g), [(sl.direction, tuple(np.add(sl.centre, np.multiply(sl.long_axis, sl.length_mm / 2)))) for sl in g])
+                      for g in slot_groups(outside(features.slots))]
+    edge_callouts += [(engraving_text(e), [(turn_if(e.axis), turn_if(e.point))]) for e in model_built.engravings]
     for text, members in edge_callouts:
         spot = _seen_end_on(members, placed, cut)
         if spot:

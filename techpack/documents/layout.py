@@ -254,7 +254,8 @@ _AXES = ("axis_direction", "edge_direction", "long_axis")  # directions kept wit
 _DIRECTIONS = ("direction",)  # directions with a sense (into the material)
 
 
-def _turn(v) -> tuple[float, float, float]:
+def turn(v) -> tuple[float, float, float]:
+    """A point or direction of the model as drawn_solid lays the part down."""
     x, y, z = v
     return (float(z), float(y), float(-x) + 0.0)
 
@@ -267,18 +268,18 @@ def _canonical(v: tuple[float, float, float]) -> tuple[float, float, float]:
 def turned_features(features):
     """The part model's features as drawn_solid lays the part down: points and directions
     turned like the solid (face ids are the same), holes in their usual order."""
-    def turn(item):
+    def turned(item):
         changes = {}
         for name in _POINTS + _DIRECTIONS + _AXES:
             if hasattr(item, name) and getattr(item, name) is not None:
-                v = _turn(getattr(item, name))
+                v = turn(getattr(item, name))
                 changes[name] = _canonical(v) if name in _AXES else v
         return replace(item, **changes)
 
-    holes = sorted((turn(h) for h in features.holes), key=lambda h: (round(h.diameter_mm, 6), tuple(round(c, 6) for c in h.entry)))
-    return replace(features, holes=tuple(holes), internal_corners=tuple(turn(c) for c in features.internal_corners),
-                   bends=tuple(turn(b) for b in features.bends), radii=tuple(turn(r) for r in features.radii),
-                   chamfers=tuple(turn(c) for c in features.chamfers), slots=tuple(turn(s) for s in features.slots))
+    holes = sorted((turned(h) for h in features.holes), key=lambda h: (round(h.diameter_mm, 6), tuple(round(c, 6) for c in h.entry)))
+    return replace(features, holes=tuple(holes), internal_corners=tuple(turned(c) for c in features.internal_corners),
+                   bends=tuple(turned(b) for b in features.bends), radii=tuple(turned(r) for r in features.radii),
+                   chamfers=tuple(turned(c) for c in features.chamfers), slots=tuple(turned(s) for s in features.slots))
 
 
 def drawn_solid(built: BuiltPart):

@@ -31,9 +31,12 @@ class Engraving:
     depth_mm: float
     stroke_mm: float | None  # the narrowest gap between facing walls; None if no wall faces another
     point: tuple[float, float, float]  # on a floor
+    axis: tuple[float, float, float] = (0.0, 0.0, 1.0)  # unit: the tool comes from here (out of the floors)
+    height_mm: float = 0.0  # the characters' height: the region's smaller extent across the axis
 
     def to_dict(self) -> dict:
         return {"direction": self.direction, "faces": list(self.faces), "surface": self.surface, "depth_mm": round(self.depth_mm, 4),
+                "height_mm": round(self.height_mm, 4),
                 "stroke_mm": None if self.stroke_mm is None else round(self.stroke_mm, 4), "point": [round(c, 4) for c in self.point]}
 
 
@@ -75,9 +78,22 @@ def find_engravings(probe: Probe, access: Access, max_depth_mm: float, min_faces
         walls = sorted({w for _, ws, _ in letters for w in ws})
         floors = tuple(sorted(floor for floor, _, _ in letters))
         point = tuple(float(c) for c in probe.first_point(floors[0]))
+        axis = access.directions[access.names.index(name)]
         out.append(Engraving(name, tuple(faces), floors, surface if surface > 0 else None, max(dp for _, _, dp in letters),
-                             _stroke(probe, walls), point))
+                             _stroke(probe, walls), point, tuple(float(c) for c in axis), _height(probe, faces, axis)))
     return sorted(out, key=lambda e: e.faces)
+
+
+def _height(probe: Probe, faces: list[int], axis: np.ndarray) -> float:
+    """The smaller of the region's two extents across the axis: the height of a line of text."""
+    u = np.cross(axis, (1.0, 0.0, 0.0) if abs(axis[0]) < 0.9 else (0.0, 1.0, 0.0))
+    u /= np.linalg.norm(u)
+    v = np.cross(axis, u)
+    extents = []
+    for w in (u, v):
+        spans = [probe.span(f, w) for f in faces]
+        extents.append(max(hi for _, hi in spans) - min(lo for lo, _ in spans))
+    return min(extents)
 
 
 def _stroke(probe: Probe, walls: list[int]) -> float | None:

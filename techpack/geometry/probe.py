@@ -114,14 +114,15 @@ class Probe:
         return out
 
     def span(self, fid: int, direction: np.ndarray) -> tuple[float, float]:
-        """The face's extent along a direction (mm), from its box without the tolerance margin
-        (from the triangulation: exact at vertices and for planes), for spans compared with a
-        feature's size."""
+        """The face's extent along a direction (mm), from its box without the tolerance margin,
+        for spans compared with a feature's size."""
         box = self._tight.get(fid)
         if box is None:
-            self._mesh  # noqa: B018 - the triangulation the box is read from
+            plane = self.surface_types[fid] == "plane"
+            if plane:
+                self._mesh  # noqa: B018 - a plane's box is read from its triangulation: its nodes are its vertices, and it is quick
             bnd = Bnd_Box()
-            BRepBndLib.AddOptimal_s(self.face(fid), bnd, True, False)
+            BRepBndLib.AddOptimal_s(self.face(fid), bnd, plane, False)  # a curved face's from its surface: exact
             box = self._tight[fid] = np.array(bnd.Get())
         corners = np.array([[x, y, z] for x in box[0::3] for y in box[1::3] for z in box[2::3]]) @ direction
         return float(corners.min()), float(corners.max())

@@ -32,10 +32,9 @@ def render(spec, number, tmp_path):
 
 def draw(spec, number, tmp_path):
     built, outputs, problems = render(spec, number, tmp_path)
-    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
-        (page,) = pdf.pages
-        text = page.extract_text() + "\n" + " ".join(vertical_words(page))
-        fonts = {c["fontname"].split("+")[-1] for c in page.chars}
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:  # every sheet: a long hole table goes on sheets of its own
+        text = "\n".join(page.extract_text() + "\n" + " ".join(vertical_words(page)) for page in pdf.pages)
+        fonts = {c["fontname"].split("+")[-1] for page in pdf.pages for c in page.chars}
     return built, outputs, problems, text, fonts
 
 
