@@ -124,6 +124,14 @@ def test_stack_machined_from_both_sides_gives_the_far_side_from_the_far_surface(
     assert bore_text(bore) == "Ø20 ↧5, Ø10 THRU; FAR SIDE Ø16 ↧8"
 
 
+def test_groove_inside_a_bore_is_listed_from_the_entry():
+    solid = only_solid(plate().cut(post(5, 0, 20, 50, 30)).cut(post(7, 12, 15, 50, 30)))  # Ø14 groove 5..8 below the top
+    bore = the_bore(solid)
+    assert shape(bore) == [("bore", 10.0, 0.0, 5.0), ("bore", 14.0, 5.0, 8.0), ("bore", 10.0, 8.0, 20.0)]
+    assert bore_text(bore) == "Ø10 ↧5, Ø14 ↧8, Ø10 THRU"  # each diameter from the previous depth to its own
+    assert [h.diameter_mm for h in bore.holes] == approx([10.0, 10.0])  # find_features: the two Ø10 walls
+
+
 def test_hollow_box_with_coaxial_bores_through_two_walls():
     box = cq.Workplane("XY").box(100, 60, 60).faces(">Z").shell(-5)  # walls 5 thick, open on top
     across = cq.Workplane("YZ").workplane(offset=-60).circle(5).extrude(120)  # Ø10 along X through both walls
