@@ -75,10 +75,12 @@ inwards, each running from the previous depth to its own: "Ø120 ↧8, Ø75 ↧1
 THRU". A through bore that widens again towards its far end was machined from both
 sides: what lies past the narrowest bore is given as FAR SIDE with depths from the far
 surface: "Ø120 ↧8, Ø40 THRU; FAR SIDE Ø115 ↧19.91, Ø75 ↧27.91". ISO 129-1 asks each
-feature to be dimensioned once, from the surface it is machined from; ISO 15786's
-simplified hole designation gives a hole's depth as that of its full diameter (the
-drill point is not included), which is what "↧" gives here. Any other sequence (a
-groove inside a bore) is listed from the entry with depths from the entry surface.
+feature to be dimensioned once, in the view and from the surface that show it best
+(../shared/reference/drawings.md §6.6); a far-side counterbore is machined and inspected
+from the far surface. The depth of a blind hole is that of its full diameter, without
+the drill point, as CAD hole callouts and ISO 15786's simplified designation give it
+(from general knowledge: ISO 15786 is not in the reference notes). Any other sequence
+(a groove inside a bore) is listed from the entry with depths from the entry surface.
 Conical steps inside a bore and drill points are not written.
 """
 
