@@ -70,6 +70,8 @@ def _check_loaded(loaded: LoadedSpec, log: Reporter) -> CheckResult:
     with log.stage("geometry"):
         built = build_parts(loaded, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: {p.model}"))
         parts = build_models(loaded, built)
+        for note in (n for p in parts for n in p.pmi_notes):
+            log.info(f"  {note}")
     with log.stage("checks"):
         report = run_checks(loaded, parts, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: DFM checks"))
     return CheckResult(loaded, parts, report)

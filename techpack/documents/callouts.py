@@ -5,20 +5,31 @@ measures. Values in mm: the spec's lengths are converted from the product's unit
 
 from __future__ import annotations
 
+from techpack.geometry.bores import Bore, bore_text
 from techpack.geometry.features import Chamfer, Hole, Radius, Slot
 from techpack.geometry.part import mm_per_unit as unit
 from techpack.inspection import fmt, size_limits
 from techpack.spec.model import Feature
 from techpack.standards.threads import parse_thread
 
-def hole_groups(holes: tuple[Hole, ...]) -> list[list[Hole]]:
+def hole_groups(holes: tuple[Hole, ...], selections=(), bore_of=lambda h: None) -> list[list[Hole]]:
     """Holes alike in size, depth, counterbore, countersink and direction (drilled from the
-    same side), one callout each."""
+    same side), in alike bores, and selected by the same feature, one callout each. A bore
+    (geometry/bores.py) is called out once, at its narrowest hole, whatever steps of it
+    features.py also reads as holes."""
     groups: dict[tuple, list[Hole]] = {}
-    for h in holes:
+    seen: set[int] = set()  # bores already called out: a bore's counterbore or step is one of its holes too
+    for h in sorted(holes, key=lambda h: h.diameter_mm):
+        bore = bore_of(h)
+        if bore is not None:
+            if id(bore) in seen:
+                continue
+            seen.add(id(bore))
         rounded = lambda v: v and tuple(round(x, 2) for x in v)  # noqa: E731 - (diameter, depth or angle)
         depth = None if h.through else round(h.depth_mm, 2)  # a through hole is THRU however long
-        key = (round(h.diameter_mm, 3), h.through, depth, rounded(h.counterbore), rounded(h.countersink), tuple(round(c, 3) + 0.0 for c in h.direction))
+        owner = next((s.index for s in selections if any(set(h.faces) == set(o.faces) for o in s.holes)), None)
+        key = (round(h.diameter_mm, 3), h.through, depth, rounded(h.counterbore), rounded(h.countersink), tuple(round(c, 3) + 0.0 for c in h.direction), owner,
+               bore_text(bore) if bore else None)
         groups.setdefault(key, []).append(h)
     return list(groups.values())
 
@@ -27,8 +38,12 @@ def count(n: int) -> str:
     return f"{n}× " if n > 1 else ""
 
 
-def hole_text(group: list[Hole]) -> str:
-    """`4× Ø6.6 THRU`, `Ø5 ↧12`, `Ø10 THRU, CBORE Ø16 ↧4`, `Ø5 THRU, CSK Ø10 × 90°`."""
+def hole_text(group: list[Hole], bore: Bore | None = None) -> str:
+    """`4× Ø6.6 THRU`, `Ø5 ↧12`, `Ø10 THRU, CBORE Ø16 ↧4`, `Ø5 THRU, CSK Ø10 × 90°`: from the
+    hole's whole bore when there is one (every segment, depths from the surface where the
+    hole starts), else from the hole."""
+    if bore is not None:
+        return f"{count(len(group))}{bore_text(bore)}"
     h = group[0]
     depth = "THRU" if h.through else f"↧{fmt(h.depth_mm)}"
     text = f"{count(len(group))}Ø{fmt(h.diameter_mm)} {depth}"
@@ -46,20 +61,26 @@ def spec_feature_for(group: list[Hole], selections) -> Feature | None:
     return next((s.feature for s in selections if any(faces == set(h.faces) for h in s.holes)), None)
 
 
-def hole_callout(group: list[Hole], feature: Feature | None, units: str, far_side: bool = False) -> str:
+def hole_callout(group: list[Hole], feature: Feature | None, units: str, far_side: bool = False, bore: Bore | None = None) -> str:
     """The callout of a group of holes with the spec's fit, limit deviations or thread;
     `far_side` when they enter from the side facing away from the view (blind holes and
     counterbores drilled from underneath)."""
-    text = _hole_callout(group, feature, units)
+    text = _hole_callout(group, feature, units, bore)
     h = group[0]
-    if far_side and not (h.through and not h.counterbore and not h.countersink):
-        text += ", FAR SIDE"
+    plain = (bore.through and len(bore.segments) == 1) if bore else (h.through and not h.counterbore and not h.countersink)
+    if far_side and not plain:
+        if "; FAR SIDE " in text:  # machined from both ends: the viewer's end first
+            near, far = text.split("; FAR SIDE ", 1)
+            lead = near[:len(count(len(group)))]
+            text = f"{lead}{far}; FAR SIDE {near[len(lead):]}"
+        else:
+            text += ", FAR SIDE"
     return text
 
 
-def _hole_callout(group: list[Hole], feature: Feature | None, units: str) -> str:
+def _hole_callout(group: list[Hole], feature: Feature | None, units: str, bore: Bore | None = None) -> str:
     h = group[0]
-    text = hole_text(group)
+    text = hole_text(group, bore)
     if feature is None:
         return text
     if feature.thread:
@@ -72,7 +93,7 @@ def _hole_callout(group: list[Hole], feature: Feature | None, units: str) -> str
     nominal = float(feature.select["hole"]) * unit(units)  # the spec's size: the plan's nominal and limits
     limits = size_limits(nominal, feature, unit(units))
     if limits:
-        text = text.replace(f"Ø{fmt(h.diameter_mm)}", f"Ø{fmt(nominal, 4)} {limits[0]}", 1)
+        text = text.replace(f"Ø{fmt(h.diameter_mm)} ", f"Ø{fmt(nominal, 4)} {limits[0]} ", 1)
     return text
 
 

@@ -187,7 +187,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     unit = mm_per_unit(product.units)
     names, place = view_names(built, projection, features.holes)
     thin = part.thickness is not None or catalog.processes[part.process].family == "forming"
-    letters = [c for c in VIEW_LETTERS if c not in {f.datum for f in part.features}]  # sections and views: not a datum's letter
+    letters = [c for c in VIEW_LETTERS if c not in {f.datum for f in model_built.called}]  # sections and views: not a datum's letter
     cut = None  # one section at most: the front view cut open, else the side view
     turned = names[1] != "top"
     bored = any(abs(abs(h.direction[0]) - 1) < 1e-6 for h in features.holes)  # a turned part with a bore along its axis
@@ -212,9 +212,9 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
 
     def notes_for(drawn_aux) -> list[str]:
         seen_in = lambda d: next((f" (view {n.split()[-1]})" for n, (a, _) in aux.items() if n in drawn_aux and abs(abs(float(np.dot(d, a))) - 1) < 1e-6), "")  # noqa: E731
-        oblique = [f"{seen_in(g[0].direction)}: {hole_text(g)}, axis along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in model_frame(g[0].direction, laid_down) + 0.0)}), entering at "
+        oblique = [f"{seen_in(g[0].direction)}: {hole_text(g, model_built.bore_of(g[0]))}, axis along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in model_frame(g[0].direction, laid_down) + 0.0)}), entering at "
                    + "; ".join(f"({', '.join(fmt(c) for c in model_frame(h.entry, laid_down) - corner)})" for h in g) + " from the part's lower left corner (x, y, z min)"
-                   for g in hole_groups(features.holes) if view_for(g[0].direction, names) is None]
+                   for g in hole_groups(features.holes, model_built.selections, model_built.bore_of) if view_for(g[0].direction, names) is None]
         tb = layout("A4").title_block
         return _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4,
                       _sheet_note(part, features, product.units), any(c.critical for c in model_built.characteristics))
@@ -351,7 +351,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     centres: dict[str, list[tuple[float, float]]] = {}
     tiers: dict[tuple[str, str], int] = {}  # position dimensions below and right of each view
     tabled: list[Hole] = []  # holes of views with too many positions to dimension: listed in a table
-    for group in hole_groups(features.holes):
+    for group in hole_groups(features.holes, model_built.selections, model_built.bore_of):
         name = view_for(group[0].direction, placed)
         if name is None:
             continue
@@ -420,7 +420,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     # tolerances, frames, datum and surface on it
     machined = catalog.processes[part.process].family == "machining"
     surfaces: list[tuple] = []  # surface symbols: feature, view, tip, outward, requirement
-    for group in hole_groups(features.holes):
+    for group in hole_groups(features.holes, model_built.selections, model_built.bore_of):
         h = group[0]
         name = view_for(h.direction, placed) or view_for(h.direction, aux_placed)
         if name is None:  # no view shows it end-on: listed in the notes
@@ -429,8 +429,10 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
         centre = p.at(h.entry)
         r = h.diameter_mm / 2 * p.scale
         spec_feature = spec_feature_for(group, model_built.selections)
-        far = float(np.dot(h.direction, p.view.direction)) > 0.5  # drilled towards the viewer: from the far side
-        text = hole_callout(group, spec_feature, product.units, far_side=far)
+        bore = model_built.bore_of(h)
+        into = turn_if(bore.direction) if bore else h.direction
+        far = float(np.dot(into, p.view.direction)) > 0.5  # drilled towards the viewer: from the far side
+        text = hole_callout(group, spec_feature, product.units, far_side=far, bore=bore)
         label = notes.leader((centre[0] + r * 0.707, centre[1] + r * 0.707), text, avoid)
         if spec_feature is None or id(spec_feature) in shown:  # a feature's holes in several groups: toleranced once
             continue
@@ -507,7 +509,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
 
     if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
         rows = [("Hole", "Size", "X", "Y", "Z")] + [
-            (f"H{k}", hole_callout([h], spec_feature_for([h], model_built.selections), product.units), *(fmt(v) for v in model_frame(h.entry, laid_down) - corner))
+            (f"H{k}", hole_callout([h], spec_feature_for([h], model_built.selections), product.units, bore=model_built.bore_of(h)), *(fmt(v) for v in model_frame(h.entry, laid_down) - corner))
             for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
         ]
         caption = "Hole positions from the part's lower left corner (x, y, z min), mm"
@@ -537,14 +539,15 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     c.showPage()
     c.save()
     missing = [f"feature '{f.name}': its tolerances are on no view (no view sees the {next(iter(f.select))} it selects end-on or edge-on)"
-               for f in part.features if id(f) not in shown and toleranced(f)]
+               for f in model_built.called if id(f) not in shown and toleranced(f)]
     missing += [f"characteristic {c.number} ({c.feature}: {c.text}) has no balloon on the sheet; the inspection plan lists it"
-                for c in model_built.characteristics if c.number not in ballooned and id(part.features[c.feature_index]) in shown]
+                for c in model_built.characteristics if c.number not in ballooned and id(model_built.called[c.feature_index]) in shown]
     problems = missing + lint(notes.labels, geometry, sheet.drawing_area, notes.lines + notes.wide + notes.chain) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(
         json.dumps({"part": part.number, "drawing": rel,
-                    "characteristics": [c_.to_dict() | {"view": ballooned.get(c_.number)} for c_ in model_built.characteristics]},
+                    "characteristics": [c_.to_dict() | {"view": ballooned.get(c_.number)} for c_ in model_built.characteristics],
+                    "pmi_not_called_out": list(model_built.pmi_notes)},
                    indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )

@@ -86,6 +86,8 @@ Conical steps inside a bore and drill points are not written.
 
 from __future__ import annotations
 
+import re
+
 import math
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -606,10 +608,31 @@ class _Scene:
 # Callouts
 
 
+BROKEN_ARC_DEG = 270.0  # a coaxial partial wall this far round, at a mouth, is a counterbore broken out by a slot or an edge
+
+
 def bore_text(bore: Bore) -> str:
     """The Bore's callout, every depth from the surface where the feature starts (see the module
     docstring): "Ø5 ↧12", "Ø12 ↧40, CBORE Ø20 ↧20", "Ø5 THRU, CSK Ø10 × 90°",
-    "Ø120 ↧8, Ø40 THRU; FAR SIDE Ø115 ↧19.91, Ø75 ↧27.91"."""
+    "Ø120 ↧8, Ø40 THRU; FAR SIDE Ø115 ↧19.91, Ø75 ↧27.91". A counterbore broken out on one
+    side (an adjoining partial wall reaching at least BROKEN_ARC_DEG round, wider than the
+    bore, at a mouth) is called out as a counterbore at its end: "Ø10 THRU; FAR SIDE CBORE Ø26 ↧3";
+    a channel's round end (180°) is not."""
+    text = _segments_text(bore)
+    wide = [p for p in bore.adjoining if p.arc_deg >= BROKEN_ARC_DEG and p.diameter_mm > bore.segments[0].diameter_mm]
+    tol = 1e-3
+    for p in wide:
+        if p.end_mm <= tol and p.start_mm < -tol and "CBORE" not in text.split(";")[0] and bore.segments[0].kind == "bore":
+            depth = -p.start_mm
+            head, _, rest = text.partition(";")
+            head = re.sub(r"↧([0-9.]+)", lambda m: f"↧{fmt(float(m.group(1)) + depth)}", head)  # the hole now starts at the counterbore's mouth
+            text = f"{head}, CBORE Ø{fmt(p.diameter_mm)} ↧{fmt(depth)}" + (f";{rest}" if rest else "")
+        elif p.start_mm >= bore.depth_mm - tol and bore.through and "FAR SIDE" not in text:
+            text += f"; FAR SIDE CBORE Ø{fmt(p.diameter_mm)} ↧{fmt(p.end_mm - p.start_mm)}"
+    return text
+
+
+def _segments_text(bore: Bore) -> str:
     segs = bore.segments
     bores = [s for s in segs if s.kind == "bore"]
     csk_near = segs[0] if segs[0].kind == "countersink" else None

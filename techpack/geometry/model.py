@@ -20,10 +20,12 @@ from techpack.catalog import Material
 from techpack.catalog.model import Engraving as EngravingRule
 from techpack.errors import ModelError, Problem
 from techpack.geometry.access import Access, tool_access
+from techpack.geometry.bores import Bore, find_bores
 from techpack.geometry.engraving import Engraving, find_engravings
 from techpack.geometry.features import Features, Hole, find_features
 from techpack.geometry.probe import Probe
 from techpack.geometry.part import BuiltPart, mm_per_unit
+from techpack.geometry.pmi import to_features
 from techpack.geometry.select import HOLE_MATCH_MM, hole_matches, named_faces, thickness_under
 from techpack.inspection import (
     Characteristic, Check, fmt, frames, number, roughness_check, size_check, size_limits, thread_check,
@@ -67,6 +69,8 @@ class PartModel(BuiltPart):
     material: Material | None = None
     mass_g: float = 0.0
     engraving_rule: EngravingRule | None = None  # what the part's process counts as engraving
+    called: tuple[Feature, ...] = ()  # the spec's features, then those read from the model's PMI (index = Selection.index)
+    pmi_notes: tuple[str, ...] = ()  # PMI that is not called out, and why (no value, no spec form, a spec feature wins)
 
     @functools.cached_property
     def probe(self) -> Probe:
@@ -83,6 +87,16 @@ class PartModel(BuiltPart):
         """The lettering and marks (geometry/engraving.py), if the part's process counts any."""
         rule = self.engraving_rule
         return tuple(find_engravings(self.probe, self.access, rule.max_depth_mm, rule.min_faces)) if rule else ()
+
+    @functools.cached_property
+    def bores(self) -> tuple[Bore, ...]:
+        """Each hole feature with all its coaxial segments (geometry/bores.py), for callouts."""
+        return find_bores(self.solid, self.features)
+
+    def bore_of(self, hole: Hole) -> Bore | None:
+        """The bore a hole (of features.holes, or a turned copy: matched by faces) belongs to."""
+        faces = set(hole.faces)
+        return next((b for b in self.bores if any(set(h.faces) == faces for h in b.holes)), None)
 
     @functools.cached_property
     def engraved(self) -> frozenset[int]:
@@ -122,6 +136,8 @@ def _model(loaded: LoadedSpec, built: BuiltPart) -> tuple[PartModel, list[Proble
     # along the direction its tool comes from (checks/machining.py)
     features = find_features(built.solid, tool_axes=(tuple(pull / np.linalg.norm(pull)), (1, 0, 0), (0, 1, 0), (0, 0, 1)))
     selections, problems = _resolve(loaded, built, features)
+    from_pmi, pmi_notes = _pmi_selections(loaded, built, features, selections)
+    selections += from_pmi
     checks: list[tuple[int, Feature, Check, int]] = []
     i = loaded.index_of(part)
     for sel in selections:
@@ -142,8 +158,43 @@ def _model(loaded: LoadedSpec, built: BuiltPart) -> tuple[PartModel, list[Proble
         characteristics=number(part.number, checks, loaded.general_tolerance(part)),
         material=material, mass_g=built.volume_mm3 * material.density_g_cm3 / 1000 if material else 0.0,
         engraving_rule=loaded.catalog.processes[part.process].engraving,
+        called=tuple(part.features) + tuple(sel.feature for sel in from_pmi), pmi_notes=tuple(pmi_notes),
     )
     return model, problems
+
+
+def _pmi_selections(loaded: LoadedSpec, built: BuiltPart, features: Features, spec: list[Selection]) -> tuple[list[Selection], list[str]]:
+    """The AP242 PMI of a STEP model as features after the spec's (geometry/pmi.py proposes
+    them), and what is not called out: PMI with no value or no spec form, and PMI on faces a
+    spec feature selects, or naming a datum letter the spec uses (the spec wins)."""
+    pmi = built.pmi
+    if pmi is None or not (pmi.datums or pmi.tolerances or pmi.dimensions or pmi.problems):
+        return [], []
+    part = built.spec
+    notes = [f"{part.number}: PMI {p}" for p in pmi.problems]
+    all_faces = built.solid.Faces()
+    ids = lambda faces: {i for i, f in enumerate(all_faces, 1) if any(f.isSame(g) for g in faces)}  # noqa: E731
+    taken = set().union(*(set(s.face_ids) | ids(s.faces) for s in spec)) if spec else set()
+    letters = {s.feature.datum for s in spec if s.feature.datum}
+    out: list[Selection] = []
+    for p in to_features(pmi, loaded.spec.product.units):
+        notes += [f"{part.number}: PMI {why}" for why in p.not_mapped if "no value" not in why]  # those are among pmi.problems
+        fields = p.spec_fields()
+        if not fields:
+            continue
+        clash = set(p.faces) & taken
+        if clash or fields.get("datum") in letters:
+            what = f"faces {', '.join(map(str, sorted(clash)))}" if clash else f"datum {fields['datum']}"
+            notes.append(f"{part.number}: PMI {p.name} is not called out: the spec's features:{' on' if clash else ' name'} {what} and win")
+            continue
+        hole = next((h for h in features.holes if set(h.faces) == set(p.faces)), None)
+        if hole is not None:  # the faces of one hole: a hole feature of its own, drawn in its callout
+            feature = Feature(name=f"{p.name} (PMI)", select={"hole": round(hole.diameter_mm, 4)}, **fields)
+            out.append(Selection(feature, len(part.features) + len(out), holes=(hole,)))
+            continue
+        feature = Feature(name=f"{p.name} (PMI)", select={"name": f"pmi {p.name}"}, **fields)
+        out.append(Selection(feature, len(part.features) + len(out), faces=tuple(all_faces[i - 1] for i in p.faces)))
+    return out, notes
 
 
 def _hole_problems(loaded: LoadedSpec, part, i: int, sel: Selection) -> list[Problem]:

@@ -15,6 +15,7 @@ from OCP.TopExp import TopExp_Explorer
 
 from techpack.errors import ModelError, Problem
 from techpack.geometry import script, stepfile
+from techpack.geometry.pmi import Pmi, read_pmi
 from techpack.spec import LoadedSpec, Part
 
 MM_PER_INCH = 25.4
@@ -35,6 +36,7 @@ class BuiltPart:
     volume_mm3: float
     faces: int
     named: dict[str, list[cq.Face]] = field(default_factory=dict)  # faces the script tagged, by tag (not yet matched to the solid's)
+    pmi: Pmi | None = None  # the semantic PMI of an AP242 STEP model (datums, tolerances, dimensions on its faces)
 
     @functools.cached_property
     def box_mm(self) -> tuple[float, float, float, float, float, float]:
@@ -102,7 +104,8 @@ def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:
         shape = stepfile.read(path, where, label, rel=part.model)
         named = {}
     solid, volume = _one_valid_solid(shape, where, label, part.model)
-    return BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()), named=named)
+    pmi = read_pmi(path, solid) if path.suffix.lower() in (".step", ".stp") else None
+    return BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()), named=named, pmi=pmi)
 
 
 def build_parts(loaded: LoadedSpec, progress=None) -> list[BuiltPart]:

@@ -89,7 +89,7 @@ def test_base_drawing_title_block_and_hole_callouts_from_the_model(tmp_path):
     assert "12 ±0.1" in text and "Ra 1.6" in text
     assert "Double-ringed balloons: critical characteristics, inspected on every part." in text  # the stem bore's 1, 2, 3
     # the M5 holes and the counterbore are drilled from underneath; the 4 holes sit on a Ø130 pitch circle
-    assert "4× M5-6H ↧8, tap drill Ø4.2 ↧10, FAR SIDE" in text and "CBORE Ø26 ↧3, FAR SIDE" in text
+    assert "4× M5-6H ↧8, tap drill Ø4.2 ↧10, FAR SIDE" in text and "Ø10 H7 (+0.015/0) THRU; FAR SIDE CBORE Ø26 ↧3" in text
     assert "PCD Ø130, 4× EQ SP, first at 45°" in text
     assert "Ø160" in text  # a round part's overall size is a diameter
     assert not re.search(r"(?<![\d.Ø])80(?![\d.])", text)  # the pitch circle is concentric with the part: no 80/80 from the corner

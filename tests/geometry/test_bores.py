@@ -174,7 +174,7 @@ def test_counterbore_broken_out_through_the_side_is_not_a_segment():
     assert shape(bore) == [("bore", 10.0, 0.0, 16.0)] and bore.entry == approx((94.0, 30.0, 16.0))
     (spot,) = bore.adjoining
     assert spot.diameter_mm == approx(16.0) and spot.arc_deg < 360.0 - 1.0
-    assert bore_text(bore) == "Ø10 THRU"
+    assert bore_text(bore) == "Ø10 THRU, CBORE Ø16 ↧4"  # still a counterbore in the callout: it is machined as one
 
 
 def test_annular_groove_round_a_boss_is_no_bore():
@@ -462,7 +462,7 @@ def test_desk_lamp_models():
     assert [s.kind for s in stem.segments] == ["countersink", "bore", "countersink"]
     assert bore_text(stem) == "Ø6 THRU, CSK Ø6.6 × 90°; FAR SIDE CSK Ø6.6 × 90°"  # the chamfer at each end
     base = bores_of(example("base"))
-    assert [bore_text(b) for b in base] == ["Ø4.2 ↧10"] * 4 + ["Ø10 THRU"]
+    assert [bore_text(b) for b in base] == ["Ø4.2 ↧10"] * 4 + ["Ø10 THRU; FAR SIDE CBORE Ø26 ↧3"]  # the Ø26 is cut open by the cable slot
     (pocket,) = base[-1].adjoining  # the Ø26 retaining-ring pocket, opened by the cable slot
     assert pocket.diameter_mm == approx(26.0) and pocket.arc_deg < 350.0
     # The knob's Ø19 shell round its Ø10 hub is an annular cavity, not a hole; the D-shaft hole is not round.
