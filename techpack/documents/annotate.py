@@ -132,7 +132,7 @@ class Annotations:
         (an arrow on the feature, or a plain line from a callout's shelf) outward from the part."""
         h = 2 * TEXT
         widths = self._frame_widths(cells)
-        tries = [(reach, side) for reach in range(10, 80, 5) for side in (0, 20, -20, 40, -40, 60, -60)]
+        tries = [(reach, side) for reach in range(10, 160, 5) for side in (0, 20, -20, 40, -40, 60, -60, 80, -80, 100, -100)]
         turned = [(-outward[1], outward[0]), (outward[1], -outward[0]), (-outward[0], -outward[1])]  # when all else fails
         passes = [(outward, t, True) for t in tries] + [(outward, t, False) for t in tries] + [(d, t, False) for d in turned for t in tries]
         for out, (reach, side), strict in passes:  # a leader across no text if it can
@@ -140,16 +140,23 @@ class Annotations:
             x0 = tip[0] + out[0] * reach + across[0] * side
             y0 = tip[1] + out[1] * reach + across[1] * side - (h if out[1] < 0 else 0)
             box = (x0 - 2 * TEXT - 2, y0, x0 + sum(widths) + 2 * TEXT + 2, y0 + h)  # room for a datum and a balloon
-            joint = (x0 + 2.0, box[3] if out[1] < 0 else box[1])
+            joint = self._joint(tip, (x0, y0, x0 + sum(widths), y0 + h), out)
             if self.free(box, avoid) and (not strict or self.clear(tip, joint)):
                 break
         box = (box[0] + 2 * TEXT + 2, box[1], box[0] + 2 * TEXT + 2 + sum(widths), box[3])
         last = self._frame_cells(cells, widths, box[0], box[1])
-        joint = (box[0] + 2.0, box[3] if out[1] < 0 else box[1])
+        joint = self._joint(tip, box, out)
         self.lines.append((tip, joint))
         if arrow:
             self.arrows.append((tip, math.atan2(tip[1] - joint[1], tip[0] - joint[0])))
         return last
+
+    @staticmethod
+    def _joint(tip, box: Box, out) -> tuple[float, float]:
+        """Where a frame's leader meets it: on the edge facing the tip, near the end nearer the tip,
+        so that the leader runs across none of its compartments."""
+        y = box[3] if out[1] < 0 else box[1]
+        return (box[2] - 2.0, y) if tip[0] > (box[0] + box[2]) / 2 else (box[0] + 2.0, y)
 
     def _frame_widths(self, cells) -> list[float]:
         h = 2 * TEXT
@@ -434,8 +441,9 @@ class Annotations:
         """A leader from tip (arrow on the feature) out to a text placed where it fits."""
         dx, dy = prefer
         slopes = ((dx, dy), (dx, -dy), (-dx, dy), (-dx, -dy), (dx, dy / 2), (dx, -dy / 2), (-dx, dy / 2), (-dx, -dy / 2),
-                  (dx / 2, dy), (dx / 2, -dy), (-dx / 2, dy), (-dx / 2, -dy))
-        tries = [(reach, sx, sy) for reach in range(12, 120, 6) for sx, sy in slopes]
+                  (dx / 2, dy), (dx / 2, -dy), (-dx / 2, dy), (-dx / 2, -dy), (dx / 4, dy), (dx / 4, -dy), (-dx / 4, dy), (-dx / 4, -dy),
+                  (dx, dy / 4), (dx, -dy / 4), (-dx, dy / 4), (-dx, -dy / 4))
+        tries = [(reach, sx, sy) for reach in range(12, 200, 6) for sx, sy in slopes]
         for (reach, sx, sy), strict in [(t, True) for t in tries] + [(t, False) for t in tries]:  # a leader across no text if it can
             knee = (tip[0] + sx * reach * 0.7, tip[1] + sy * reach * 0.7)
             anchor = "start" if sx > 0 else "end"
