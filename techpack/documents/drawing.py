@@ -307,7 +307,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     for name, p in aux_placed.items():  # titled, and an arrow with its letter on a view that sees the direction
         x0, y0, x1, y1 = p.box
         scale_note = f" ({scale_text(p.scale)})" if abs(p.scale - s) > 1e-9 else ""
-        notes.label(f"View {name.split()[-1]}{scale_note}", (x0 + x1) / 2, y1 + 4.0, anchor="middle", kind="view-title", size=3.5)
+        notes.labels.append(Label(f"View {name.split()[-1]}{scale_note}", (x0 + x1) / 2, y1 + 4.0, bold, size=3.5, anchor="middle", kind="view-title"))
         look = -np.array(p.view.direction)  # into the part, along the holes
         entry = next(np.array(h.entry) for h in features.holes if abs(abs(float(np.dot(h.direction, look))) - 1) < 1e-6)
         for q in placed.values():
@@ -316,7 +316,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
                 notes.viewing_arrow(q.at(entry), tuple(shown / np.linalg.norm(shown)), name.split()[-1])
                 break
     ix0, iy0, ix1, iy1 = iso_placed.box
-    notes.label("Isometric, not to scale", (ix0 + ix1) / 2, iy0 - 5, anchor="middle", kind="view-title", size=3.5)
+    notes.labels.append(Label("Isometric, not to scale", (ix0 + ix1) / 2, iy0 - 5, bold, size=3.5, anchor="middle", kind="view-title"))
 
     # the faces the spec selects, as drawn, and the sizes it tolerates across them
     selected = selected_faces(model_built, solid)
@@ -505,7 +505,12 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
         notes.label(text, tx0, y, kind="note", size=NOTE_TEXT)
         y -= NOTE_PITCH
     # the general surface requirement (ISO 1302 / 21920-1), above the notes at the right
-    notes.surface_symbol(tx1 - 45, ty1 + 10 + NOTE_PITCH * len(wrapped), f"Ra {loaded.surface(part).ra_um:g} (√)", machined)
+    general_ra = f"Ra {loaded.surface(part).ra_um:g} (√)"
+    span = stringWidth(general_ra, regular, TEXT) + 3 * TEXT / math.tan(math.radians(60)) + 6.0
+    base = ty1 + 10 + NOTE_PITCH * len(wrapped)
+    spots = [(tx1 - 45 - dx, base + dy) for dy in range(0, 120, 5) for dx in range(0, 160, 10)]
+    x, y = next(((x, y) for x, y in spots if notes.free((x - 3.0, y, x + span, y + 3 * TEXT + 5.0), avoid)), spots[0])
+    notes.surface_symbol(x, y, general_ra, machined)
 
     if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
         rows = [("Hole", "Size", "X", "Y", "Z")] + [
