@@ -104,6 +104,9 @@ class Layout:
     extent: tuple[float, float]  # the arrangement's width and height, paper mm
 
 
+MIN_VIEW_MM = 40  # a simple part's largest view prints at least this big (a 25 mm knob at 2:1 on A4 or A3, not 5:1 on A2)
+
+
 def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, notes_height: float = 40.0) -> Layout:
     """The smallest A-size sheet and the largest ISO 5455 scale where the views fit with room
     for dimensions, and the part prints readably (its largest view at least 60 mm, more for
@@ -128,7 +131,7 @@ def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, 
             else:
                 continue
             largest = s * max(max(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
-            readable = largest >= max(60, min(150, faces / 3)) and s * middle >= 8  # busier parts print larger
+            readable = largest >= max(MIN_VIEW_MM, min(150, faces / 3)) and s * middle >= 8  # busier parts print larger
             if best is None or (not best[1] and largest > best[2]):
                 best = (chosen, readable, largest)
             break
