@@ -400,11 +400,14 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
         tiers[(name, "below")], tiers[(name, "right")] = len(xs), len(ys)
 
     # overall sizes, outside the positions
+    given: list[float] = []  # diameters of a round outline already dimensioned (ISO 129-1: each size once)
     for axis, view, a, b, side, vertical in overall:
         size = built.bbox_mm[axis]
         round_ = round_outline(axis, size, placed)
-        if round_ and any(abs(d - size) < 1e-3 for d in shafts):
+        if round_ and any(abs(d - size) < 1e-3 for d in shafts + given):
             continue
+        if round_:
+            given.append(size)
         on = [(f, sized[id(f)]) for f, _, _, normal in selected if id(f) in sized and abs(abs(normal[axis]) - 1) < 1e-6 and abs(sized[id(f)][0] - size) < 1e-3]
         text = ("Ø" if round_ else "") + (f"{fmt(on[0][1][0], 4)} {on[0][1][1][0]}" if on else fmt(size))  # toleranced: as the plan prints it
         tier = tiers.get((view, "right" if vertical else "below"), 0) if vertical == (side > 0) else 0  # positions go below and right
