@@ -93,10 +93,13 @@ class PartModel(BuiltPart):
         """Each hole feature with all its coaxial segments (geometry/bores.py), for callouts."""
         return find_bores(self.solid, self.features)
 
+    @functools.cached_property
+    def _bore_by_faces(self) -> dict[frozenset[int], Bore]:
+        return {frozenset(h.faces): b for b in self.bores for h in b.holes}
+
     def bore_of(self, hole: Hole) -> Bore | None:
         """The bore a hole (of features.holes, or a turned copy: matched by faces) belongs to."""
-        faces = set(hole.faces)
-        return next((b for b in self.bores if any(set(h.faces) == faces for h in b.holes)), None)
+        return self._bore_by_faces.get(frozenset(hole.faces))
 
     @functools.cached_property
     def engraved(self) -> frozenset[int]:
