@@ -91,6 +91,36 @@ def _clear_titles(notes: Annotations) -> None:
                 break
 
 
+def _tag_holes(notes: Annotations, holes, placed: dict[str, Placed], font: str) -> int:
+    """Write H1, H2, ... (the hole table's rows) beside each hole on the view that sees it
+    end-on, where the tag clears other text and lines; the number of holes left untagged."""
+    left = 0
+    for k, h in enumerate(holes, 1):
+        name = view_for(h.direction, placed)
+        if name is None:
+            left += 1
+            continue
+        p = placed[name]
+        cx, cy = p.at(h.entry)
+        r0 = h.diameter_mm / 2 * p.scale + 0.8
+        for r, (dx, dy) in ((r, d) for r in (r0, r0 + 2.5, r0 + 5.0) for d in ((1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1))):
+            x, y = cx + dx * r, cy + dy * r - (TEXT * 0.73 if dy < 0 else 0.0) - (TEXT * 0.36 if dy == 0 else 0.0)
+            tag = Label(f"H{k}", x, y, font, size=TEXT, anchor="start" if dx > 0 else "end" if dx < 0 else "middle", kind="tag")
+            if notes.free(tag.box, [], gap=0.3) and not any(crosses(a, e, tag.box) for a, e in notes.chain):  # clear of centre lines too
+                notes.labels.append(tag)
+                break
+        else:
+            left += 1
+    return left
+
+
+def _mark_origin(notes: Annotations, placed: dict[str, Placed], views, corner) -> None:
+    """The hole table's origin (the part's lower left corner) marked on each view it is read on."""
+    for name in sorted(v for v in views if v):
+        x, y = placed[name].at(corner)
+        notes.symbols.append(((x, y), 1.5))
+
+
 def _table_fits(rows, sheet, font: str, furniture, caption: str) -> bool:
     return Annotations(font, area=sheet.drawing_area).table(rows, furniture, title=caption)
 
@@ -329,6 +359,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     # overall sizes from the model's exact box, on the front view (x, z) and the top view (y),
     # with a tolerance where the spec puts one on the size across a face
     ballooned: dict[int, str] = {}  # characteristic number -> the view its balloon is on
+    problems_extra: list[str] = []
     shown: set[int] = set()  # spec features whose tolerances are on the sheet
 
     def inspect(feature, kinds: tuple[str, ...], near: Label, view: str) -> None:
@@ -516,11 +547,21 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     notes.surface_symbol(x, y, general_ra, machined)
 
     if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
+        order = sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry))
         rows = [("Hole", "Size", "X", "Y", "Z")] + [
             (f"H{k}", hole_callout([h], spec_feature_for([h], model_built.selections), product.units, bore=model_built.bore_of(h)), *(fmt(v) for v in model_frame(h.entry, laid_down) - corner))
-            for k, h in enumerate(sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry)), 1)
+            for k, h in enumerate(order, 1)
         ]
-        caption = "Hole positions from the part's lower left corner (x, y, z min), mm"
+        before = len(notes.labels)
+        untagged = _tag_holes(notes, order, placed, regular)
+        dense = untagged > len(order) / 2  # a perforation: tags would not help; the table alone locates them
+        if dense:
+            del notes.labels[before:]
+        elif untagged:
+            problems_extra.append(f"{untagged} of the hole table's holes have no room for their tag on the view")
+        _mark_origin(notes, placed, {view_for(h.direction, placed) for h in order}, model_frame(corner, laid_down) if laid_down else corner)
+        caption = ("Hole positions from the part's lower left corner (x, y, z min, marked ⊕ on the views), mm"
+                   + ("; too close together to tag on the views" if dense else ""))
         if not notes.table(rows, avoid, title=caption):  # on sheets of its own, as many rows a sheet as fit
             header, body = rows[0], rows[1:]
             while body:
@@ -550,7 +591,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
                for f in model_built.called if id(f) not in shown and toleranced(f)]
     missing += [f"characteristic {c.number} ({c.feature}: {c.text}) has no balloon on the sheet; the inspection plan lists it"
                 for c in model_built.characteristics if c.number not in ballooned and id(model_built.called[c.feature_index]) in shown]
-    problems = missing + lint(notes.labels, geometry, sheet.drawing_area, notes.lines + notes.wide + notes.chain) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
+    problems = missing + problems_extra + lint(notes.labels, geometry, sheet.drawing_area, notes.lines + notes.wide + notes.chain) + [p for page in pages[1:] for p in lint(page.labels, [], sheet.drawing_area)]
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(
         json.dumps({"part": part.number, "drawing": rel,

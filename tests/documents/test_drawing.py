@@ -381,3 +381,20 @@ def test_a_size_across_a_face_on_a_part_laid_down_is_the_models(project, tmp_pat
     assert (char["text"], char["nominal"], char["upper"], char["lower"]) == ("100 ±0.1", 100.0, 100.1, 99.9)
     assert char["view"] and "100 ±0.1" in text
     assert built.bbox_mm[2] == pytest.approx(100.0)
+
+
+def test_a_hole_tables_rows_are_tagged_on_the_views(project, tmp_path):
+    """Every row of CTC-02's hole table (H1 ...) is also written beside its hole on the view
+    that sees it end-on, and the table's origin is named on the sheet."""
+    name = "nist_ctc_02_asme1_ap203.stp"
+    shutil.copy(FIXTURES / name, project.root / name)
+    spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
+    _, outputs, problems = render(spec, "CTC", tmp_path)
+    assert problems == []
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+        words = [w["text"] for page in pdf.pages for w in page.extract_words()]
+        text = "\n".join(page.extract_text() for page in pdf.pages)
+    rows = sorted({int(w[1:]) for w in words if re.fullmatch(r"H\d+", w)})
+    assert rows == list(range(1, len(rows) + 1)) and len(rows) >= 50
+    assert all(words.count(f"H{k}") >= 2 for k in rows)  # its tag on the view and its row in the table
+    assert "marked ⊕ on the views" in text
