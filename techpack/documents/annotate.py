@@ -386,7 +386,7 @@ class Annotations:
         width = stringWidth(text, self.font, TEXT)
         k = 1 if vertical else 0
         lo, hi = min(a[k], b[k]), max(a[k], b[k])
-        spots = ["middle"] if width + 2.0 <= hi - lo - 2 * ARROW else ["after", "before"]
+        spots = ["middle"] if width + 2.0 <= hi - lo - 2 * ARROW else ["before", "after"]  # before: clear of the extension lines of the positions further out
         candidates = []
         for extra in range(0, 84, 7):
             off = offset + extra

@@ -391,14 +391,19 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
             r = h.diameter_mm / 2 * s + 2.0
             notes.chain += [((cx - r, cy), (cx + r, cy)), ((cx, cy - r), (cx, cy + r))]
         circle = pitch_circle(points)
-        if circle:  # holes equally spaced on a circle: the pitch circle's diameter, its centre positioned
-            (px, py), pr = circle
+        if circle:  # holes at equal pitch on a circle: the pitch circle's diameter, its centre positioned
+            (px, py), pr = circle.centre, circle.radius
             notes.chain_circles.append(((px, py), pr))
             tip = (px + pr * 0.5, py - pr * 0.866)
-            pitch = 360.0 / len(group)  # the first hole's angle from the sheet's x axis, when not on it
+            pitch = 360.0 / circle.positions  # the first position's angle from the sheet's x axis, when not on it
             start = min(math.degrees(math.atan2(y - py, x - px)) % pitch for x, y in points)
             start = 0.0 if min(start, pitch - start) < 0.01 else start
-            notes.leader(tip, f"PCD Ø{fmt(2 * pr / s)}, {len(group)}× EQ SP" + (f", first at {fmt(start)}°" if start else ""), avoid, prefer=(1, -1))
+            if circle.empty:  # members omitted: the pitch, and where the empty positions are
+                text = (f"PCD Ø{fmt(2 * pr / s)}, {len(group)}× at {fmt(pitch)}° pitch" + (f", first at {fmt(start)}°" if start else "")
+                        + f", none at {', '.join(fmt(a) + '°' for a in circle.empty)}")
+            else:
+                text = f"PCD Ø{fmt(2 * pr / s)}, {len(group)}× EQ SP" + (f", first at {fmt(start)}°" if start else "")
+            notes.leader(tip, text, avoid, prefer=(1, -1))
             points = [(px, py)]
         centres.setdefault(name, []).extend(points)
     for sl in features.slots:  # slots are positioned by their centres, like holes

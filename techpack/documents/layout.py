@@ -193,21 +193,43 @@ def free_spot(view: View, s: float, area: Box, taken: list[Box]) -> Placed | Non
     return None
 
 
-def pitch_circle(points: list[tuple[float, float]], tol: float = 0.01) -> tuple[tuple[float, float], float] | None:
-    """(centre, radius) when three or more points lie equally spaced on a circle (paper mm,
-    to `tol`), else None."""
+@dataclass(frozen=True)
+class PitchCircle:
+    centre: tuple[float, float]  # paper mm
+    radius: float  # paper mm
+    positions: int  # equally spaced positions round the circle
+    empty: tuple[float, ...] = ()  # angles (deg from the sheet's x axis) of the positions with no hole
+
+
+def pitch_circle(points: list[tuple[float, float]], tol: float = 0.01) -> PitchCircle | None:
+    """The circle three or more points lie on at equal angular pitch (paper mm, to `tol`),
+    with the positions of that pitch that hold no point (a bolt circle with members
+    omitted, fewer than it has), else None."""
     if len(points) < 3:
         return None
-    p = np.array(points)
-    c = p.mean(axis=0)
+    p = np.array(points, dtype=float)
+    # the circle through the points: x² + y² + D x + E y + F = 0, least squares
+    a = np.column_stack([p[:, 0], p[:, 1], np.ones(len(p))])
+    sol, *_ = np.linalg.lstsq(a, -(p ** 2).sum(axis=1), rcond=None)
+    c = -sol[:2] / 2
     d = np.linalg.norm(p - c, axis=1)
-    if d.min() < 1.0 or d.max() - d.min() > tol:
+    if d.min() < 1.0 or d.max() - d.min() > tol or not np.isfinite(c).all():
         return None
     angles = np.sort(np.arctan2(p[:, 1] - c[1], p[:, 0] - c[0]))
     gaps = np.diff(np.append(angles, angles[0] + 2 * np.pi))
-    if gaps.max() - gaps.min() > 1e-3:
+    pitch = gaps.min()
+    if pitch < 1e-6:  # two points at one angle
         return None
-    return (float(c[0]), float(c[1])), float(d.mean())
+    n = round(2 * np.pi / pitch)
+    if n > 72 or abs(n * pitch - 2 * np.pi) > 1e-3 * n or np.abs(gaps / pitch - np.round(gaps / pitch)).max() > 1e-3:
+        return None
+    taken = {round(float(np.degrees(x)) % 360, 3) for x in angles}
+    start = float(np.degrees(angles[0]))
+    every = [round((start + k * 360.0 / n) % 360, 3) for k in range(n)]
+    empty = tuple(sorted(x for x in every if not any(abs((x - t + 180) % 360 - 180) < 0.05 for t in taken)))
+    if len(empty) >= len(points):  # more gaps than holes: a few holes that happen to sit on a circle
+        return None
+    return PitchCircle((float(c[0]), float(c[1])), float(d.mean()), n, empty)
 
 
 def whole_circle(view: View, diameter: float) -> tuple[float, float] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import shutil
 import textwrap
@@ -203,10 +204,14 @@ def test_a_hole_table_longer_than_a_sheet_runs_over_several(project, tmp_path):
 
 def test_pitch_circle_needs_three_equally_spaced_points_on_a_circle():
     square = [(10, 0), (0, 10), (-10, 0), (0, -10)]
-    assert drawing.pitch_circle(square) == ((0.0, 0.0), pytest.approx(10.0))
+    circle = drawing.pitch_circle(square)
+    assert circle.centre == pytest.approx((0.0, 0.0)) and circle.radius == pytest.approx(10.0) and (circle.positions, circle.empty) == (4, ())
     assert drawing.pitch_circle(square[:2]) is None  # two points make no circle
     assert drawing.pitch_circle([(10, 0), (0, 10), (-10, 0), (7.0710678, -7.0710678)]) is None  # on a circle, not equally spaced
     assert drawing.pitch_circle([(0, 0), (10, 0), (20, 0)]) is None  # a row
+    five_of_six = [(10 * math.cos(math.radians(a)), 10 * math.sin(math.radians(a))) for a in (0, 60, 120, 180, 240)]
+    circle = drawing.pitch_circle(five_of_six)  # a bolt circle with one member omitted: its centre is not the points' mean
+    assert circle.centre == pytest.approx((0.0, 0.0), abs=1e-9) and circle.positions == 6 and circle.empty == (300.0,)
 
 
 def test_stem_shaft_fit_on_a_cylindrical_face(tmp_path):
