@@ -125,16 +125,16 @@ def _table_fits(rows, sheet, font: str, furniture, caption: str) -> bool:
     return Annotations(font, area=sheet.drawing_area).table(rows, furniture, title=caption)
 
 
-def _seen_end_on(members, placed: dict[str, Placed], cut) -> tuple[float, float] | None:
-    """Paper point of the first member (axis, point) that a view sees end-on, on a view that
-    shows it (a section shows only what lies behind its plane)."""
+def _seen_end_on(members, placed: dict[str, Placed], cut) -> tuple[tuple[float, float], Placed] | None:
+    """Paper point of the first member (axis, point) that a view sees end-on, and that view
+    (a section shows only what lies behind its plane)."""
     for axis, point in members:
         for name, p in placed.items():
             if abs(abs(float(np.dot(axis, p.view.direction))) - 1) > 1e-6:
                 continue
             if cut and name == cut.view and float(np.dot(np.subtract(point, cut.point), cut.normal)) > 1e-6:
                 continue
-            return p.at(point)
+            return p.at(point), p
     return None
 
 
@@ -492,15 +492,17 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     engraved = model_built.engraved
     outside = lambda items: tuple(i for i in items if not set(i.faces if hasattr(i, "faces") else (i.face,)) & engraved)  # noqa: E731
     radii = radius_groups(outside(features.radii), model_built.probe.neighbours, model_built.probe.first_normals @ turn_matrix)
-    edge_callouts = [(radius_text(g), [(r.axis_direction, r.mid_point) for r in g]) for g in radii]
-    edge_callouts += [(chamfer_text(g), [(c.edge_direction, c.mid_point) for c in g]) for g in chamfer_groups(outside(features.chamfers))]
-    edge_callouts += [(slot_text(g), [(sl.direction, tuple(np.add(sl.centre, np.multiply(sl.long_axis, sl.length_mm / 2)))) for sl in g])
-                      for g in slot_groups(outside(features.slots))]
-    edge_callouts += [(engraving_text(e), [(turn_if(e.axis), turn_if(e.point))]) for e in model_built.engravings]
-    for text, members in edge_callouts:
-        spot = _seen_end_on(members, placed, cut)
-        if spot:
-            notes.leader(spot, text, avoid)
+    edge_callouts = [(radius_text(g), [(r.axis_direction, r.mid_point) for r in g], None) for g in radii]
+    edge_callouts += [(chamfer_text(g), [(c.edge_direction, c.mid_point) for c in g], None) for g in chamfer_groups(outside(features.chamfers))]
+    edge_callouts += [(slot_text(g), [(sl.direction, tuple(np.add(sl.centre, np.multiply(sl.long_axis, sl.length_mm / 2)))) for sl in g],
+                       None if g[0].through else g[0].direction) for g in slot_groups(outside(features.slots))]
+    edge_callouts += [(engraving_text(e), [(turn_if(e.axis), turn_if(e.point))], None) for e in model_built.engravings]
+    for text, members, into in edge_callouts:
+        seen = _seen_end_on(members, placed, cut)
+        if seen:
+            spot, p = seen
+            far = into is not None and float(np.dot(into, p.view.direction)) > 0.5  # a blind slot cut from the hidden side
+            notes.leader(spot, text + (", FAR SIDE" if far else ""), avoid)
 
     # faces the spec tolerates or names as datums, on a view that shows them edge-on
     for k, (f, face, centre, normal) in enumerate(selected):
