@@ -28,10 +28,10 @@ from techpack.documents.callouts import (
 )
 from techpack.documents.faces import cylinder_callout, selected_faces, surface_text, toleranced
 from techpack.documents.layout import (
-    GAP, ISO_SHRINK, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame, turned_features,
+    GAP, ISO_SHRINK, SCALES, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame, turned_features,
     pitch_circle, round_centre, round_outline, scale_text, turn, view_for, view_names,
 )
-from techpack.documents.section import cutting_line, hatch, spans
+from techpack.documents.section import cutting_line, hatch, spans, stack_section
 from techpack.documents.section import plan as plan_section
 from techpack.documents.sheet import TitleBlock, draw_sheet, layout
 from techpack.documents.views import Arc, Bezier, Line, project_views
@@ -89,6 +89,39 @@ def _clear_titles(notes: Annotations) -> None:
             if inside(moved.box, notes.area) and not any(crosses(a, e, moved.box) for a, e in lines) and not any(overlaps(moved.box, o) for o in others):
                 notes.labels[i] = moved
                 break
+
+
+def _cutting_plane(notes: Annotations, section, placed: dict[str, Placed], skip: str | None = None) -> None:
+    """The section's cutting plane, with its arrows and letters, on the first view that sees it edge-on."""
+    for n, p in placed.items():
+        line = cutting_line(section, p.view) if n != skip else None
+        if line:
+            a, b, arrow = line
+            notes.cutting_plane(p.paper(a), p.paper(b), arrow, section.letter)
+            return
+
+
+def _added(notes: Annotations, draw) -> dict[str, list]:
+    """What draw() adds to the annotations' lists, by list name (to take it back)."""
+    names = [f for f, v in vars(notes).items() if isinstance(v, list)]
+    before = {n: len(getattr(notes, n)) for n in names}
+    draw()
+    return {n: getattr(notes, n)[before[n]:] for n in names}
+
+
+def _free_room(notes: Annotations, view, s: float, avoid) -> Placed | None:
+    """An extra view placed at scale s (or the next two smaller) where it, its title and a
+    margin clear every view, text and line placed so far, scanning from the top right."""
+    x0, y0, x1, y1 = view.bounds
+    area = notes.area
+    for scale in [sc for sc in SCALES if sc <= s][:3]:
+        w, h = (x1 - x0) * scale, (y1 - y0) * scale
+        for top in np.arange(area[3] - 10.0, area[1] + h + 4.0, -4.0):
+            for right in np.arange(area[2] - 4.0, area[0] + w + 4.0, -4.0):
+                box = (right - w - 3.0, top - h - 3.0, right + 3.0, top + 9.0)  # a title above
+                if notes.free(box, avoid, gap=1.0):
+                    return Placed(view, right - w - x0 * scale, top - h - y0 * scale, scale)
+    return None
 
 
 def _tag_holes(notes: Annotations, holes, placed: dict[str, Placed], font: str) -> int:
@@ -227,6 +260,14 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
             break
     aux = auxiliary_views(features, names, letters[1:] if cut else letters)  # holes no principal view sees end-on
     others = {name: (solid, frame) for name, frame in aux.items()}
+    # a bore stack no section shows (a hollow part's walls, a bore of several steps): cut open in a view of its own
+    free_letters = [c for c in letters if c != (cut.letter if cut else None) and c not in {n.split()[-1] for n in aux}]
+    drawn_bores = [replace(b, entry=turn_if(b.entry), direction=turn_if(b.direction)) for b in model_built.bores]
+    stack_cut = stack_section(solid, built.box_mm, drawn_bores, cut, [n for n in names if n != "top"] + (["top"] if "top" in names else []),
+                              free_letters[0]) if free_letters else None
+    stack_name = f"section {stack_cut.letter}" if stack_cut else None
+    if stack_cut:
+        others[stack_name] = (stack_cut.solid, stack_cut.view)
     if cut is None:
         views = project_views(solid, names + ["iso"], others=others)
     else:
@@ -236,6 +277,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
             cut = None
     iso = views.pop("iso")
     aux_views = {name: views.pop(name) for name in aux}
+    stack_view = views.pop(stack_name) if stack_cut else None
     stem = part_stem(part, product)
     laid_down = solid is not model_built.solid
     corner = np.array(model_built.box_mm[:3])  # the hole table's origin, for these too: the model's (the STEP's) frame
@@ -305,12 +347,8 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     geometry = [p.box for p in placed.values()] + [iso_placed.box] + [p.box for p in aux_placed.values()]
     avoid = geometry + furniture
     if cut:  # the cutting plane on a view that sees it edge-on
-        for n, p in placed.items():
-            line = cutting_line(cut, p.view) if n != cut.view else None
-            if line:
-                a, b, arrow = line
-                notes.cutting_plane(p.paper(a), p.paper(b), arrow, cut.letter)
-                break
+        _cutting_plane(notes, cut, placed, skip=cut.view)
+    stack_marks = _added(notes, lambda: _cutting_plane(notes, stack_cut, placed)) if stack_view is not None else {}  # before the text avoids it
     for n, p in placed.items():  # titles above the views, beside any line that runs up through the middle
         x0, y0, x1, y1 = p.box
         title_text = f"{cut.letter}–{cut.letter}" if cut and n == cut.view else n.capitalize()
@@ -552,6 +590,22 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     spots = [(tx1 - 45 - dx, base + dy) for dy in range(0, 120, 5) for dx in range(0, 160, 10)]
     x, y = next(((x, y) for x, y in spots if notes.free((x - 3.0, y, x + span, y + 3 * TEXT + 5.0), avoid)), spots[0])
     notes.surface_symbol(x, y, general_ra, machined)
+
+    if stack_view is not None:  # the stack's section where the views, dimensions and notes left room
+        stack_placed = _free_room(notes, stack_view, s, avoid)
+        if stack_placed:
+            _stroke(c, stack_placed, stack_placed.view.smooth, NARROW)  # no hidden lines, hatched
+            _stroke(c, stack_placed, stack_placed.view.visible, WIDE)
+            _stroke(c, stack_placed, [Line(a, b) for a, b in hatch(stack_cut, HATCH_PITCH / stack_placed.scale)], NARROW)
+            geometry.append(stack_placed.box)
+            avoid.append(stack_placed.box)
+            x0, y0, x1, y1 = stack_placed.box
+            scale_note = f" ({scale_text(stack_placed.scale)})" if abs(stack_placed.scale - s) > 1e-9 else ""
+            notes.labels.append(Label(f"{stack_cut.letter}–{stack_cut.letter}{scale_note}", (x0 + x1) / 2, y1 + 4.0, bold, size=3.5, anchor="middle", kind="view-title"))
+        else:  # no room for the section: no cutting plane for it either
+            for name, items in stack_marks.items():
+                kept = getattr(notes, name)
+                kept[:] = [x for x in kept if not any(x is y for y in items)]
 
     if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
         order = sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry))

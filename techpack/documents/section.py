@@ -70,6 +70,31 @@ def plan(solid: cq.Shape, box: tuple[float, ...], volume_mm3: float, features: F
                    _cut_faces(kept, point, direction, view, float(np.linalg.norm(hi - lo))))
 
 
+def stack_section(solid: cq.Shape, box: tuple[float, ...], bores, cut: Section | None, views, letter: str) -> Section | None:
+    """A section through the axis of the largest bore stack that no other section shows: the
+    bores of a hollow part's walls on one axis, or one bore of three or more diameters, whose
+    steps the views show only as hidden lines. Cut through the axis, seen from the side on
+    the first of `views` square to it; an extra view, not one of the principal ones."""
+    stacks: dict[int, list] = {}
+    for b in bores:
+        stacks.setdefault(b.stack, []).append(b)
+    deep = [g for g in stacks.values() if len(g) > 1 or sum(s.kind == "bore" for s in g[0].segments) >= 3]
+    lo, hi = np.array(box[:3]), np.array(box[3:])
+    for group in sorted(deep, key=lambda g: (-max(s.diameter_mm for b in g for s in b.segments), g[0].stack)):
+        axis, point = np.array(group[0].direction, dtype=float), np.array(group[0].entry, dtype=float)
+        if cut is not None and abs(float(axis @ np.array(cut.normal))) < 1e-6 and abs(float((point - np.array(cut.point)) @ np.array(cut.normal))) < 1e-6:
+            continue  # the section already cuts through it
+        for view in views:
+            direction = np.array(STANDARD[view][0], dtype=float)
+            if abs(float(direction @ axis)) > 1e-6:
+                continue
+            kept = _cut(solid, point, direction, lo, hi)
+            if kept is not None:
+                return Section(view, letter, tuple(float(v) for v in point), tuple(float(v) for v in direction), kept,
+                               _cut_faces(kept, point, direction, view, float(np.linalg.norm(hi - lo))))
+    return None
+
+
 def _in_front(hole, direction: np.ndarray, depth: float) -> bool:
     """Whether a hole along the view direction lies wholly in front of the plane."""
     start = float(np.dot(hole.entry, direction))

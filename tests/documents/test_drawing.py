@@ -403,3 +403,20 @@ def test_a_hole_tables_rows_are_tagged_on_the_views(project, tmp_path):
     assert rows == list(range(1, len(rows) + 1)) and len(rows) >= 50
     assert all(words.count(f"H{k}") >= 2 for k in rows)  # its tag on the view and its row in the table
     assert "marked ⊕ on the views" in text
+
+
+def test_a_hollow_parts_bore_stack_gets_a_section(project, tmp_path):
+    """CTC-02's front and rear walls carry one stack of bores (Ø120 and Ø40 outside, Ø115
+    and Ø75 inside); no principal view can be cut through it, so a section of its own shows
+    it: titled A–A, hatched at 45°, its cutting plane lettered on a view."""
+    name = "nist_ctc_02_asme1_ap203.stp"
+    shutil.copy(FIXTURES / name, project.root / name)
+    spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
+    _, outputs, problems = render(spec, "CTC", tmp_path)
+    assert problems == []
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+        page = pdf.pages[0]
+        words = [w["text"] for w in page.extract_words()]
+        hatch = [ln for ln in page.lines if abs(ln["x1"] - ln["x0"]) > 1 and abs(abs(ln["y1"] - ln["y0"]) - abs(ln["x1"] - ln["x0"])) < 0.01 * abs(ln["x1"] - ln["x0"])]
+    assert "A–A" in words and words.count("A") >= 2  # the title, and the letters at the cutting plane's ends
+    assert len(hatch) > 50  # the cut walls, hatched at 45°
