@@ -31,7 +31,7 @@ from techpack.documents.layout import (
     GAP, ISO_SHRINK, SCALES, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame, turned_features,
     pitch_circle, round_centre, round_outline, scale_text, turn, view_for, view_names,
 )
-from techpack.documents.section import cutting_line, hatch, spans, stack_section
+from techpack.documents.section import cutting_line, hatch, removed_view, spans, stack_section
 from techpack.documents.section import plan as plan_section
 from techpack.documents.sheet import TitleBlock, draw_sheet, layout
 from techpack.documents.views import Arc, Bezier, Line, project_views
@@ -265,9 +265,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     drawn_bores = [replace(b, entry=turn_if(b.entry), direction=turn_if(b.direction)) for b in model_built.bores]
     stack_cut = stack_section(solid, built.box_mm, drawn_bores, cut, [n for n in names if n != "top"] + (["top"] if "top" in names else []),
                               free_letters[0]) if free_letters else None
-    stack_name = f"section {stack_cut.letter}" if stack_cut else None
-    if stack_cut:
-        others[stack_name] = (stack_cut.solid, stack_cut.view)
+    stack_view = removed_view(stack_cut) if stack_cut and stack_cut.faces else None
     if cut is None:
         views = project_views(solid, names + ["iso"], others=others)
     else:
@@ -277,7 +275,6 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
             cut = None
     iso = views.pop("iso")
     aux_views = {name: views.pop(name) for name in aux}
-    stack_view = views.pop(stack_name) if stack_cut else None
     stem = part_stem(part, product)
     laid_down = solid is not model_built.solid
     corner = np.array(model_built.box_mm[:3])  # the hole table's origin, for these too: the model's (the STEP's) frame

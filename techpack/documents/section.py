@@ -24,7 +24,7 @@ from OCP.BRepBndLib import BRepBndLib
 from OCP.GCPnts import GCPnts_QuasiUniformDeflection
 from OCP.GeomAbs import GeomAbs_Line
 
-from techpack.documents.views import STANDARD, View, _basis
+from techpack.documents.views import STANDARD, Line, View, _basis
 from techpack.geometry.features import Features
 
 HOLLOW = 0.35  # a part filling less than this share of its box is hollow enough to cut open
@@ -74,7 +74,8 @@ def stack_section(solid: cq.Shape, box: tuple[float, ...], bores, cut: Section |
     """A section through the axis of the largest bore stack that no other section shows: the
     bores of a hollow part's walls on one axis, or one bore of three or more diameters, whose
     steps the views show only as hidden lines. Cut through the axis, seen from the side on
-    the first of `views` square to it; an extra view, not one of the principal ones."""
+    the first of `views` square to it; an extra view, not one of the principal ones, of
+    the material near the axis (_local_cut), drawn as its cut faces (removed_view)."""
     stacks: dict[int, list] = {}
     for b in bores:
         stacks.setdefault(b.stack, []).append(b)
@@ -88,11 +89,45 @@ def stack_section(solid: cq.Shape, box: tuple[float, ...], bores, cut: Section |
             direction = np.array(STANDARD[view][0], dtype=float)
             if abs(float(direction @ axis)) > 1e-6:
                 continue
-            kept = _cut(solid, point, direction, lo, hi)
+            reach = 0.75 * max(s.diameter_mm for b in group for s in b.segments)  # the stack and a little of the wall round it
+            kept = _local_cut(solid, point, direction, axis, reach, lo, hi)
             if kept is not None:
                 return Section(view, letter, tuple(float(v) for v in point), tuple(float(v) for v in direction), kept,
                                _cut_faces(kept, point, direction, view, float(np.linalg.norm(hi - lo))))
     return None
+
+
+def removed_view(section: Section) -> View:
+    """The section drawn as ISO 128-44's "section" (the cut faces only, nothing behind
+    them): its outline from the cut faces' edges, so no hidden-line removal is needed."""
+    direction, up = STANDARD[section.view]
+    lines = tuple(Line(tuple(e[i]), tuple(e[i + 1])) for edges in section.faces for e in edges for i in range(len(e) - 1))
+    pts = np.array([p for ln in lines for p in (ln.a, ln.b)]).reshape(-1, 2)
+    bounds = (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())) if len(pts) else (0.0, 0.0, 0.0, 0.0)
+    return View(section.view, tuple(direction), tuple(up), lines, (), (), bounds, True)
+
+
+def _local_cut(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, axis: np.ndarray, reach: float,
+               lo: np.ndarray, hi: np.ndarray) -> cq.Shape | None:
+    """The material just behind the cutting plane (within `reach` of it) and within `reach`
+    of the stack's axis, along the whole part: a partial section, quick to draw, that shows
+    the stack and the walls it passes through."""
+    box_lo, box_hi = lo.copy() - 1.0, hi.copy() + 1.0
+    k = int(np.argmax(np.abs(direction)))  # a standard view looks along an axis
+    if direction[k] > 0:
+        box_lo[k], box_hi[k] = point[k] - reach, point[k]
+    else:
+        box_lo[k], box_hi[k] = point[k], point[k] + reach
+    j = next(i for i in range(3) if i != k and abs(axis[i]) < 0.5)  # across the axis, in the plane
+    box_lo[j], box_hi[j] = point[j] - reach, point[j] + reach
+    keep = cq.Solid.makeBox(*(box_hi - box_lo), pnt=cq.Vector(*box_lo))
+    solids = solid.Solids()
+    target = solids[0] if len(solids) == 1 else solid
+    try:
+        kept = target.intersect(keep)
+    except Exception:  # noqa: BLE001 - a boolean OCCT cannot do: no section
+        return None
+    return kept if kept.Solids() else None
 
 
 def _in_front(hole, direction: np.ndarray, depth: float) -> bool:
