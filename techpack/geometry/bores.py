@@ -120,6 +120,7 @@ from techpack.geometry.features import (
     _Placed,
     _read_plane,
     _read_revolved,
+    _touching_runs,
     _tuple,
 )
 from techpack.geometry.tolerance import coincident_mm
@@ -298,29 +299,14 @@ def _segments(group: list[_Placed]) -> tuple[list[_Seg], list[_Seg]]:
     convex = [p for p in group if not p.rev.concave]
     full: list[_Seg] = []
     partial: list[_Seg] = []
-    # Cylinders: by radius, then runs touching along the axis (as features._clusters).
-    cyls = sorted((p for p in concave if not p.rev.cone), key=lambda p: (p.rev.radius, p.t0))
-    by_radius: list[list[_Placed]] = []
-    for p in cyls:
-        if by_radius and abs(by_radius[-1][0].rev.radius - p.rev.radius) <= LIN_TOL:
-            by_radius[-1].append(p)
-        else:
-            by_radius.append([p])
-    for same in by_radius:
-        same.sort(key=lambda p: p.t0)
-        runs = [[same[0]]]
-        for p in same[1:]:
-            if p.t0 <= max(q.t1 for q in runs[-1]) + LIN_TOL:
-                runs[-1].append(p)
-            else:
-                runs.append([p])
-        for run in runs:
-            r = run[0].rev.radius
-            seg = _Seg(False, run, min(p.t0 for p in run), max(p.t1 for p in run), r, r, 0.0)
-            if _arc_union([(p.arc_start, p.arc_len) for p in run]) < TAU - ARC_TOL:
-                partial.append(seg)
-            elif not any(_inside(q, seg) for q in convex):
-                full.append(seg)
+    # Cylinders: by radius, then runs touching along the axis (features._touching_runs).
+    for run in _touching_runs([p for p in concave if not p.rev.cone]):
+        r = run[0].rev.radius
+        seg = _Seg(False, run, min(p.t0 for p in run), max(p.t1 for p in run), r, r, 0.0)
+        if _arc_union([(p.arc_start, p.arc_len) for p in run]) < TAU - ARC_TOL:
+            partial.append(seg)
+        elif not any(_inside(q, seg) for q in convex):
+            full.append(seg)
     # Cones: faces of one cone (same axial range and end radii), closing 360° together.
     cones = sorted((p for p in concave if p.rev.cone), key=lambda p: (p.t0, p.t1, p.r0, p.r1))
     same_cone: list[list[_Placed]] = []

@@ -582,39 +582,37 @@ def _arc_union(arcs: Sequence[tuple[float, float]]) -> float:
     return total + cur_e - cur_s
 
 
+def _touching_runs(cylinders: list[_Placed]) -> list[list[_Placed]]:
+    """Coaxial cylinder faces of one concavity and radius (within LIN_TOL), in runs that touch
+    or overlap along the axis."""
+    by_radius: list[list[_Placed]] = []
+    for p in sorted(cylinders, key=lambda p: (p.rev.concave, p.rev.radius)):
+        last = by_radius[-1][0] if by_radius else None
+        if last and last.rev.concave == p.rev.concave and abs(last.rev.radius - p.rev.radius) <= LIN_TOL:
+            by_radius[-1].append(p)
+        else:
+            by_radius.append([p])
+    out = []
+    for same in by_radius:
+        same.sort(key=lambda p: p.t0)
+        runs = [[same[0]]]
+        for p in same[1:]:
+            if p.t0 <= max(q.t1 for q in runs[-1]) + LIN_TOL:
+                runs[-1].append(p)
+            else:
+                runs.append([p])
+        out += runs
+    return out
+
+
 def _clusters(frames: list[_Axis], placed: list[list[_Placed]]) -> list[_Cluster]:
     """Cylinder faces grouped by axis, radius and concavity, then into runs touching along the axis."""
-    out = []
-    for k, group in enumerate(placed):
-        cyls = sorted((p for p in group if not p.rev.cone), key=lambda p: (p.rev.concave, p.rev.radius))
-        by_radius: list[list[_Placed]] = []
-        for p in cyls:
-            last = by_radius[-1][0] if by_radius else None
-            if last and last.rev.concave == p.rev.concave and abs(last.rev.radius - p.rev.radius) <= LIN_TOL:
-                by_radius[-1].append(p)
-            else:
-                by_radius.append([p])
-        for same in by_radius:
-            same.sort(key=lambda p: p.t0)
-            runs = [[same[0]]]
-            for p in same[1:]:
-                if p.t0 <= max(q.t1 for q in runs[-1]) + LIN_TOL:
-                    runs[-1].append(p)
-                else:
-                    runs.append([p])
-            for run in runs:
-                out.append(
-                    _Cluster(
-                        axis=k,
-                        faces=tuple(run),
-                        radius=run[0].rev.radius,
-                        concave=run[0].rev.concave,
-                        t0=min(p.t0 for p in run),
-                        t1=max(p.t1 for p in run),
-                        coverage=_arc_union([(p.arc_start, p.arc_len) for p in run]),
-                    )
-                )
-    return out
+    return [
+        _Cluster(axis=k, faces=tuple(run), radius=run[0].rev.radius, concave=run[0].rev.concave, t0=min(p.t0 for p in run),
+                 t1=max(p.t1 for p in run), coverage=_arc_union([(p.arc_start, p.arc_len) for p in run]))
+        for k, group in enumerate(placed)
+        for run in _touching_runs([p for p in group if not p.rev.cone])
+    ]
 
 
 # ---------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from techpack.geometry import build_models, build_parts
 from techpack.geometry.features import find_features
 from techpack.report import Reporter
 from techpack.spec import load_spec
-from tests.conftest import EXAMPLE, FIXTURES
+from tests.conftest import EXAMPLE, FIXTURES, Project
 
 
 def render(spec, number, tmp_path):
@@ -388,15 +388,26 @@ def test_a_size_across_a_face_on_a_part_laid_down_is_the_models(project, tmp_pat
     assert built.bbox_mm[2] == pytest.approx(100.0)
 
 
-def test_a_hole_tables_rows_are_tagged_on_the_views(project, tmp_path):
+@pytest.fixture(scope="module")
+def ctc02(tmp_path_factory):
+    """CTC-02 as it comes, drawn once for the tests below: (PDF path, lint problems)."""
+    root = tmp_path_factory.mktemp("ctc02")
+    project = Project(root)
+    name = "nist_ctc_02_asme1_ap203.stp"
+    shutil.copy(FIXTURES / name, root / name)
+    spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
+    out = root / "out"
+    out.mkdir()
+    _, outputs, problems = render(spec, "CTC", out)
+    return out / outputs[0].path, problems
+
+
+def test_a_hole_tables_rows_are_tagged_on_the_views(ctc02):
     """Every row of CTC-02's hole table (H1 ...) is also written beside its hole on the view
     that sees it end-on, and the table's origin is named on the sheet."""
-    name = "nist_ctc_02_asme1_ap203.stp"
-    shutil.copy(FIXTURES / name, project.root / name)
-    spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
-    _, outputs, problems = render(spec, "CTC", tmp_path)
+    path, problems = ctc02
     assert problems == []
-    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+    with pdfplumber.open(path) as pdf:
         words = [w["text"] for page in pdf.pages for w in page.extract_words()]
         text = "\n".join(page.extract_text() for page in pdf.pages)
     rows = sorted({int(w[1:]) for w in words if re.fullmatch(r"H\d+", w)})
@@ -405,16 +416,13 @@ def test_a_hole_tables_rows_are_tagged_on_the_views(project, tmp_path):
     assert "marked ⊕ on the views" in text
 
 
-def test_a_hollow_parts_bore_stack_gets_a_section(project, tmp_path):
+def test_a_hollow_parts_bore_stack_gets_a_section(ctc02):
     """CTC-02's front and rear walls carry one stack of bores (Ø120 and Ø40 outside, Ø115
     and Ø75 inside); no principal view can be cut through it, so a section of its own shows
     it: titled A–A, hatched at 45°, its cutting plane lettered on a view."""
-    name = "nist_ctc_02_asme1_ap203.stp"
-    shutil.copy(FIXTURES / name, project.root / name)
-    spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
-    _, outputs, problems = render(spec, "CTC", tmp_path)
+    path, problems = ctc02
     assert problems == []
-    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+    with pdfplumber.open(path) as pdf:
         page = pdf.pages[0]
         words = [w["text"] for w in page.extract_words()]
         hatch = [ln for ln in page.lines if abs(ln["x1"] - ln["x0"]) > 1 and abs(abs(ln["y1"] - ln["y0"]) - abs(ln["x1"] - ln["x0"])) < 0.01 * abs(ln["x1"] - ln["x0"])]
