@@ -388,17 +388,20 @@ def test_a_size_across_a_face_on_a_part_laid_down_is_the_models(project, tmp_pat
     assert built.bbox_mm[2] == pytest.approx(100.0)
 
 
-@pytest.fixture(scope="module")
-def ctc02(tmp_path_factory):
-    """CTC-02 as it comes, drawn once for the tests below: (PDF path, lint problems)."""
-    root = tmp_path_factory.mktemp("ctc02")
-    project = Project(root)
-    name = "nist_ctc_02_asme1_ap203.stp"
+def draw_fixture(root, name: str):
+    """A NIST STEP file drawn as it comes in a folder of its own: (outputs' folder, outputs, lint problems)."""
     shutil.copy(FIXTURES / name, root / name)
-    spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
+    spec = Project(root).spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
     out = root / "out"
     out.mkdir()
     _, outputs, problems = render(spec, "CTC", out)
+    return out, outputs, problems
+
+
+@pytest.fixture(scope="module")
+def ctc02(tmp_path_factory):
+    """CTC-02 as it comes, drawn once for the tests below: (PDF path, lint problems)."""
+    out, outputs, problems = draw_fixture(tmp_path_factory.mktemp("ctc02"), "nist_ctc_02_asme1_ap203.stp")
     return out / outputs[0].path, problems
 
 

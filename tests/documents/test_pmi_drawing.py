@@ -9,21 +9,14 @@ import shutil
 import pdfplumber
 import pytest
 
-from tests.conftest import FIXTURES, Project
-from tests.documents.test_drawing import render, vertical_words
+from tests.conftest import FIXTURES
+from tests.documents.test_drawing import draw_fixture, render, vertical_words
 
 
 @pytest.fixture(scope="module")
 def ctc01(tmp_path_factory):
     """CTC-01 from its AP242 file, drawn: (characteristics file, drawing text, lint problems)."""
-    root = tmp_path_factory.mktemp("ap242")
-    project = Project(root)
-    name = "nist_ctc_01_asme1_ap242.stp"
-    shutil.copy(FIXTURES / name, root / name)
-    spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
-    out = root / "out"
-    out.mkdir()
-    _, outputs, problems = render(spec, "CTC", out)
+    out, outputs, problems = draw_fixture(tmp_path_factory.mktemp("ap242"), "nist_ctc_01_asme1_ap242.stp")
     with pdfplumber.open(out / outputs[0].path) as pdf:
         text = "\n".join(p.extract_text() + "\n" + " ".join(vertical_words(p)) for p in pdf.pages)
     return json.loads((out / outputs[1].path).read_text()), text, problems
