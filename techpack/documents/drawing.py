@@ -23,7 +23,7 @@ from techpack import __version__
 from techpack.context import BuildContext, Output
 from techpack.documents.annotate import MM, NARROW, TEXT, Annotations, Label, crosses, inside, lint, overlaps
 from techpack.documents.callouts import (
-    chamfer_groups, chamfer_text, engraving_text, hole_callout, hole_groups, hole_text, radius_groups, radius_text, slot_groups, slot_text,
+    chamfer_groups, chamfer_text, count, engraving_text, hole_callout, hole_groups, hole_text, radius_groups, radius_text, slot_groups, slot_text,
     spec_feature_for,
 )
 from techpack.documents.faces import cylinder_callout, selected_faces, surface_text, toleranced
@@ -37,6 +37,7 @@ from techpack.documents.sheet import TitleBlock, draw_sheet, layout
 from techpack.documents.views import Arc, Bezier, Line, project_views
 from techpack.fonts import register
 from techpack.geometry import BuiltPart
+from techpack.geometry.bores import bore_text
 from techpack.geometry.features import Hole
 from techpack.geometry.model import PartModel
 from techpack.geometry.select import point_on_face
@@ -89,6 +90,13 @@ def _clear_titles(notes: Annotations) -> None:
             if inside(moved.box, notes.area) and not any(crosses(a, e, moved.box) for a, e in lines) and not any(overlaps(moved.box, o) for o in others):
                 notes.labels[i] = moved
                 break
+
+
+def _starts_at(model: PartModel, hole, turn_if) -> tuple[float, float, float]:
+    """Where a hole starts (as drawn): its bore's entry, the surface its callout's depths are
+    measured from, else the hole's own entry."""
+    bore = model.bore_of(hole)
+    return turn_if(bore.entry) if bore else hole.entry
 
 
 def _cutting_plane(notes: Annotations, section, placed: dict[str, Placed], skip: str | None = None) -> None:
@@ -158,11 +166,13 @@ def _table_fits(rows, sheet, font: str, furniture, caption: str) -> bool:
     return Annotations(font, area=sheet.drawing_area).table(rows, furniture, title=caption)
 
 
-def _seen_end_on(members, placed: dict[str, Placed], cut) -> tuple[tuple[float, float], Placed] | None:
+def _seen_end_on(members, placed: dict[str, Placed], cut, into=None) -> tuple[tuple[float, float], Placed] | None:
     """Paper point of the first member (axis, point) that a view sees end-on, and that view
-    (a section shows only what lies behind its plane)."""
+    (a section shows only what lies behind its plane); with `into` (the direction a feature
+    is cut into the part), a view that sees it from its open side first."""
+    order = sorted(placed.items(), key=lambda kv: into is not None and float(np.dot(into, kv[1].view.direction)) > 0.5)
     for axis, point in members:
-        for name, p in placed.items():
+        for name, p in order:
             if abs(abs(float(np.dot(axis, p.view.direction))) - 1) > 1e-6:
                 continue
             if cut and name == cut.view and float(np.dot(np.subtract(point, cut.point), cut.normal)) > 1e-6:
@@ -494,19 +504,41 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     # tolerances, frames, datum and surface on it
     machined = catalog.processes[part.process].family == "machining"
     surfaces: list[tuple] = []  # surface symbols: feature, view, tip, outward, requirement
+    callouts = []  # (group, view name, Placed, paper centre, text, spec feature, nearness to the viewer)
     for group in hole_groups(features.holes, model_built.selections, model_built.bore_of):
         h = group[0]
         name = view_for(h.direction, placed) or view_for(h.direction, aux_placed)
         if name is None:  # no view shows it end-on: listed in the notes
             continue
         p = placed.get(name) or aux_placed[name]
-        centre = p.at(h.entry)
-        r = h.diameter_mm / 2 * p.scale
         spec_feature = spec_feature_for(group, model_built.selections)
         bore = model_built.bore_of(h)
         into = turn_if(bore.direction) if bore else h.direction
         far = float(np.dot(into, p.view.direction)) > 0.5  # drilled towards the viewer: from the far side
         text = hole_callout(group, spec_feature, product.units, far_side=far, bore=bore)
+        callouts.append((group, name, p, p.at(h.entry), text, spec_feature, float(np.dot(h.entry, p.view.direction))))
+    # bores on one axis through the near and the far wall of a hollow part, seen end-on in one
+    # view: one callout saying which wall each text is for
+    merged: dict[int, str] = {}
+    for i, a in enumerate(callouts):
+        for j in range(i + 1, len(callouts)):
+            b = callouts[j]
+            if j in merged or i in merged or a[1] != b[1] or a[5] or b[5] or len(a[0]) != len(b[0]) or math.dist(a[3], b[3]) > 0.5:
+                continue
+            near, far_ = (a, b) if a[6] >= b[6] else (b, a)
+            bores = [model_built.bore_of(x[0][0]) for x in (near, far_)]
+            if all(bores) and bore_text(bores[0]) == bore_text(bores[1]) and bores[0].entry_from == bores[1].entry_from:
+                side = "OUTSIDE" if bores[0].entry_from == "air" else "INSIDE"  # mirror images: one text, each from its own side
+                merged[i] = f"{count(len(a[0]))}{bore_text(bores[0])}, EACH WALL FROM {side}"
+            else:
+                merged[i] = f"{near[4]} (NEAR WALL); {far_[4]} (FAR WALL)"
+            merged[j] = ""
+    for k, (group, name, p, centre, text, spec_feature, _) in enumerate(callouts):
+        if merged.get(k) == "":
+            continue
+        text = merged.get(k, text)
+        h = group[0]
+        r = h.diameter_mm / 2 * p.scale
         label = notes.leader((centre[0] + r * 0.707, centre[1] + r * 0.707), text, avoid)
         if spec_feature is None or id(spec_feature) in shown:  # a feature's holes in several groups: toleranced once
             continue
@@ -531,12 +563,12 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     edge_callouts += [(chamfer_text(g), [(c.edge_direction, c.mid_point) for c in g], None) for g in chamfer_groups(outside(features.chamfers))]
     edge_callouts += [(slot_text(g), [(sl.direction, tuple(np.add(sl.centre, np.multiply(sl.long_axis, sl.length_mm / 2)))) for sl in g],
                        None if g[0].through else g[0].direction) for g in slot_groups(outside(features.slots))]
-    edge_callouts += [(engraving_text(e), [(turn_if(e.axis), turn_if(e.point))], None) for e in model_built.engravings]
+    edge_callouts += [(engraving_text(e), [(turn_if(e.axis), turn_if(e.point))], tuple(-c for c in turn_if(e.axis))) for e in model_built.engravings]
     for text, members, into in edge_callouts:
-        seen = _seen_end_on(members, placed, cut)
+        seen = _seen_end_on(members, placed, cut, into)
         if seen:
             spot, p = seen
-            far = into is not None and float(np.dot(into, p.view.direction)) > 0.5  # a blind slot cut from the hidden side
+            far = into is not None and float(np.dot(into, p.view.direction)) > 0.5  # a blind slot or an engraving cut from the hidden side
             notes.leader(spot, text + (", FAR SIDE" if far else ""), avoid)
 
     # faces the spec tolerates or names as datums, on a view that shows them edge-on
@@ -607,7 +639,8 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     if tabled:  # placed last: it takes whatever room the views, dimensions and notes left
         order = sorted(tabled, key=lambda h: (round(h.diameter_mm, 3), h.entry))
         rows = [("Hole", "Size", "X", "Y", "Z")] + [
-            (f"H{k}", hole_callout([h], spec_feature_for([h], model_built.selections), product.units, bore=model_built.bore_of(h)), *(fmt(v) for v in model_frame(h.entry, laid_down) - corner))
+            (f"H{k}", hole_callout([h], spec_feature_for([h], model_built.selections), product.units, bore=model_built.bore_of(h)),
+             *(fmt(v) for v in model_frame(_starts_at(model_built, h, turn_if), laid_down) - corner))
             for k, h in enumerate(order, 1)
         ]
         before = len(notes.labels)

@@ -1,8 +1,9 @@
 """Engraving: shallow lettering and marks cut into a face, recognised as one feature per region.
 
-A floor is a plane the tool reaches end-on from direction d (its normal is d); its walls
-are its neighbours square to d (every sample's normal within WALL_COS of square) that rise
-from the floor's level by no more than the process's engraving depth. A floor with its
+A floor is a plane the tool reaches end-on from direction d (its normal within 5° of d: the
+letters may be cut into a drafted face); its walls are its neighbours square to the floor
+(every sample's normal within WALL_COS of square) that rise from the floor's level by no
+more than the process's engraving depth. A floor with its
 walls is one letter or mark; letters cut to one depth into the same face are one region.
 A region with at least `min_faces` faces is an engraving: its depth is the tallest wall, its
 stroke the narrowest gap across its walls (rays from each wall across the cut to the wall
@@ -19,7 +20,8 @@ from techpack.geometry.access import PARALLEL, Access
 from techpack.geometry.probe import Probe
 from techpack.geometry.tolerance import RAY_LIFT_MM, coincident_mm
 
-WALL_COS = 0.02  # a wall's normals are within about 1° of square to the tool
+WALL_COS = 0.02  # a wall's normals are within about 1° of square to its floor
+FLOOR_COS = np.cos(np.radians(5.0))  # a floor faces the tool within 5° (lettering on a drafted face)
 
 
 @dataclass(frozen=True)
@@ -46,28 +48,31 @@ def find_engravings(probe: Probe, access: Access, max_depth_mm: float, min_faces
     normals = probe.first_normals
     has = set(np.unique(s.faces).tolist())
     groups: dict[tuple, list[tuple[int, list[int], float]]] = {}
+    taken: set[int] = set()
     for k, d in enumerate(access.directions):
         name = access.names[k]
         for floor in range(1, probe.n_faces + 1):
-            if probe.surface_types[floor] != "plane" or floor not in has or float(normals[floor] @ d) < PARALLEL:
+            if probe.surface_types[floor] != "plane" or floor not in has or floor in taken or float(normals[floor] @ d) < FLOOR_COS:
                 continue
             if not access.reaches(floor, d):
                 continue
-            level = float(probe.first_point(floor) @ d)
+            nf = normals[floor]  # the letters stand square to their floor, on a drafted face too
+            level = float(probe.first_point(floor) @ nf)
             walls, depth = [], 0.0
             for g in sorted(probe.neighbours[floor]):
                 mask = s.faces == g
-                if not mask.any() or np.abs(s.normals[mask] @ d).max() > WALL_COS:
+                if not mask.any() or np.abs(s.normals[mask] @ nf).max() > WALL_COS:
                     continue
-                lo, hi = probe.span(g, d)
+                lo, hi = probe.span(g, nf)
                 if abs(lo - level) <= tol and hi - level <= max_depth_mm + tol:
                     walls.append(g)
                     depth = max(depth, hi - level)
             if len(walls) < 3 or depth <= tol:
                 continue
+            taken.add(floor)
             tops = set().union(*(probe.neighbours[w] for w in walls)) - set(walls) - {floor}
-            surface = [t for t in tops if t in has and float(normals[t] @ d) >= PARALLEL
-                       and abs(float(probe.first_point(t) @ d) - level - depth) <= tol]
+            surface = [t for t in tops if t in has and float(normals[t] @ nf) >= PARALLEL
+                       and abs(float(probe.first_point(t) @ nf) - level - depth) <= tol]
             key = (name, round(depth / max(tol, 1e-9)), max(surface, key=lambda t: probe.areas[t]) if surface else -floor)
             groups.setdefault(key, []).append((floor, walls, depth))
     out = []
