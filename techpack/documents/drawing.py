@@ -36,6 +36,7 @@ from techpack.documents.section import plan as plan_section
 from techpack.documents.sheet import TitleBlock, draw_sheet, layout
 from techpack.documents.views import Arc, Bezier, Line, project_views
 from techpack.fonts import register
+from techpack.finish_effects import masked_surfaces
 from techpack.geometry import BuiltPart
 from techpack.geometry.bores import bore_text
 from techpack.geometry.features import Hole
@@ -194,7 +195,7 @@ def _sheet_note(part, features, units: str) -> str | None:
 
 
 def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, font: str, width: float, sheet: str | None = None,
-           critical: bool = False) -> list[str]:
+           critical: bool = False, masked: tuple[str, ...] = ()) -> list[str]:
     """The numbered notes, wrapped to `width` mm; continuation lines indented."""
     loaded = ctx.loaded
     general = loaded.general_tolerance(part)
@@ -210,6 +211,8 @@ def _notes(ctx: BuildContext, part, stem: str, oblique: list[str], exact: bool, 
         when = "after" if f.finish.dimensions == "after" else "before"
         lines.append(f"{len(lines) + 1}. Finish: {f.describe()}; dimensions apply {when} finishing"
                      + (f" (+{growth:g} µm per surface)." if growth else "."))
+    if masked and loaded.finishes(part):
+        lines.append(f"{len(lines) + 1}. MASK – NO FINISH: {'; '.join(masked)} (the finishing instructions show where).")
     lines.append(f"{len(lines) + 1}. 3D model {stem}.step (revision {ctx.spec.product.revision}) accompanies this drawing and defines "
                  "all geometry not dimensioned here; tolerances and notes on this drawing govern.")
     if critical:
@@ -289,6 +292,9 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     laid_down = solid is not model_built.solid
     corner = np.array(model_built.box_mm[:3])  # the hole table's origin, for these too: the model's (the STEP's) frame
 
+    masked = tuple(m.feature + (f" (balloon{'s' if len(m.balloons) > 1 else ''} {', '.join(map(str, m.balloons))})" if m.balloons else "")
+                   for m in masked_surfaces(model_built))
+
     def notes_for(drawn_aux) -> list[str]:
         seen_in = lambda d: next((f" (view {n.split()[-1]})" for n, (a, _) in aux.items() if n in drawn_aux and abs(abs(float(np.dot(d, a))) - 1) < 1e-6), "")  # noqa: E731
         oblique = [f"{seen_in(g[0].direction)}: {hole_text(g, model_built.bore_of(g[0]))}, axis along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in model_frame(g[0].direction, laid_down) + 0.0)}), entering at "
@@ -296,7 +302,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
                    for g in hole_groups(features.holes, model_built.selections, model_built.bore_of) if view_for(g[0].direction, names) is None]
         tb = layout("A4").title_block
         return _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, regular, tb[2] - tb[0] - 4,
-                      _sheet_note(part, features, product.units), any(c.critical for c in model_built.characteristics))
+                      _sheet_note(part, features, product.units), any(c.critical for c in model_built.characteristics), masked)
 
     wrapped = notes_for(set(aux))
     notes_height = NOTE_PITCH * len(wrapped) + 30  # and the general surface symbol above them

@@ -431,3 +431,12 @@ def test_a_hollow_parts_bore_stack_gets_a_section(ctc02):
         hatch = [ln for ln in page.lines if abs(ln["x1"] - ln["x0"]) > 1 and abs(abs(ln["y1"] - ln["y0"]) - abs(ln["x1"] - ln["x0"])) < 0.01 * abs(ln["x1"] - ln["x0"])]
     assert "A–A" in words and words.count("A") >= 2  # the title, and the letters at the cutting plane's ends
     assert len(hatch) > 50  # the cut walls, hatched at 45°
+
+
+def test_masked_surfaces_are_named_on_the_drawing(tmp_path):
+    """The finishing instructions say masked surfaces are kept bare; the drawing says which,
+    with their balloons, so a supplier reading only the drawing does not coat them."""
+    built, _, problems, text, _ = draw(EXAMPLE, "DL2-101", tmp_path)
+    assert problems == []
+    flat = " ".join(text.split())
+    assert "MASK – NO FINISH: stem bore (balloons 1, 2, 3); foot threads (balloons 4, 5); underside (balloon 6)" in flat
