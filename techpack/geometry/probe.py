@@ -75,7 +75,6 @@ class Probe:
         self.n_faces = self.face_map.Extent()
         self._props: dict[int, BRepGProp_Face] = {}
         self._face_intersectors: dict[int, IntCurvesFace_Intersector] = {}
-        self._tight: dict[int, np.ndarray] = {}
         box = Bnd_Box()
         BRepBndLib.Add_s(self.shape, box, False)  # a quick box: the diagonal only sets scales
         xmin, ymin, zmin, xmax, ymax, zmax = box.Get()
@@ -114,18 +113,25 @@ class Probe:
         return out
 
     def span(self, fid: int, direction: np.ndarray) -> tuple[float, float]:
-        """The face's extent along a direction (mm), from its box without the tolerance margin,
-        for spans compared with a feature's size."""
-        box = self._tight.get(fid)
-        if box is None:
-            plane = self.surface_types[fid] == "plane"
-            if plane:
-                self._mesh  # noqa: B018 - a plane's box is read from its triangulation: its nodes are its vertices, and it is quick
-            bnd = Bnd_Box()
-            BRepBndLib.AddOptimal_s(self.face(fid), bnd, plane, False)  # a curved face's from its surface: exact
-            box = self._tight[fid] = np.array(bnd.Get())
+        """The face's extent along a direction (mm), for spans compared with a feature's size:
+        from its triangulation's nodes, which lie on the face (exact for a plane and at every
+        vertex; on a curved face short of the true extent by at most the mesh's sag where an
+        extreme falls between nodes), else from its exact box."""
+        nodes = self._nodes.get(fid)
+        if nodes is not None:
+            along = nodes @ np.asarray(direction, dtype=float)
+            return float(along.min()), float(along.max())
+        bnd = Bnd_Box()
+        BRepBndLib.AddOptimal_s(self.face(fid), bnd, False, False)
+        box = np.array(bnd.Get())
         corners = np.array([[x, y, z] for x in box[0::3] for y in box[1::3] for z in box[2::3]]) @ direction
         return float(corners.min()), float(corners.max())
+
+    @functools.cached_property
+    def _nodes(self) -> dict[int, np.ndarray]:
+        """Each face's triangulation nodes (mm)."""
+        self._mesh  # noqa: B018 - meshes the solid
+        return self._face_nodes
 
     @functools.cached_property
     def _firsts(self) -> tuple[np.ndarray, np.ndarray]:
@@ -222,7 +228,9 @@ class Probe:
         The mesh only finds which face a ray meets first; the distance and normal are then
         computed exactly on that face's surface (see rays)."""
         verts, tris, tri_face, offset = [], [], [], 0
+        self._face_nodes = {}
         for fid, nodes, corners in face_triangles(self.shape, self.deflection, parallel=True):
+            self._face_nodes[fid] = nodes
             verts.append(nodes)
             tris.append(corners + offset)
             tri_face.append(np.full(len(corners), fid))
