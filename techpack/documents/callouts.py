@@ -64,10 +64,10 @@ def spec_feature_for(group: list[Hole], selections) -> Feature | None:
 def hole_callout(group: list[Hole], feature: Feature | None, units: str, far_side: bool = False, bore: Bore | None = None) -> str:
     """The callout of a group of holes with the spec's fit, limit deviations or thread;
     `far_side` when they enter from the side facing away from the view (blind holes and
-    counterbores drilled from underneath)."""
+    counterbores drilled from underneath; not a through hole alike at both ends)."""
     text = _hole_callout(group, feature, units, bore)
     h = group[0]
-    plain = (bore.through and len(bore.segments) == 1) if bore else (h.through and not h.counterbore and not h.countersink)
+    plain = (bore.through and (len(bore.segments) == 1 or "BOTH ENDS" in text)) if bore else (h.through and not h.counterbore and not h.countersink)
     if far_side and not plain:
         if "; FAR SIDE " in text:  # machined from both ends: the viewer's end first
             near, far = text.split("; FAR SIDE ", 1)

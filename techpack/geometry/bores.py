@@ -643,10 +643,11 @@ def _segments_text(bore: Bore) -> str:
         text = f"Ø{fmt(narrow.diameter_mm)} {depth}, CBORE Ø{fmt(near[0].diameter_mm)} ↧{fmt(near[0].end_mm)}"
     else:
         text = ", ".join([f"Ø{fmt(s.diameter_mm)} ↧{fmt(s.end_mm)}" for s in near[:-1]] + [f"Ø{fmt(narrow.diameter_mm)} {depth}"])
+    both = csk_near is not None and csk_far is not None and not far and _csk(csk_near) == _csk(csk_far)
     if csk_near:
-        text += ", " + _csk(csk_near)
+        text += ", " + _csk(csk_near) + (" BOTH ENDS" if both else "")  # a bore chamfered alike at each end
     back = [f"Ø{fmt(s.diameter_mm)} ↧{fmt(bore.depth_mm - s.start_mm)}" for s in reversed(far)]
-    if csk_far:
+    if csk_far and not both:
         back.append(_csk(csk_far))
     if back:
         text += "; FAR SIDE " + ", ".join(back)

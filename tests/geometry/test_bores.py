@@ -460,7 +460,7 @@ def example(name: str) -> cq.Solid:
 def test_desk_lamp_models():
     stem = the_bore(example("stem"))
     assert [s.kind for s in stem.segments] == ["countersink", "bore", "countersink"]
-    assert bore_text(stem) == "Ø6 THRU, CSK Ø6.6 × 90°; FAR SIDE CSK Ø6.6 × 90°"  # the chamfer at each end
+    assert bore_text(stem) == "Ø6 THRU, CSK Ø6.6 × 90° BOTH ENDS"  # the chamfer at each end
     base = bores_of(example("base"))
     assert [bore_text(b) for b in base] == ["Ø4.2 ↧10"] * 4 + ["Ø10 THRU; FAR SIDE CBORE Ø26 ↧3"]  # the Ø26 is cut open by the cable slot
     (pocket,) = base[-1].adjoining  # the Ø26 retaining-ring pocket, opened by the cable slot
