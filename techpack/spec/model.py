@@ -322,7 +322,7 @@ class Part(_Model):
     )
     surface: Text | None = Field(None, description="Default surface roughness, e.g. Ra 3.2 or N8. Default: the process's.")
     general_tolerance: Text | None = Field(None, description="General tolerance for this part, if not the product's.")
-    pull: Direction = Field("+Z", description="Mould opening or machining direction for draft and corner checks: +Z, -Y, ... or [x, y, z].")
+    pull: Direction = Field("+Z", description="Mould opening direction for draft and undercut checks: +Z, -Y, ... or [x, y, z]. Milling finds its own tool directions (tool access).")
     thickness: float | None = Field(None, gt=0, description="Sheet thickness (sheet metal, laser cutting), in the product's units.")
     features: list[Feature] = Field(default_factory=list, description="Features to call out on the drawing and check.")
     spares: Spares | None = Field(None, description="Spares ordered beyond the batch: a count (2) or a percentage of the batch quantity ('5%'); default product.spares.")
