@@ -49,6 +49,7 @@ from techpack.naming import part_stem
 NAME = "drawing"
 TEMPLATES: tuple[str, ...] = ()
 NOTE_TEXT = TEXT  # lettering of the notes: 2.5 mm capitals
+SHORT_DASHED = 5.0  # mm: a hidden line shorter than this gets dashes to its length (three dashes, two gaps), not the 3 mm dash
 NOTE_PITCH = 5.0  # mm between note lines
 WIDE = 0.5  # mm, ISO 128 wide line (visible edges)
 HATCH_PITCH = 3.0  # mm on paper between section hatching lines (ISO 128-50: to suit the area)
@@ -62,8 +63,14 @@ def _stroke(c, placed: Placed, prims, width: float, dash=None) -> None:
         path = c.beginPath()
         if isinstance(p, Line):
             a, b = placed.paper(p.a), placed.paper(p.b)
+            if dash and math.dist(a, b) < SHORT_DASHED:  # a hidden edge shorter than one dash would print solid
+                c.setDash([math.dist(a, b) / 3 * MM, math.dist(a, b) / 6 * MM], 0)
             path.moveTo(a[0] * MM, a[1] * MM)
             path.lineTo(b[0] * MM, b[1] * MM)
+            if dash and math.dist(a, b) < SHORT_DASHED:
+                c.drawPath(path, stroke=1, fill=0)
+                c.setDash(*dash)
+                continue
         elif isinstance(p, Arc):
             cx, cy = placed.paper(p.centre)
             r = p.radius * s
