@@ -440,3 +440,17 @@ def test_masked_surfaces_are_named_on_the_drawing(tmp_path):
     assert problems == []
     flat = " ".join(text.split())
     assert "MASK – NO FINISH: stem bore (balloons 1, 2, 3); foot threads (balloons 4, 5); underside (balloon 6)" in flat
+
+
+def test_short_hidden_edges_are_dashed_not_solid(tmp_path):
+    """The bracket's holes seen through its 2 mm flanges (4 mm on the sheet at 2:1) are hidden
+    edges: dashed to their own length, never one 3 mm dash that prints as a solid line."""
+    _, outputs, problems = render(EXAMPLE, "DL2-301", tmp_path)
+    mm = 72 / 25.4
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+        lines = pdf.pages[0].lines
+    length = lambda ln: math.hypot(ln["x1"] - ln["x0"], ln["bottom"] - ln["top"]) / mm  # noqa: E731
+    short = [ln for ln in lines if ln["dash"][0] and length(ln) < 5]
+    assert len(short) >= 4
+    for ln in short:  # at least one gap falls within the line
+        assert ln["dash"][0][0] / mm < length(ln)
