@@ -28,7 +28,7 @@ from techpack.documents.callouts import (
 )
 from techpack.documents.faces import cylinder_callout, selected_faces, surface_text, toleranced
 from techpack.documents.layout import (
-    GAP, ISO_SHRINK, SCALES, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame, turned_features,
+    GAP, ISO_SHRINK, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, free_spot, grown, model_frame, turned_features,
     pitch_circle, round_centre, round_outline, scale_text, turn, view_for, view_names,
 )
 from techpack.documents.section import cutting_line, hatch, removed_view, spans, stack_section
@@ -123,21 +123,6 @@ def _added(notes: Annotations, draw) -> dict[str, list]:
     before = {n: len(getattr(notes, n)) for n in names}
     draw()
     return {n: getattr(notes, n)[before[n]:] for n in names}
-
-
-def _free_room(notes: Annotations, view, s: float, avoid) -> Placed | None:
-    """An extra view placed at scale s (or the next two smaller) where it, its title and a
-    margin clear every view, text and line placed so far, scanning from the top right."""
-    x0, y0, x1, y1 = view.bounds
-    area = notes.area
-    for scale in [sc for sc in SCALES if sc <= s][:3]:
-        w, h = (x1 - x0) * scale, (y1 - y0) * scale
-        for top in np.arange(area[3] - 10.0, area[1] + h + 4.0, -4.0):
-            for right in np.arange(area[2] - 4.0, area[0] + w + 4.0, -4.0):
-                box = (right - w - 3.0, top - h - 3.0, right + 3.0, top + 9.0)  # a title above
-                if notes.free(box, avoid, gap=1.0):
-                    return Placed(view, right - w - x0 * scale, top - h - y0 * scale, scale)
-    return None
 
 
 def _tag_holes(notes: Annotations, holes, placed: dict[str, Placed], font: str) -> int:
@@ -634,7 +619,7 @@ def draw_part(ctx: BuildContext, built: PartModel) -> tuple[list[Output], list[s
     notes.surface_symbol(x, y, general_ra, machined)
 
     if stack_view is not None:  # the stack's section where the views, dimensions and notes left room
-        stack_placed = _free_room(notes, stack_view, s, avoid)
+        stack_placed = free_spot(stack_view, s, sheet.drawing_area, [], clear=lambda box: notes.free(box, avoid, gap=1.0))
         if stack_placed:
             _stroke(c, stack_placed, stack_placed.view.smooth, NARROW)  # no hidden lines, hatched
             _stroke(c, stack_placed, stack_placed.view.visible, WIDE)

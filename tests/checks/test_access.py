@@ -122,6 +122,7 @@ def test_engraved_lettering_is_one_engraving_judged_against_an_engraving_cutter(
     code, report = dfm(lettering(0.5), "cnc-milling", "6061")
     (e,) = part_of(report)["measured"]["engravings"]
     assert e["direction"] == "+Y" and e["depth_mm"] == pytest.approx(0.5) and e["stroke_mm"] == pytest.approx(1.0, abs=1e-3)
+    assert e["height_mm"] == pytest.approx(10.0, abs=1e-3)  # the letters are 10 mm tall: the drawing's CHARACTERS ... HIGH
     assert len(e["faces"]) == 2 + 12 + 6 and e["tool"].startswith("engraving cutter")
     # its many sharp corners are the engraving cutter's business, not an end mill's
     assert findings(report, "internal-corner-radius") == [] and findings(report, "pocket-depth-ratio") == []
