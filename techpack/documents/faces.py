@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
 
-from techpack.documents.annotate import Annotations
+from techpack.documents.annotate import Annotator
 from techpack.inspection import fmt, frames, size_limits
 from techpack.documents.layout import LAY_DOWN, Placed
 from techpack.geometry.model import MEASURED_PLACES
@@ -39,7 +39,7 @@ def selected_faces(model, drawn) -> list[tuple[object, object, np.ndarray, np.nd
     return out
 
 
-def cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, avoid, inspect, units: str, machined: bool) -> bool:
+def cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotator, inspect, units: str, machined: bool) -> bool:
     """A cylindrical face's diameter with the spec's fit or limits (`Ø10 p6 (+0.024/+0.015)`),
     across its outline on a view that sees it from the side (at its end nearest the view's
     edge), else by a leader to its circle; its frames and datum beside it."""
@@ -60,7 +60,7 @@ def cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, avo
         k = 0 if vertical else 1  # dimension at the end furthest right (axis across) or up (axis up)
         end = origin + axis * max(ends, key=lambda t: p.at(origin + axis * t)[k])
         a, b = p.at(end - across * r), p.at(end + across * r)
-        label = notes.linear(a, b, text, +1, 10, vertical, avoid)
+        label = notes.linear(a, b, text, +1, 10, vertical)
         tip, outward, view = b, ((1.0, 0.0) if vertical else (0.0, 1.0)), name
         break
     if label is None:  # seen end-on only: a leader to the circle
@@ -68,15 +68,15 @@ def cylinder_callout(f, face, placed: dict[str, Placed], notes: Annotations, avo
             if abs(abs(float(np.dot(axis, p.view.direction))) - 1) < 1e-6:
                 c = np.array(p.at(origin))
                 tip = tuple(c + np.array((0.707, 0.707)) * r * p.scale)
-                label, outward, view = notes.leader(tip, text, avoid), (0.707, 0.707), name
+                label, outward, view = notes.leader(tip, text), (0.707, 0.707), name
                 break
     if label is None:
         return False
     inspect(f, ("size",), label, view)
     for frame in frames(f, mm_per_unit(units), hole=True):
-        inspect(f, (frame.check.kind,), notes.frame(tip, list(frame.cells), outward, avoid), view)
+        inspect(f, (frame.check.kind,), notes.frame(tip, list(frame.cells), outward), view)
     if f.datum:
-        notes.datum(tip, f.datum, outward, avoid)
+        notes.datum(tip, f.datum, outward)
     if f.surface:
-        inspect(f, ("roughness",), notes.surface_leader(tip, outward, surface_text(f.surface), machined, avoid), view)
+        inspect(f, ("roughness",), notes.surface_leader(tip, outward, surface_text(f.surface), machined), view)
     return True

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
 
-from techpack.documents.annotate import Box, inside, overlaps
+from techpack.documents.display import Box
 from techpack.documents.callouts import hole_groups
 from techpack.documents.sheet import layout
 from techpack.documents.views import Arc, View, _basis
@@ -175,23 +175,16 @@ def auxiliary_views(features, names, letters: list[str]) -> dict[str, tuple[tupl
     return out
 
 
-def grown(box: Box, by: float) -> Box:
-    return (box[0] - by, box[1] - by, box[2] + by, box[3] + by)
-
-
-def free_spot(view: View, s: float, area: Box, taken: list[Box], clear=None) -> Placed | None:
-    """The view placed at scale s (or the next smaller ones) where it and room for its
-    callouts clear everything taken (and pass `clear(box)`, when given: room left by what is
-    already drawn), scanning the drawing area from the top right."""
+def spots(view: View, s: float, area: Box):
+    """Where a view could go, best first: at scale s (then the next smaller ones), scanning the
+    drawing area from the top right; each (box, Placed's arguments), the box with room for its callouts
+    to the right and its title above. The sheet's room (room.py) picks the first free one."""
     x0, y0, x1, y1 = view.bounds
     for scale in [sc for sc in SCALES if sc <= s][:3]:
         w, h = (x1 - x0) * scale, (y1 - y0) * scale
         for top in np.arange(area[3] - 8.0, area[1] + h + 8.0, -4.0):
             for right in np.arange(area[2] - 30.0, area[0] + w + 8.0, -4.0):
-                box = (right - w - 8.0, top - h - 8.0, right + 30.0, top + 8.0)  # callouts to the right, a title above
-                if inside(box, area) and not any(overlaps(box, t) for t in taken) and (clear is None or clear(box)):
-                    return Placed(view, right - w - x0 * scale, top - h - y0 * scale, scale)
-    return None
+                yield (right - w - 8.0, top - h - 8.0, right + 30.0, top + 8.0), (view, right - w - x0 * scale, top - h - y0 * scale, scale)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import pytest
 from techpack.checks import Report
 from techpack.context import BuildContext
 from techpack.documents import drawing
+from techpack.documents.layout import drawn_solid, pitch_circle
+from techpack.fonts import register
 from techpack.geometry import build_models, build_parts
 from techpack.geometry.features import find_features
 from techpack.report import Reporter
@@ -111,7 +113,7 @@ def test_nist_drawings_call_out_their_holes_without_overlaps(project, tmp_path, 
     spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
     built, _, problems, text, _ = draw(spec, "CTC", tmp_path)
     assert problems == []  # no text over text or a view, off the sheet, or struck through by a line
-    holes = find_features(drawing.drawn_solid(built)).holes
+    holes = find_features(drawn_solid(built)).holes
     if "ctc_02" in name:  # 89 holes: their positions go in a table, one row a hole
         assert "Hole positions from the part's lower left corner" in text
         assert all(f"H{k} " in text for k in (1, 10, 50))
@@ -159,13 +161,15 @@ def test_a_hole_table_with_no_room_left_goes_on_a_second_sheet(project, tmp_path
     name = "nist_ctc_02_asme1_ap203.stp"
     shutil.copy(FIXTURES / name, project.root / name)
     spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
-    original, calls = drawing.Annotations.table, []
+    from techpack.documents.annotate import Annotator
+
+    original, calls = Annotator.table, []
 
     def table(self, *args, **kw):  # no room on the first sheet
         calls.append(self)
         return False if len(calls) == 1 else original(self, *args, **kw)
 
-    monkeypatch.setattr(drawing.Annotations, "table", table)
+    monkeypatch.setattr(Annotator, "table", table)
     _, outputs, problems = render(spec, "CTC", tmp_path)
     assert problems == []
     with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
@@ -204,13 +208,13 @@ def test_a_hole_table_longer_than_a_sheet_runs_over_several(project, tmp_path):
 
 def test_pitch_circle_needs_three_equally_spaced_points_on_a_circle():
     square = [(10, 0), (0, 10), (-10, 0), (0, -10)]
-    circle = drawing.pitch_circle(square)
+    circle = pitch_circle(square)
     assert circle.centre == pytest.approx((0.0, 0.0)) and circle.radius == pytest.approx(10.0) and (circle.positions, circle.empty) == (4, ())
-    assert drawing.pitch_circle(square[:2]) is None  # two points make no circle
-    assert drawing.pitch_circle([(10, 0), (0, 10), (-10, 0), (7.0710678, -7.0710678)]) is None  # on a circle, not equally spaced
-    assert drawing.pitch_circle([(0, 0), (10, 0), (20, 0)]) is None  # a row
+    assert pitch_circle(square[:2]) is None  # two points make no circle
+    assert pitch_circle([(10, 0), (0, 10), (-10, 0), (7.0710678, -7.0710678)]) is None  # on a circle, not equally spaced
+    assert pitch_circle([(0, 0), (10, 0), (20, 0)]) is None  # a row
     five_of_six = [(10 * math.cos(math.radians(a)), 10 * math.sin(math.radians(a))) for a in (0, 60, 120, 180, 240)]
-    circle = drawing.pitch_circle(five_of_six)  # a bolt circle with one member omitted: its centre is not the points' mean
+    circle = pitch_circle(five_of_six)  # a bolt circle with one member omitted: its centre is not the points' mean
     assert circle.centre == pytest.approx((0.0, 0.0), abs=1e-9) and circle.positions == 6 and circle.empty == (300.0,)
 
 
@@ -320,9 +324,9 @@ def test_features_selected_by_the_names_the_script_tagged(project, tmp_path):
 
 
 def test_lint_finds_text_struck_through_by_a_line():
-    from techpack.documents.annotate import Label, lint
+    from techpack.documents.display import Label, lint
 
-    regular, _ = drawing.register()
+    regular, _ = register()
     label = Label("Ø10 H7", 50.0, 50.0, regular)
     area = (0.0, 0.0, 200.0, 200.0)
     assert lint([label], [], area, [((40.0, 49.2), (70.0, 49.2))]) == []  # its own shelf, just under it
