@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
+from OCP.GeomAbs import GeomAbs_Cylinder
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from techpack.context import BuildContext
@@ -63,6 +64,15 @@ def views_strokes(plan: Plan) -> list[Stroke]:
     return out
 
 
+def _distinct(values, tol: float = 1e-3) -> list[float]:
+    """The values, sorted, one of each run closer than tol (paper mm): the run's first, unrounded."""
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
 class Marking:
     """Annotates one part's planned sheet."""
 
@@ -105,12 +115,12 @@ class Marking:
             stack_marks = self.display.added_since(before)
         self.titles()
         self.axes()
+        self.notes()  # fixed above the title block: what follows keeps clear of it
         self.positions()
         self.overall_sizes()
         self.hole_callouts()
         self.edge_callouts()
         self.face_callouts()
-        self.notes()
         if stack_marks is not None:
             self.stack_section(stack_marks)
         if self.tabled:
@@ -196,14 +206,16 @@ class Marking:
     def positions(self) -> None:
         """Centre lines of every hole seen as a circle (placed before the callouts: the
         dimensions stay put, the leaders find room around them), pitch circles, and the holes'
-        and slots' positions from the view's lower left corner (a round part: its centre)."""
-        plan, s, model, d = self.plan, self.plan.scale, self.model, self.display
-        placed = plan.placed
+        and slots' positions from the view's lower left corner (a round part: its centre), in
+        the principal views and in the auxiliary views of angled holes (in their plane)."""
+        plan, model, d = self.plan, self.model, self.display
+        placed = plan.placed | plan.aux_placed
         centres: dict[str, list[tuple[float, float]]] = {}
         for group in hole_groups(plan.features.holes, model.selections, model.bore_of):
-            name = view_for(group[0].direction, placed)
+            name = view_for(group[0].direction, plan.placed) or view_for(group[0].direction, plan.aux_placed)
             if name is None:
                 continue
+            s = placed[name].scale
             points = [placed[name].at(h.entry) for h in group]
             for (cx, cy), h in zip(points, group):
                 r = h.diameter_mm / 2 * s + 2.0
@@ -224,33 +236,39 @@ class Marking:
                 self.a.leader(tip, text, prefer=(1, -1))
                 points = [(px, py)]
             centres.setdefault(name, []).extend(points)
-        for sl in plan.features.slots:  # slots are positioned by their centres, like holes
-            name = view_for(sl.direction, placed)
+        for sl in plan.features.slots:  # slots are positioned by their centres, like holes; an open one by its arc's centre
+            name = view_for(sl.direction, plan.placed)
             if name:
-                centres.setdefault(name, []).append(placed[name].at(sl.centre))
+                centres.setdefault(name, []).append(placed[name].at(self._slot_point(sl)))
         for name, points in centres.items():
-            box = placed[name].box
+            box, s = placed[name].box, placed[name].scale
             # from the centre of a round part (its outline a whole circle), else the lower left corner
             ox, oy = round_centre(placed[name]) or (box[0], box[1])
             points = [(x, y) for x, y in points if abs(x - ox) > 0.5 or abs(y - oy) > 0.5]  # concentric: nothing to locate
-            xs = sorted({round(x, 3) for x, _ in points})
-            ys = sorted({round(y, 3) for _, y in points})
+            xs, ys = _distinct(x for x, _ in points), _distinct(y for _, y in points)  # exact values: a dimension is (x - ox) / s
             if len(xs) + len(ys) > 12:
-                self.tabled += [h for h in plan.features.holes if view_for(h.direction, placed) == name]
+                self.tabled += [h for h in plan.features.holes if (view_for(h.direction, plan.placed) or view_for(h.direction, plan.aux_placed)) == name]
                 continue  # too many for dimensions: the hole table lists them
             xs = [x for x in xs if abs(x - ox) > 0.5]
             ys = [y for y in ys if abs(y - oy) > 0.5]
             # the overall sizes' extension lines will run out from the view's corners, outside these
             reserved = ((box[2], box[1] - 0.3, box[2] + 80, box[1] + 0.3), (box[2], box[3] - 0.3, box[2] + 80, box[3] + 0.3),
                         (box[0] - 0.3, box[1] - 80, box[0] + 0.3, box[1]), (box[2] - 0.3, box[1] - 80, box[2] + 0.3, box[1]))
+            # below and right of the view; an auxiliary view, placed where there was room, above
+            # or left where that side is taken (the notes beside it)
+            below, right = True, True
+            if name in plan.aux_placed:
+                below = self.room.free((box[0], box[1] - 10 - 7 * len(xs), box[2], box[1] - 1), gap=0.0)
+                right = self.room.free((box[2] + 1, box[1], box[2] + 10 + 7 * len(ys), box[3]), gap=0.0)
+            edge_y, edge_x = (box[1] if below else box[3]), (box[2] if right else box[0])
             for k, x in enumerate(xs):  # extension lines from the lowest centre on each x, the rightmost on each y
-                low = min(py for px, py in points if abs(px - x) < 1e-3)
-                low = low if self.room.clear((x, low), (x, box[1])) else box[1]  # from the view's edge if text is in the way
-                self.a.linear((ox, box[1]), (x, low), fmt(abs(x - ox) / s), -1, 8 + 7 * k, False, extra=reserved)
+                low = (min if below else max)(py for px, py in points if abs(px - x) < 1e-3)
+                low = low if self.room.clear((x, low), (x, edge_y)) else edge_y  # from the view's edge if text is in the way
+                self.a.linear((ox, edge_y), (x, low), fmt(abs(x - ox) / s), -1 if below else +1, 8 + 7 * k, False, extra=reserved)
             for k, y in enumerate(ys):
-                right = max(px for px, py in points if abs(py - y) < 1e-3)
-                right = right if self.room.clear((right, y), (box[2], y)) else box[2]
-                self.a.linear((box[2], oy), (right, y), fmt(abs(y - oy) / s), +1, 8 + 7 * k, True, extra=reserved)
+                far = (max if right else min)(px for px, py in points if abs(py - y) < 1e-3)
+                far = far if self.room.clear((far, y), (edge_x, y)) else edge_x
+                self.a.linear((edge_x, oy), (far, y), fmt(abs(y - oy) / s), +1 if right else -1, 8 + 7 * k, True, extra=reserved)
             self.tiers[(name, "below")], self.tiers[(name, "right")] = len(xs), len(ys)
 
     def overall_sizes(self) -> None:
@@ -352,6 +370,20 @@ class Marking:
                     continue
                 return p.at(point), p
         return None
+
+    def _slot_point(self, sl) -> tuple[float, float, float]:
+        """Where a slot is located from: its centre; an open slot (one arc, running out to the
+        rim) from the centre of its arc, the one point of it the model fixes."""
+        if not sl.open_end:
+            return sl.centre
+        faces = self.plan.built.solid.Faces()
+        for i in sl.faces:
+            surface = BRepAdaptor_Surface(faces[i - 1].wrapped)
+            if surface.GetType() == GeomAbs_Cylinder:
+                loc = np.array(surface.Cylinder().Location().Coord())
+                along = float(np.dot(loc - np.array(sl.centre), sl.long_axis))
+                return tuple(np.array(sl.centre) + np.array(sl.long_axis) * along)
+        return sl.centre
 
     def edge_callouts(self) -> None:
         """Radii, chamfers and slots, grouped, each group led to one of its members on a view
