@@ -7,7 +7,12 @@ trimmed sheet. The drawing functions take a canvas in ReportLab points (as creat
 ``saveState``/``restoreState``, so nothing leaks into the caller's graphics state.
 
 Text sizes (``size_mm``) are font sizes (the em height) of the bundled DejaVu Sans; its capital
-letters are 0.73 of that, so a 2.5 mm label has 1.8 mm capitals, and the 3.5 mm values 2.5 mm ones.
+letters are 0.73 of that. Every text on the sheet is at least MIN_TEXT = 3.5 mm, i.e. 2.5 mm
+capitals, the least ISO 3098 height drawings.md 6.9 gives for A4 and A3: labels, values, grid
+references, the size designation and the projection caption. A value too long for its field wraps
+to more lines at that size, never smaller; the title block grows to hold it when the sheet is laid
+out for its title (``layout(size, title)``), and a value that would need more than MAX_LINES lines
+is an error.
 
 Sources: /work/shared/reference/drawings.md sections 6.1 (frame, centring marks, grid, size
 label, 180 mm title block), 6.2 (title block fields), 6.4 (projection symbol), 6.5 (scale),
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import math
 from dataclasses import dataclass
 
 from reportlab.pdfbase import pdfmetrics
@@ -49,15 +55,20 @@ ZONE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O
 BORDER_TEXT = 3.5  # grid labels and the size designation
 
 TITLE_WIDTH = 180.0
-TITLE_HEIGHT = 56.0
-LABEL = 2.5  # field labels (1.8 mm capitals); shrink to MIN_TEXT if a label does not fit
-VALUE = 3.5
-MAIN_VALUE = 5.0  # identification number and title, bold
-MIN_TEXT = 1.8
+TITLE_ROWS = (10.0, 13.5, 10.0, 10.0, 13.5)
+"""Heights (mm) of the title block's rows, bottom to top, before any row grows for a long value."""
+TITLE_HEIGHT = sum(TITLE_ROWS)  # 57 mm
+MIN_TEXT = 3.5  # the least font size anywhere on the sheet: 2.5 mm capitals (ISO 3098)
+LABEL = MIN_TEXT  # field labels
+VALUE = MIN_TEXT
+MAIN_VALUE = 5.0  # identification number and title, bold; down to MIN_TEXT if too long
 ISO_HEIGHTS = (20.0, 14.0, 10.0, 7.0, 5.0, 3.5, 2.5, 1.8)  # ISO 3098 series: the steps a value shrinks by
+MAX_LINES = 6  # the most lines a title block value may wrap to before it is an error
 PAD = 1.0  # text to cell line, horizontally and at the bottom
 LABEL_TOP = 0.8  # top of a label's box below the cell's top line
+LABEL_GAP = 0.5  # label's box to the value's area
 LEADING = 1.15  # line pitch of wrapped values, times the font size
+EPS = 1e-9  # mm, for comparing lengths computed two ways
 PROJECTIONS = {"first-angle": "First angle", "third-angle": "Third angle"}
 
 Box = tuple[float, float, float, float]
@@ -99,6 +110,7 @@ class Sheet:
     drawing_area: Box  # inside the frame: x0, y0, x1, y1
     title_block: Box
     free_area: Box  # the drawing area above the title block, for views
+    title_rows: tuple[float, ...] = TITLE_ROWS  # the title block's row heights, mm, bottom to top
 
     @property
     def columns(self) -> tuple[float, ...]:
@@ -152,13 +164,20 @@ def _grid(size: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
     return cols, rows
 
 
-def layout(size: str) -> Sheet:
-    """The geometry of an ISO 5457 sheet of `size` ("A4" ... "A0"); draws nothing."""
+def layout(size: str, title: TitleBlock | None = None) -> Sheet:
+    """The geometry of an ISO 5457 sheet of `size` ("A4" ... "A0"); draws nothing.
+
+    The title block is 180 mm wide and TITLE_HEIGHT (57 mm) tall; given the `title` it will hold,
+    a row grows where a value needs more lines at 3.5 mm than the row has room for. Raises
+    ValueError naming the field if a value would need more than MAX_LINES lines."""
     w, h = _check_size(size)
     x0, y0, x1, y1 = LEFT_MARGIN, MARGIN, w - MARGIN, h - MARGIN
-    title = (x1 - TITLE_WIDTH, y0, x1, y0 + TITLE_HEIGHT)
-    return Sheet(size=size, width=float(w), height=float(h), drawing_area=(x0, y0, x1, y1), title_block=title,
-                 free_area=(x0, title[3], x1, y1))
+    rows = TITLE_ROWS if title is None else _grown_rows(title)
+    title_box = (x1 - TITLE_WIDTH, y0, x1, y0 + sum(rows))
+    if title_box[3] > y1:
+        raise ValueError(f"{title.number}: the title block ({sum(rows):g} mm) is taller than the {size} frame")
+    return Sheet(size=size, width=float(w), height=float(h), drawing_area=(x0, y0, x1, y1), title_block=title_box,
+                 free_area=(x0, title_box[3], x1, y1), title_rows=rows)
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -224,34 +243,33 @@ def _block_height(font: str, size: float, n: int) -> float:
 
 def fit_text(font: str, nominal: float, text: str, width: float, height: float) -> tuple[float, list[str]]:
     """Size and lines that fit `text` into width x height mm: one line, shrinking by the ISO 3098
-    heights from `nominal` down to 1.8 mm; then two lines (largest size first), then more if the
-    height allows. If nothing fits, the most lines that fit at 1.8 mm, the last one cut with "…"."""
+    heights from `nominal` down to MIN_TEXT (3.5 mm), never below; then two lines (largest size
+    first), then more if the height allows. Raises ValueError if the text does not fit at 3.5 mm
+    (the caller names the field), or if `nominal` is below 3.5 mm."""
+    if nominal < MIN_TEXT:
+        raise ValueError(f"text size {nominal:g} mm is below the {MIN_TEXT:g} mm least size")
     text = " ".join(text.split())
-    sizes = [s for s in ISO_HEIGHTS if MIN_TEXT <= s < nominal]
-    sizes = [nominal, *sizes] if nominal >= MIN_TEXT else [nominal]
+    sizes = [nominal, *(s for s in ISO_HEIGHTS if MIN_TEXT <= s < nominal)]
     if not text:
         return sizes[0], []
     smallest = sizes[-1]
-    most = 1
-    while _block_height(font, smallest, most + 1) <= height:
+    most = 0
+    while _block_height(font, smallest, most + 1) <= height + EPS:
         most += 1
     for n in range(1, most + 1):
         for size in sizes:
-            if _block_height(font, size, n) > height:
+            if _block_height(font, size, n) > height + EPS:
                 continue
             if n == 1:
-                if pdfmetrics.stringWidth(text, font, size) <= width:
+                if pdfmetrics.stringWidth(text, font, size) <= width + EPS:
                     return size, [text]
                 continue
             lines = _wrap(text, font, size, width)
             if len(lines) <= n:
                 return size, lines
-    lines = _wrap(text, font, smallest, width)[:most]
-    last = lines[-1]
-    while last and pdfmetrics.stringWidth(last + "…", font, smallest) > width:
-        last = last[:-1]
-    lines[-1] = last.rstrip() + "…"
-    return smallest, lines
+    need = len(_wrap(text, font, smallest, width))
+    raise ValueError(f"{len(text)} characters need {need} line{'s' if need > 1 else ''} of {smallest:g} mm text "
+                     f"in {width:.1f} mm; {most} fit{'s' if most == 1 else ''} in {height:.1f} mm")
 
 
 def _draw_block(c, font: str, size: float, lines: list[str], x: float, yc: float, anchor: str = "start") -> list[Box]:
@@ -331,49 +349,96 @@ def projection_symbol(canvas, x: float, y: float, h: float, method: str) -> None
 
 # --- title block ----------------------------------------------------------------------------
 
-# (key, label, x0, y0, x1, y1 relative to the block's lower-left corner, value size, bold)
-CELLS: tuple[tuple[str, str, float, float, float, float, float, bool], ...] = (
-    ("material", "Material", 0, 44, 90, 56, VALUE, False),
-    ("finish", "Finish", 90, 44, 180, 56, VALUE, False),
-    ("general_tolerance", "General tolerances", 0, 32, 40, 44, VALUE, False),
-    ("mass", "Mass", 40, 32, 65, 44, VALUE, False),
-    ("scale", "Scale", 65, 32, 85, 44, VALUE, False),
-    ("units", "", 85, 32, 125, 44, VALUE, False),
-    ("projection", "Projection", 125, 20, 180, 44, VALUE, False),
-    ("document_type", "Document type", 0, 20, 45, 32, VALUE, False),
-    ("creator", "Created by", 45, 20, 85, 32, VALUE, False),
-    ("approver", "Approved by", 85, 20, 125, 32, VALUE, False),
-    ("owner", "Legal owner", 0, 0, 40, 20, VALUE, False),
-    ("title", "Title", 40, 9, 115, 20, MAIN_VALUE, True),
-    ("supplementary_title", "Supplementary title", 40, 0, 115, 9, VALUE, False),
-    ("number", "Identification number", 115, 9, 180, 20, MAIN_VALUE, True),
-    ("revision", "Revision", 115, 0, 128, 9, VALUE, False),
-    ("date", "Date of issue", 128, 0, 151, 9, VALUE, False),
-    ("sheet", "Sheet", 151, 0, 165, 9, VALUE, False),
-    ("language", "Language", 165, 0, 180, 9, VALUE, False),
+# (key, label, x0, x1 relative to the block's left edge, lowest and highest row (0 = bottom), value size, bold)
+CELLS: tuple[tuple[str, str, float, float, int, int, float, bool], ...] = (
+    ("material", "Material", 0, 70, 4, 4, VALUE, False),
+    ("finish", "Finish", 70, 180, 4, 4, VALUE, False),
+    ("general_tolerance", "General tolerances", 0, 45, 3, 3, VALUE, False),
+    ("mass", "Mass", 45, 70, 3, 3, VALUE, False),
+    ("scale", "Scale", 70, 92, 3, 3, VALUE, False),
+    ("units", "", 92, 140, 3, 3, VALUE, False),
+    ("projection", "Projection", 140, 180, 2, 3, VALUE, False),
+    ("document_type", "Document type", 0, 45, 2, 2, VALUE, False),
+    ("creator", "Created by", 45, 92, 2, 2, VALUE, False),
+    ("approver", "Approved by", 92, 140, 2, 2, VALUE, False),
+    ("owner", "Legal owner", 0, 40, 0, 1, VALUE, False),
+    ("title", "Title", 40, 104, 1, 1, MAIN_VALUE, True),
+    ("supplementary_title", "Supplementary title", 40, 104, 0, 0, VALUE, False),
+    ("number", "Identification number", 104, 180, 1, 1, MAIN_VALUE, True),
+    ("revision", "Revision", 104, 121, 0, 0, VALUE, False),
+    ("date", "Date of issue", 121, 147, 0, 0, VALUE, False),
+    ("sheet", "Sheet", 147, 160, 0, 0, VALUE, False),
+    ("language", "Language", 160, 180, 0, 0, VALUE, False),
 )
-"""The title block's fields: 180 x 56 mm, ISO 7200's identifying part in the bottom rows."""
+"""The title block's fields, 180 mm wide in TITLE_ROWS: ISO 7200's identifying part (legal owner, title,
+identification number, revision, date of issue, sheet, language) in the bottom two rows, with the
+number at the lower right; above it the people and document type, then what a supplier needs
+(tolerances, mass, scale, units, projection), then material and finish. Every label fits its field
+at 3.5 mm; a row of one-line values is 10 mm, a row of two-line values (material, finish; the title
+at 3.5 mm) 13.5 mm."""
+
+
+def _row_edges(rows: tuple[float, ...]) -> list[float]:
+    edges = [0.0]
+    for r in rows:
+        edges.append(edges[-1] + r)
+    return edges
 
 
 def cell_rects(sheet: Sheet) -> dict[str, Box]:
     """Each title block field's rectangle on the sheet, mm."""
     bx, by = sheet.title_block[:2]
-    return {key: (bx + x0, by + y0, bx + x1, by + y1) for key, _, x0, y0, x1, y1, _, _ in CELLS}
+    edges = _row_edges(sheet.title_rows)
+    return {key: (bx + x0, by + edges[lo], bx + x1, by + edges[hi + 1]) for key, _, x0, x1, lo, hi, _, _ in CELLS}
 
 
 def _value(title: TitleBlock, key: str) -> str:
     if key == "sheet":
         return f"{title.sheet}/{title.sheets}"
-    return str(getattr(title, key))
+    return " ".join(str(getattr(title, key)).split())
+
+
+def _value_room(font: str, cell_height: float) -> float:
+    """Height (mm) left for the value in a cell of cell_height, under its label (or the room a label
+    would take: a value without one sits level with its neighbours')."""
+    ascent, descent = pdfmetrics.getAscentDescent(font, LABEL)
+    return cell_height - LABEL_TOP - (ascent - descent) - LABEL_GAP - PAD
+
+
+def _field_name(key: str, label: str) -> str:
+    return f'"{label or key.replace("_", " ").capitalize()}"'
+
+
+def _grown_rows(title: TitleBlock) -> tuple[float, ...]:
+    """TITLE_ROWS, each grown where a value of `title` needs more lines at MIN_TEXT than its cell holds."""
+    regular, bold = register()
+    rows = list(TITLE_ROWS)
+    for row in range(len(rows)):
+        for key, label, x0, x1, lo, hi, _, heavy in CELLS:
+            if hi != row or key == "projection":
+                continue
+            font = bold if heavy else regular
+            text, width = _value(title, key), x1 - x0 - 2 * PAD
+            if not text:
+                continue
+            n = len(_wrap(text, font, MIN_TEXT, width))
+            if n > MAX_LINES:
+                raise ValueError(
+                    f"{title.number}: the title block's {_field_name(key, label)} field is too long: {len(text)} "
+                    f"characters need {n} lines of {MIN_TEXT:g} mm lettering in its {width:g} mm width, at most "
+                    f"{MAX_LINES} are allowed; shorten it (details belong in a note on the drawing)")
+            short = _block_height(font, MIN_TEXT, n) - _value_room(regular, sum(rows[lo:hi + 1]))
+            if short > EPS:
+                rows[row] += math.ceil(short * 10) / 10  # whole tenths of a mm, never less than needed
+    return tuple(rows)
 
 
 def _label(c, font: str, text: str, rect: Box) -> Box:
     x0, _, x1, y1 = rect
-    size = LABEL
-    if pdfmetrics.stringWidth(text, font, size) > x1 - x0 - 2 * PAD:
-        size = MIN_TEXT
-    ascent, _ = pdfmetrics.getAscentDescent(font, size)
-    return _draw_text(c, font, size, text, x0 + PAD, y1 - LABEL_TOP - ascent)
+    if pdfmetrics.stringWidth(text, font, LABEL) > x1 - x0 - 2 * PAD + EPS:
+        raise ValueError(f"title block label {text!r} is wider than its {x1 - x0:g} mm cell at {LABEL:g} mm")
+    ascent, _ = pdfmetrics.getAscentDescent(font, LABEL)
+    return _draw_text(c, font, LABEL, text, x0 + PAD, y1 - LABEL_TOP - ascent)
 
 
 def _title_block(c, sheet: Sheet, title: TitleBlock, regular: str, bold: str) -> list[Box]:
@@ -389,16 +454,18 @@ def _title_block(c, sheet: Sheet, title: TitleBlock, regular: str, bold: str) ->
     for key, label, *_, size, heavy in CELLS:
         x0, y0, x1, y1 = rects[key]
         if label:
-            box = _label(c, regular, label, rects[key])
-            boxes.append(box)
-        else:  # no label (the units statement): the value sits level with its neighbours'
-            box = text_box(regular, LABEL, "", x0 + PAD, y1 - LABEL_TOP - pdfmetrics.getAscentDescent(regular, LABEL)[0])
-        top = box[1] - 0.5
+            boxes.append(_label(c, regular, label, rects[key]))
+        top = y0 + PAD + _value_room(regular, y1 - y0)
         if key == "projection":
             boxes += _projection_cell(c, title.projection, (x0, y0, x1, top), regular)
             continue
         font = bold if heavy else regular
-        fsize, lines = fit_text(font, size, _value(title, key), x1 - x0 - 2 * PAD, top - (y0 + PAD))
+        try:
+            fsize, lines = fit_text(font, size, _value(title, key), x1 - x0 - 2 * PAD, top - (y0 + PAD))
+        except ValueError as e:
+            raise ValueError(f"{title.number}: the title block's {_field_name(key, label)} field cannot hold its "
+                             f"value at {MIN_TEXT:g} mm lettering ({e}); lay the sheet out for this title, "
+                             f"layout(size, title), so the block grows, or shorten the value") from None
         boxes += _draw_block(c, font, fsize, lines, x0 + PAD, (top + y0 + PAD) / 2)
     return boxes
 
@@ -409,10 +476,9 @@ def _projection_cell(c, method: str, area: Box, font: str) -> list[Box]:
     caption = PROJECTIONS.get(method)
     if caption is None:
         raise ValueError(f"projection must be one of {', '.join(PROJECTIONS)}, not {method!r}")
-    size = LABEL
-    descent = pdfmetrics.getAscentDescent(font, size)[1]
+    descent = pdfmetrics.getAscentDescent(font, LABEL)[1]
     baseline = y0 + PAD - descent
-    box = _draw_text(c, font, size, caption, (x0 + x1) / 2, baseline, "middle")
+    box = _draw_text(c, font, LABEL, caption, (x0 + x1) / 2, baseline, "middle")
     room_w, room_h = x1 - x0 - 2 * PAD, y1 - (box[3] + 1.0)
     w1, h1 = projection_symbol_size(1.0)
     h = min(5.0, room_w / w1, room_h / h1)

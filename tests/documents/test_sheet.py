@@ -15,9 +15,15 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from techpack.documents.sheet import (
+    CELLS,
     DIVISIONS,
+    LABEL,
+    MAX_LINES,
+    MIN_TEXT,
     MM,
+    PAD,
     SHEETS,
+    TITLE_ROWS,
     Sheet,
     TitleBlock,
     cell_rects,
@@ -34,6 +40,17 @@ TOL = 0.05  # mm
 LONG = ("EN AW-6082-T6 (AlSi1MgMn) extruded bar to EN 755-2, material certificate EN 10204 3.1, "
         "no cracks, laps or inclusions OK.")
 assert len(LONG) == 120
+FLOOR_PT = 3.5 * 72 / 25.4  # 3.5 mm font = 2.5 mm capitals of DejaVu Sans (ISO 3098), in points
+REALISTIC = dict(  # the longest values a title block must hold as laid out, without growing
+    title="Lamp arm bracket, left hand, with cable clip and cover plate",  # 60 characters
+    owner="Acme Precision Engineering GmbH & Co. KG",  # 40
+    number="TP-2026-00012345",  # 16, ISO 7200's recommended length
+    supplementary_title="Desk lamp DL-2, left hand",  # 25
+    creator="Margarethe Schmidt-Lo", approver="Bartholomew Featherst",  # 21 (ISO 7200: 20)
+    document_type="Finishing instructions", material="Free-machining brass (CW614N / C36000)",
+    finish="Bead blast, media glass bead, grit 120; Anodise (sulphuric acid), type II, RAL 9005 Jet black, colour black",
+    general_tolerance="ISO 2768-mK-E", mass="12.345 kg", revision="AB", sheet=12, sheets=12)
+assert (len(REALISTIC["title"]), len(REALISTIC["owner"])) == (60, 40)
 
 
 def title(size: str = "A3", **changes) -> TitleBlock:
@@ -52,6 +69,16 @@ def write(path: Path, size: str, tb: TitleBlock) -> tuple[Sheet, list]:
     c.showPage()
     c.save()
     return sheet, boxes
+
+
+def draw(path: Path, sheet: Sheet, tb: TitleBlock) -> Path:
+    """Draw tb on a sheet laid out beforehand (perhaps grown for it); checks the text boxes."""
+    c = Canvas(str(path), pagesize=(sheet.width * MM, sheet.height * MM), invariant=1)
+    boxes = draw_sheet(c, sheet, tb)
+    c.showPage()
+    c.save()
+    check_boxes(sheet, boxes)
+    return path
 
 
 def mm_box(obj, page) -> tuple[float, float, float, float]:
@@ -85,7 +112,8 @@ def test_layout_frame_title_block_and_free_area(size):
     x0, y0, x1, y1 = s.title_block
     assert x1 - x0 == pytest.approx(180)
     assert (x1, y0) == pytest.approx((w - 10, 10))  # lower right corner of the frame
-    assert 50 <= y1 - y0 <= 60
+    assert y1 - y0 == pytest.approx(sum(TITLE_ROWS)) and 50 <= y1 - y0 <= 60
+    assert s.title_rows == TITLE_ROWS
     assert inside(s.title_block, s.drawing_area, 0)
     fx0, fy0, fx1, fy1 = s.free_area
     assert inside(s.free_area, s.drawing_area, 0)
@@ -161,19 +189,21 @@ def test_text_box_anchors():
         text_box(regular, 3.5, "x", 0, 0, "centre")
 
 
-def test_fit_text_shrinks_then_wraps_then_cuts():
-    regular, _ = register()
+def test_fit_text_shrinks_to_3_5_mm_then_wraps_and_never_cuts():
+    regular, bold = register()
     assert fit_text(regular, 3.5, "ISO 2768-mK", 38, 7) == (3.5, ["ISO 2768-mK"])
-    size, lines = fit_text(regular, 3.5, "Dimensions in millimetres", 38, 7)
-    assert size < 3.5 and len(lines) == 1  # shrinks before it wraps
-    size, lines = fit_text(regular, 3.5, LONG, 88, 7)
-    assert len(lines) == 2 and 1.8 <= size < 3.5
-    assert " ".join(lines) == LONG
-    size, lines = fit_text(regular, 3.5, "x" * 200, 20, 5)  # one word, far too long: broken, then cut
-    assert size == 1.8 and lines[-1].endswith("…")
+    name = "Lamp arm bracket, left"  # one line at 3.5 mm in 62 mm, not at 5
+    assert fit_text(bold, 5.0, name, 62, 8.2) == (3.5, [name])  # shrinks before it wraps, but only to 3.5
+    size, lines = fit_text(regular, 3.5, LONG, 88, 12.2)
+    assert (size, len(lines)) == (3.5, 3) and " ".join(lines) == LONG  # wraps at 3.5, all of it
     for line in lines:
-        box = text_box(regular, size, line, 0, 0)
-        assert box[2] <= 20
+        assert text_box(regular, size, line, 0, 0)[2] <= 88
+    size, lines = fit_text(regular, 3.5, "x" * 15, 20, 12)  # one word wider than the field: broken between characters
+    assert size == 3.5 and "".join(lines) == "x" * 15 and len(lines) == 2
+    with pytest.raises(ValueError, match="120 characters need 3 lines of 3.5 mm text in 88.0 mm; 1 fits in 7.0 mm"):
+        fit_text(regular, 3.5, LONG, 88, 7)  # never smaller than 3.5 mm, never cut
+    with pytest.raises(ValueError, match="below the 3.5 mm"):
+        fit_text(regular, 2.5, "x", 20, 5)
     assert fit_text(regular, 3.5, "", 20, 5) == (3.5, [])
 
 
@@ -204,7 +234,7 @@ def test_title_block_values_fonts_and_boxes(tmp_path, size):
             assert all("DejaVuSans" in ch["fontname"] for ch in chars)
             assert all(("Bold" in ch["fontname"]) == (key in ("number", "title")) for ch in chars)
             sizes = {round(ch["size"] / MM, 2) for ch in chars}
-            assert sizes == ({5.0} if key in ("number", "title") else {2.5} if key == "projection" else {3.5})
+            assert sizes == ({5.0} if key in ("number", "title") else {3.5})
         for label in ("Legal owner", "Identification number", "Revision", "Date of issue", "Sheet", "Title",
                       "Supplementary title", "Approved by", "Created by", "Document type", "Material", "Finish",
                       "Mass", "Scale", "Projection", "General tolerances", "Language"):
@@ -285,38 +315,105 @@ def test_a4_bottom_centring_mark_stops_at_the_title_block(tmp_path):
     assert all(not overlap(b, sheet.title_block) for b in wide)
 
 
-def test_long_values_shrink_and_wrap_inside_their_fields(tmp_path):
-    owner = "Acme Precision Engineering GmbH & Co. KG"
-    number = "TP-2026-000123-REVB-X"
-    name = "Lamp arm bracket, left hand, with cable clip"
-    tb = title("A3", material=LONG, finish=" ".join([LONG] * 3), owner=owner, number=number, title=name)
-    sheet, boxes = write(tmp_path / "sheet.pdf", "A3", tb)
+def chars_by_cell(page, sheet: Sheet) -> dict[str, list]:
+    """The characters drawn in the title block, by the cell whose rectangle holds each one's box;
+    asserts each one lies wholly inside a cell."""
+    rects = cell_rects(sheet)
+    found: dict[str, list] = {key: [] for key in rects}
+    for ch in page.chars:
+        b = mm_box(ch, page)
+        if overlap(b, sheet.title_block):
+            key = next((k for k, r in rects.items() if inside(b, r)), None)
+            assert key is not None, f"{ch['text']!r} at {b} crosses a cell line"
+            found[key].append(ch)
+    return found
+
+
+def cell_text(page, rect) -> str:
+    return page.crop((rect[0] * MM, page.height - rect[3] * MM, rect[2] * MM, page.height - rect[1] * MM)).extract_text()
+
+
+@pytest.mark.parametrize("size", ["A4", "A3", "A2"])
+def test_every_text_is_at_least_3_5_mm_with_the_longest_realistic_values(tmp_path, size):
+    tb = title(size, **REALISTIC)
+    assert layout(size, tb) == layout(size)  # the standard block holds them: nothing grows
+    sheet, boxes = write(tmp_path / "sheet.pdf", size, tb)
     check_boxes(sheet, boxes)
     rects = cell_rects(sheet)
+    for box in boxes:  # every title block text box lies in one cell
+        if overlap(box, sheet.title_block):
+            assert any(inside(box, r) for r in rects.values()), box
     with pdfplumber.open(tmp_path / "sheet.pdf") as pdf:
         page = pdf.pages[0]
-        for ch in page.chars:  # nothing crosses a cell line
-            b = mm_box(ch, page)
-            if overlap(b, sheet.title_block):
-                assert any(inside(b, r) for r in rects.values()), ch["text"]
-        texts, sizes = {}, {}
-        for key, r in rects.items():
-            crop = page.crop((r[0] * MM, page.height - r[3] * MM, r[2] * MM, page.height - r[1] * MM))
-            texts[key] = crop.extract_text()
-            sizes[key] = sorted({round(ch["size"] / MM, 2) for ch in crop.chars})
-    assert all(s[0] >= 1.8 for s in sizes.values())
+        assert page.chars
+        for ch in page.chars:  # labels, values, grid references, size designation, projection caption
+            assert ch["size"] >= FLOOR_PT - 1e-6, (ch["text"], ch["size"] / MM)
+            assert "DejaVuSans" in ch["fontname"]
+            assert ch["upright"]
+        by_cell = chars_by_cell(page, sheet)
+        texts = {key: cell_text(page, r) for key, r in rects.items()}
+    for key in ("title", "owner", "finish", "material", "creator", "approver", "number", "supplementary_title"):
+        assert by_cell[key]
+        label, body = texts[key].split("\n", 1)
+        assert body.replace("\n", " ") == REALISTIC[key], key  # all of it, wrapped between words
+    assert texts["title"].count("\n") == 2  # label and two lines of 3.5 mm bold
+    assert {round(ch["size"] / MM, 2) for ch in by_cell["title"] if ch["fontname"].endswith("Bold")} == {3.5}
+    assert {round(ch["size"] / MM, 2) for ch in by_cell["number"] if ch["fontname"].endswith("Bold")} == {5.0}
+    assert texts["owner"].count("\n") == 3  # label and three lines
+    assert texts["sheet"] == "Sheet\n12/12" and texts["revision"] == "Revision\nAB"
+    assert "First angle" in texts["projection"]
+
+
+def test_every_label_fits_its_cell_at_3_5_mm():
+    regular, _ = register()
+    assert LABEL == MIN_TEXT == 3.5
+    for key, label, x0, x1, *_ in CELLS:
+        assert text_box(regular, LABEL, label, 0, 0)[2] <= x1 - x0 - 2 * PAD, key
+    rects = cell_rects(layout("A3"))
+    area = sum((r[2] - r[0]) * (r[3] - r[1]) for r in rects.values())
+    tb = layout("A3").title_block
+    assert area == pytest.approx((tb[2] - tb[0]) * (tb[3] - tb[1]))  # the cells tile the block
+    for a, b in itertools.combinations(rects.values(), 2):
+        assert not overlap(a, b)
+
+
+def test_long_values_wrap_at_3_5_mm_and_the_block_grows(tmp_path):
+    owner = "Acme Precision Engineering GmbH & Co. KG, Werk II, Abteilung Konstruktion"
+    number = "TP-2026-000123-REVB-X"
+    tb = title("A3", material=LONG, finish=" ".join([LONG] * 2), owner=owner, number=number,
+               creator="Dr. Margarethe Schmidt-Lorenz")
+    standard, sheet = layout("A3"), layout("A3", tb)
+    rows = sheet.title_rows
+    assert rows[4] > TITLE_ROWS[4] and rows[2] > TITLE_ROWS[2]  # material/finish and the people's row grew
+    assert rows[3] == TITLE_ROWS[3]
+    assert sheet.title_block[:3] == standard.title_block[:3]  # still 180 mm wide in the lower right corner
+    assert sheet.title_block[3] - sheet.title_block[1] == pytest.approx(sum(rows))
+    assert sheet.free_area[1] == sheet.title_block[3]  # the views' area starts above the taller block
+    with pdfplumber.open(draw(tmp_path / "sheet.pdf", sheet, tb)) as pdf:
+        page = pdf.pages[0]
+        assert all(ch["size"] >= FLOOR_PT - 1e-6 for ch in page.chars)
+        chars_by_cell(page, sheet)  # nothing crosses a cell line
+        texts = {key: cell_text(page, r) for key, r in cell_rects(sheet).items()}
     label, body = texts["material"].split("\n", 1)
-    assert label == "Material"
-    assert body.count("\n") == 1 and body.replace("\n", " ") == LONG  # two lines, all of it
-    assert sizes["material"][0] < 3.5  # shrunk
-    label, body = texts["finish"].split("\n", 1)
-    assert body.rstrip().endswith("…")  # 362 characters do not fit even at 1.8 mm: cut, never outside
-    assert sizes["finish"] == [1.8, 2.5]  # value, label
+    assert label == "Material" and body.replace("\n", " ") == LONG and body.count("\n") >= 2
+    assert texts["finish"].split("\n", 1)[1].replace("\n", " ") == " ".join([LONG] * 2)
+    assert not any("…" in t for t in texts.values())  # nothing cut
     assert texts["owner"].split("\n", 1)[1].replace("\n", " ") == owner
     assert texts["number"].split("\n", 1)[1].replace("\n", "") == number
-    assert texts["title"].split("\n", 1)[1].replace("\n", " ") == name
-    in_material = [b for b in boxes if inside(b, rects["material"])]
-    assert len(in_material) == 3  # label and two lines
+
+
+def test_a_value_that_does_not_fit_is_an_error_naming_the_field(tmp_path):
+    too_long = title("A3", finish=" ".join([LONG] * 4))  # 483 characters: more than MAX_LINES lines at 3.5 mm
+    with pytest.raises(ValueError, match=rf'T-1-001: the title block\'s "Finish" field is too long: 483 characters '
+                                          rf"need \d+ lines .* at most {MAX_LINES}"):
+        layout("A3", too_long)
+    grows = title("A3", material=LONG)  # fits once the block grows, not on the standard sheet
+    sheet = layout("A3")
+    c = Canvas(str(tmp_path / "x.pdf"), pagesize=(sheet.width * MM, sheet.height * MM))
+    with pytest.raises(ValueError, match=r'T-1-001: the title block\'s "Material" field cannot hold its value at '
+                                         r"3.5 mm .*layout\(size, title\)"):
+        draw_sheet(c, sheet, grows)
+    draw(tmp_path / "y.pdf", layout("A3", grows), grows)
 
 
 def test_draw_sheet_leaves_the_canvas_as_it_found_it(tmp_path):
@@ -394,9 +491,9 @@ def test_title_block_carries_the_projection_symbol_and_its_name(tmp_path, method
     with pdfplumber.open(tmp_path / "sheet.pdf") as pdf:
         page = pdf.pages[0]
         circles = [mm_box(cv, page) for cv in page.curves]
-        ends = [mm_box(ln, page) for ln in page.lines
+        ends = [mm_box(ln, page) for ln in page.lines  # the frustum's ends: vertical, wide (h/10), off the cell lines
                 if ln["x0"] == pytest.approx(ln["x1"]) and inside(mm_box(ln, page), cell)
-                and ln["linewidth"] / MM < 0.7 and ln["linewidth"] / MM > 0.36]
+                and cell[0] + 0.5 < ln["x0"] / MM < cell[2] - 0.5 and 0.3 < ln["linewidth"] / MM < 0.7]
         (match,) = [m for m in page.search(caption, regex=False)]
         assert inside(mm_box(match, page), cell)
     assert len(circles) == 2 and all(inside(c, cell) for c in circles)
@@ -417,7 +514,8 @@ def test_projection_symbol_rejects_unknown_method(tmp_path):
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_a3_sheet_renders_with_poppler(tmp_path):
-    write(tmp_path / "sheet.pdf", "A3", title(material=LONG))
+    tb = title(material=LONG)
+    draw(tmp_path / "sheet.pdf", layout("A3", tb), tb)
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(tmp_path / "sheet.pdf"), str(tmp_path / "sheet")],
                    check=True, capture_output=True)
     png = (tmp_path / "sheet.png").read_bytes()
