@@ -307,7 +307,7 @@ class _Sheets(Canvas):
         self._startPage()
 
     def save(self) -> None:
-        sheet = layout("A4")
+        sheet = layout("A4", self.title)
         for k, state in enumerate(self._held, 1):
             self.__dict__.update(state)
             draw_sheet(self, sheet, replace(self.title, sheet=k, sheets=len(self._held)))
@@ -317,12 +317,6 @@ class _Sheets(Canvas):
 
 def _pdf(ctx: BuildContext, model, finishes, rel: str, blocks: list[Block], pictures) -> None:
     part, product = model.spec, ctx.spec.product
-    sheet = layout("A4")
-    x0, _, x1, y1 = sheet.drawing_area
-    ty1 = sheet.title_block[3]
-    pad = 5.0
-    frame = Frame((x0 + pad) * MM, (ty1 + pad) * MM, (x1 - x0 - 2 * pad) * MM, (y1 - ty1 - 2 * pad) * MM,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     mass = model.mass_g
     title = TitleBlock(
         owner=product.owner, number=part.number, title=part.name, revision=product.revision, date=ctx.date.isoformat(),
@@ -332,6 +326,12 @@ def _pdf(ctx: BuildContext, model, finishes, rel: str, blocks: list[Block], pict
         scale="–", projection=product.projection, general_tolerance=ctx.loaded.general_tolerance(part).designation,
         size="A4", supplementary_title=f"{product.number} {product.name}",
     )
+    sheet = layout("A4", title)  # the title block grown for long values
+    x0, _, x1, y1 = sheet.drawing_area
+    ty1 = sheet.title_block[3]
+    pad = 5.0
+    frame = Frame((x0 + pad) * MM, (ty1 + pad) * MM, (x1 - x0 - 2 * pad) * MM, (y1 - ty1 - 2 * pad) * MM,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc = BaseDocTemplate(
         str(ctx.path(rel)), pagesize=(sheet.width * MM, sheet.height * MM), invariant=1, pageCompression=1,
         title=f"Finishing instructions {part.number} {part.name} rev {product.revision}", author=product.drawn_by,

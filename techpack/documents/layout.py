@@ -107,17 +107,18 @@ class Layout:
 MIN_VIEW_MM = 40  # a simple part's largest view prints at least this big (a 25 mm knob at 2:1 on A4 or A3, not 5:1 on A2)
 
 
-def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, notes_height: float = 40.0) -> Layout:
+def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, notes_height: float = 40.0, title=None) -> Layout:
     """The smallest A-size sheet and the largest ISO 5455 scale where the views fit with room
     for dimensions, and the part prints readably (its largest view at least 60 mm, more for
     a part of many faces; its middle dimension, `middle` mm, at least 8 mm) where a sheet
     allows. The views go either left of the title block's column, using the sheet's full
     height (the isometric view then goes in that column above the notes, `notes_height`
-    mm), or across the sheet above the title block with the isometric view at their right."""
+    mm), or across the sheet above the title block (grown for a long `title`'s values) with the
+    isometric view at their right."""
     best = None
     ix0, iy0, ix1, iy1 = iso.bounds
     for size in ("A4", "A3", "A2", "A1", "A0"):
-        sheet = layout(size)
+        sheet = layout(size, title)
         x0, y0, x1, y1 = sheet.drawing_area
         tx0, _, _, ty1 = sheet.title_block
         column = (tx0, ty1 + notes_height, x1, y1)

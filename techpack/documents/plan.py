@@ -169,15 +169,15 @@ def plan_sheet(ctx: BuildContext, model: PartModel, title: TitleBlock, font: str
         oblique = [f"{seen_in(g[0].direction)}: {hole_text(g, model.bore_of(g[0]))}, axis along ({', '.join(f'{c:.3f}'.rstrip('0').rstrip('.') for c in model_frame(g[0].direction, laid_down) + 0.0)}), entering at "
                    + "; ".join(f"({', '.join(fmt(c) for c in model_frame(h.entry, laid_down) - corner)})" for h in g) + " from the part's lower left corner (x, y, z min)"
                    for g in hole_groups(features.holes, model.selections, model.bore_of) if view_for(g[0].direction, names) is None]
-        tb = layout("A4").title_block
+        tb = layout("A4", title).title_block
         return _notes(ctx, part, stem, oblique, all(v.exact for v in views.values()) and iso.exact, font, tb[2] - tb[0] - 4,
                       _sheet_note(part, features, product.units), any(c.critical for c in model.characteristics), masked)
 
     wrapped = notes_for(set(aux))
     notes_height = NOTE_PITCH * len(wrapped) + 30  # and the general surface symbol above them
-    chosen = choose_layout(views, place, iso, built.faces, sorted(built.bbox_mm)[1], notes_height)
+    chosen = choose_layout(views, place, iso, built.faces, sorted(built.bbox_mm)[1], notes_height, title)
     s = chosen.scale
-    sheet = layout(chosen.size)
+    sheet = layout(chosen.size, title)
     vx0, vy0, vx1, vy1 = chosen.views  # the arrangement centred in its area
     ox, oy = vx0 + (vx1 - vx0 - chosen.extent[0]) / 2, vy0 + (vy1 - vy0 - chosen.extent[1]) / 2
     placed = {n: Placed(views[n], ox + chosen.pos[n][0], oy + chosen.pos[n][1], s) for n in names}
