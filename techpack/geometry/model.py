@@ -23,6 +23,7 @@ from techpack.geometry.access import Access, tool_access
 from techpack.geometry.bores import Bore, find_bores
 from techpack.geometry.engraving import Engraving, find_engravings
 from techpack.geometry.features import Features, Hole, find_features
+from techpack.geometry.forms import Form, find_forms
 from techpack.geometry.probe import Probe
 from techpack.geometry.part import BuiltPart, mm_per_unit
 from techpack.geometry.pmi import to_features
@@ -92,6 +93,11 @@ class PartModel(BuiltPart):
     def bores(self) -> tuple[Bore, ...]:
         """Each hole feature with all its coaxial segments (geometry/bores.py), for callouts."""
         return find_bores(self.solid, self.features)
+
+    @functools.cached_property
+    def forms(self) -> tuple[Form, ...]:
+        """Bosses, posts, steps, slots, openings, grooves and flats, sized (geometry/forms.py)."""
+        return find_forms(self.solid, self.features, self.engraved, self.box_mm)
 
     @functools.cached_property
     def _bore_by_faces(self) -> dict[frozenset[int], Bore]:
