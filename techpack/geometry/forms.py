@@ -28,45 +28,53 @@ are positions along the axis line, counted in the direction of its dominant comp
 min corner of its bounding box. `centre` is a point of the feature (on its axis at its top
 level, on its mid-plane at its rim), for leaders and position dimensions.
 
-The kinds
----------
-- **boss / post**: a raised island. A planar top T whose outer boundary leads down walls
-  (every face lying between the two levels, none rising above T) to planes facing the same
-  way as T at one lower level: the face(s) it stands on. Its height is the distance between
-  the two levels. Its outline is read from its sides, the walls parallel to the axis:
-  a regular polygon of an even number of planes (all opposite pairs the same distance
-  apart: `across_flats_mm`, `sides`; a hexagon is HEX), a rectangle (`width_mm` ×
-  `length_mm`), each with their corner radius if rounded, or one coaxial convex cylinder
-  (`diameter_mm`) or cone (a drafted boss: `diameter_mm` at its foot, `top_diameter_mm`,
-  `draft_deg`) closing 360°. Any other walls than sides, rounds, chamfers and revolved
-  blends (tori, coaxial cones) leave the outline irregular: a boss with its height only.
-  A post is a round or polygonal boss at least as high as it is wide.
-- **step**: a wall between two levels facing the same way (each wall touching, directly or
-  through blends, planes at exactly two levels of one facing and lying between them) that
-  runs out of the part: some wall beside it reaches beyond the two levels (the part's
-  outline). Walls closing round a level are a boss (above) or a pocket (not reported).
-  `height_mm` between the levels.
-- **slot**: two planar step walls between the same levels, facing each other across a
-  floor they share: a channel. `width_mm` between the wall planes, `depth_mm` from the rim
-  level to the floor, each end closed by a half cylinder of the slot's width (round) or a
-  plane facing into it (square), or open (the walls run out); `length_mm` only when both
-  ends are closed. `along` is the direction of its length.
-- **opening**: a through cut-out: the inner boundary of a planar face leading through walls
-  parallel to its normal to a face facing the other way (no other level), shaped as a
-  rectangle (two pairs of parallel planes facing inward, corners sharp or rounded with one
-  radius). `width_mm` × `length_mm`, `depth_mm` the wall's thickness. Holes and
-  features.Slot are not openings; other outlines are left out.
+The kinds, in the order they are read (a face taken by one is not read again)
+-------------------------------------------------------------------------------
 - **groove**: a ring groove on a turned surface: a convex cylinder closing 360° between
   two planes square to its axis facing each other (the flanks), each leading out to a
   larger coaxial convex cylinder. `diameter_mm` at its bottom, `width_mm` between the
   flanks, `depth_mm` down from the shaft when both sides are one diameter; start and end
   at its flanks. Grooves inside bores are part of their bore (geometry/bores.py).
-- **flat**: flats on a round shaft or bore: planes parallel to a cylinder's axis meeting
-  it along straight edges, the cylinder's arcs and the flats' chords closing the circle
-  exactly (so nothing else shapes the section), the cylinder covering at least half of it.
-  `diameter_mm` of the cylinder; one flat (a D): `from_axis_mm` and `across_flats_mm` from
-  the flat to the opposite side of the round; two parallel flats: `across_flats_mm`
-  between them. start and end along the axis where the flats meet the cylinder.
+- **flat**: flats on a round shaft or bore: planes parallel to a cylinder's axis beside
+  it, the cylinder's arcs and the flats' chords closing the circle exactly (so nothing
+  else shapes the section), the cylinder covering at least half of it. `diameter_mm` of
+  the cylinder; one flat (a D): `from_axis_mm`, and `across_flats_mm` from the flat to the
+  opposite side of the round; two parallel flats: `across_flats_mm` between them. Start
+  and end where the flats meet the cylinder (the vertices of their common edges). A flat
+  over part of a round's length (the round a whole circle beyond it) is not read.
+- **opening**: a through cut-out: an inner boundary of a planar face leading through
+  walls parallel to its normal to faces facing the other way at one level, shaped as a
+  rectangle (two pairs of parallel planes facing inward, corners sharp or rounded with one
+  radius). `width_mm` × `length_mm`, `depth_mm` the wall's thickness. Holes and
+  features.Slot are not openings; other outlines are left out.
+- **boss / post**: a raised island. A planar top whose outer boundary leads down walls
+  (none rising above the top) to planes facing the same way at one lower level: the
+  face(s) it stands on. `height_mm` is the distance between the two levels. The outline is
+  read from the sides, the walls parallel to the axis: a regular polygon of an even number
+  of planes (every opposite pair the same distance apart: `across_flats_mm`, `sides`; six
+  is HEX), a rectangle (`width_mm` × `length_mm`), each with `corner_radius_mm` if its
+  corners are rounded with one radius, or the convex cylinder (`diameter_mm`) or cone (a
+  drafted boss: `diameter_mm` at its foot, `top_diameter_mm`, `draft_deg`) of one axis
+  closing 360°, chamfer cones at its ends apart. Walls other than sides, rounds, chamfers
+  and tori leave the outline irregular: a boss with its height only. A post is a round or
+  regular polygonal boss at least as high as it is wide. An island standing in a recess
+  exactly as deep as it is high is the core of a ring groove, not a boss. A round boss
+  whose foot meets several levels (a rib runs into it) gives its diameter and top only.
+- **slot**: two planar walls between the same two levels (each wall touching, directly or
+  through blends, planes at exactly two levels facing one way and lying between them),
+  facing each other across a floor they share that lies between them: a channel.
+  `width_mm` between the wall planes, `depth_mm` from the rim level to the floor, `along`
+  the direction of its length. At each end, the faces beyond the walls' end edges close it
+  (a half cylinder of the slot's width, a concave corner round, a face turning back into
+  it) or open it (a convex round, a face turning away: the part's outline or a wider
+  recess); at least one end must be open (closed at both: a pocket, or features.Slot).
+  The shallower of two readings wins: a slot cut into a top and running out of a side is
+  not also a channel cut into that side.
+- **step**: walls between two levels facing one way (as a slot's) that run out of the
+  part: a wall beside them goes on past the inner level. Each level must face clear of
+  the rest of the part (no other face's box ahead of it over it), so the walls of a
+  pocket or a recess are not steps. `height_mm` between the levels. The same riser read
+  along two directions (an L-shaped rebate's depth and its width) gives two steps.
 """
 
 from __future__ import annotations
@@ -83,7 +91,7 @@ from OCP.BRepBuilderAPI import BRepBuilderAPI_Transform
 from OCP.BRepTools import BRepTools
 from OCP.Bnd import Bnd_Box
 from OCP.BRepGProp import BRepGProp_Face
-from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Line, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
+from OCP.GeomAbs import GeomAbs_Circle, GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Line, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
 from OCP.GeomAPI import GeomAPI_ProjectPointOnSurf
 from OCP.gp import gp_Ax3, gp_Dir, gp_Pnt, gp_Trsf, gp_Vec
 from OCP.TopAbs import TopAbs_EDGE, TopAbs_VERTEX, TopAbs_WIRE
@@ -122,18 +130,18 @@ class Form:
     kind: str  # boss, post, step, slot, opening, groove, flat
     faces: tuple[int, ...]  # the feature's own faces (top and walls, flanks and bottom, flats and round ...)
     axis: tuple[float, float, float]  # unit: seen end-on from here; steps, grooves, slots: their levels are along it
-    centre: tuple[float, float, float]  # mm
+    centre: tuple[float, float, float]  # mm; a step's is a point on its riser at the outer level, for a leader (not a dimension)
     base: tuple[int, ...] = ()  # what it stands on (boss, post), the lower level (step), the floor (slot), the far face (opening)
     sides: int = 0  # flat sides of a polygonal boss; flats on a round
     across_flats_mm: float | None = None
     diameter_mm: float | None = None  # round boss at its foot, groove at its bottom, the round a flat is cut on
     top_diameter_mm: float | None = None  # drafted round boss at its top
     draft_deg: float | None = None
-    width_mm: float | None = None  # rectangle, slot, opening: the smaller size across; groove: between its flanks
-    length_mm: float | None = None
+    width_mm: float | None = None  # rectangle, opening: the smaller size; slot: between its walls; groove: between its flanks
+    length_mm: float | None = None  # rectangle, opening: the larger size
     corner_radius_mm: float | None = None
     height_mm: float | None = None  # boss, post: above what it stands on; step: between its levels
-    depth_mm: float | None = None  # slot: rim to floor; opening: wall thickness; groove: below the round; flat: into the round
+    depth_mm: float | None = None  # slot: rim to floor; opening: the wall's thickness; groove: below the shaft; flat: into the round
     from_axis_mm: float | None = None  # a single flat's distance from the axis
     start_mm: float | None = None  # along the axis from the part's minimum (see the module docstring)
     end_mm: float | None = None
@@ -145,18 +153,24 @@ class Form:
             v = getattr(self, key)
             if v is not None:
                 out[key] = [round(c, 6) for c in v]
-        for key in ("sides", "across_flats_mm", "diameter_mm", "top_diameter_mm", "draft_deg", "width_mm", "length_mm", "corner_radius_mm",
+        if self.base:
+            out["base"] = list(self.base)
+        if self.sides:
+            out["sides"] = self.sides
+        for key in ("across_flats_mm", "diameter_mm", "top_diameter_mm", "draft_deg", "width_mm", "length_mm", "corner_radius_mm",
                     "height_mm", "depth_mm", "from_axis_mm", "start_mm", "end_mm"):
             v = getattr(self, key)
-            if v:
+            if v is not None:
                 out[key] = round(v, 6)
         return out
 
 
 def form_text(form: Form) -> str:
     """The callout, in the forms of techpack's other callouts: `HEX 100 A/F, 50 HIGH`,
-    `POST Ø63.5, 203.2 HIGH`, `BOSS Ø24, 12 HIGH, 2° DRAFT`, `STEP 50`, `SLOT 8 ↧3`,
-    `OPENING 100 × 50 THRU, R10`, `GROOVE Ø9.6 × 1.1`, `Ø6, FLAT 5.5 ACROSS (2.5 FROM AXIS)`."""
+    `POST Ø63.5, 203.2 HIGH`, `BOSS Ø24, 12 HIGH, 2° DRAFT`, `BOSS 80 × 150, R4 CORNERS, 50 HIGH`,
+    `STEP 50`, `SLOT 8 ↧3`, `OPENING 50 × 100 THRU, R10 CORNERS`, `GROOVE Ø9.6 × 1.1`,
+    `Ø6, FLAT 5.5 ACROSS (2.5 FROM AXIS)`, `Ø558.8, 2 FLATS 527.05 A/F`. Positions are the
+    drawing's to dimension (start_mm, end_mm, centre)."""
     f = form
     if f.kind in ("boss", "post"):
         name = "POST" if f.kind == "post" else "BOSS"
@@ -179,8 +193,7 @@ def form_text(form: Form) -> str:
     if f.kind == "step":
         return f"STEP {fmt(f.height_mm)}"
     if f.kind == "slot":
-        size = f"{fmt(f.width_mm)} × {fmt(f.length_mm)}" if f.length_mm is not None else fmt(f.width_mm)
-        return f"SLOT {size} ↧{fmt(f.depth_mm)}"
+        return f"SLOT {fmt(f.width_mm)} ↧{fmt(f.depth_mm)}"
     if f.kind == "opening":
         text = f"OPENING {fmt(f.width_mm)} × {fmt(f.length_mm)} THRU"
         return text + (f", R{fmt(f.corner_radius_mm)} CORNERS" if f.corner_radius_mm else "")
@@ -226,6 +239,7 @@ class _Model:
         self.part = part = _Part(self.shape)
         self.n = part.face_map.Extent()
         self.kind: list = [None] * (self.n + 1)
+        hole_walls = {f for h in features.holes for f in h.faces}  # not read again: other features' faces
         revs = []
         for i in range(1, self.n + 1):
             face = part.face(i)
@@ -233,7 +247,7 @@ class _Model:
             kind = self.kind[i] = surf.GetType()
             if kind == GeomAbs_Plane:
                 part.planes[i] = _read_plane(face, surf)
-            elif kind == GeomAbs_Cylinder or kind == GeomAbs_Cone:
+            elif (kind == GeomAbs_Cylinder or kind == GeomAbs_Cone) and i not in hole_walls:
                 revs.append(_read_revolved(i, face, surf, kind == GeomAbs_Cone))
         self.planes = part.planes
         self.tol = coincident_mm(_diagonal(self.shape))
@@ -247,16 +261,22 @@ class _Model:
                 self.adj[a] |= ids
         for i in range(1, self.n + 1):
             self.adj[i].discard(i)
-        foreign = set(skip)
-        for h in features.holes:
-            foreign.update(h.faces)
+        foreign = set(skip) | hole_walls
         for s in features.slots:
             foreign.update(s.faces)
         for b in features.bends:
             foreign.update((b.inner_face, b.outer_face))
-        bore_axes = set()
+        bore_axes = set()  # the axes of holes: the concave cones on them (countersinks, drill points) are theirs
+        if features.holes:
+            entries = np.array([h.entry for h in features.holes])
+            directions = np.array([h.direction for h in features.holes])
+            for k, frame in enumerate(self.frames):
+                rel = entries - frame.origin
+                off = rel - np.outer(rel @ frame.z, frame.z)
+                if np.any((np.linalg.norm(np.cross(directions, frame.z), axis=1) <= 1e-6) & (np.linalg.norm(off, axis=1) <= self.tol)):
+                    bore_axes.add(k)
         for c in self.clusters:
-            if c.concave and c.full:
+            if c.concave and c.full:  # a round wall closing 360°: a hole's, or a round pocket's
                 foreign.update(c.ids)
                 bore_axes.add(c.axis)
         for f, (k, p) in self.placed.items():
@@ -335,8 +355,8 @@ class _Model:
         ahead = boxes[:, 3 + k] > h + self.tol if out[k] > 0 else boxes[:, k] < h - self.tol
         mine = boxes[f]
         for j in range(3):
-            if j != k:
-                ahead &= np.minimum(boxes[:, 3 + j], mine[3 + j]) - np.maximum(boxes[:, j], mine[j]) > self.tol
+            if j != k:  # reaching into the face's extent across (a flat face inside it counts, one at its edge does not)
+                ahead &= (boxes[:, 3 + j] > mine[j] + self.tol) & (boxes[:, j] < mine[3 + j] - self.tol)
         ahead[[0, f, *ignore]] = False
         return not ahead.any()
 
@@ -357,7 +377,8 @@ class _Model:
 
     def exact_span(self, f: int, d: np.ndarray) -> tuple[float, float]:
         """The face's extent along d (mm), never wider than it is: exact for a revolved face on an
-        axis along d, else from points on its edges (a curved edge sampled: at most its sag short)."""
+        axis along d and for a face bounded by lines and circular arcs, else from points on its
+        edges (a free-form edge sampled: at most its sag short)."""
         got = self.placed.get(f)
         if got is not None and abs(abs(float(self.frames[got[0]].z @ d)) - 1.0) <= SQUARE_TOL:
             return self.span(f, d)
@@ -367,8 +388,16 @@ class _Model:
             curve = BRepAdaptor_Curve(TopoDS.Edge_s(exp.Current()))
             exp.Next()
             a, b = curve.FirstParameter(), curve.LastParameter()
-            steps = 1 if curve.GetType() == GeomAbs_Line else 32
-            values += [float(_np(curve.Value(a + (b - a) * i / steps)) @ d) for i in range(steps + 1)]
+            kind = curve.GetType()
+            if kind == GeomAbs_Line:
+                ts = [a, b]
+            elif kind == GeomAbs_Circle:  # the ends, and where the arc turns along d
+                pos = curve.Circle().Position()
+                phase = math.atan2(float(_np(pos.YDirection()) @ d), float(_np(pos.XDirection()) @ d))
+                ts = [a, b] + [t for t in (phase + k * math.pi for k in range(-4, 5)) if a < t < b]
+            else:
+                ts = [a + (b - a) * i / 32 for i in range(33)]
+            values += [float(_np(curve.Value(t)) @ d) for t in ts]
         return min(values), max(values)
 
     def vertex_span(self, f: int, d: np.ndarray) -> tuple[float, float]:
@@ -970,12 +999,12 @@ def _steps(m: _Model) -> list[Form]:
 def _runs_out(m: _Model, own: set[int], levels: set[int], d: np.ndarray, floor: float, inward: int) -> bool:
     """Whether a wall beside the faces own (a plane or revolved face parallel to d) reaches past
     the floor level inward (inward = -1: below it along d, +1: above it)."""
+    beyond = (lambda lo, hi: lo < floor - m.tol) if inward < 0 else (lambda lo, hi: hi > floor + m.tol)
     for f in own:
         for g in m.adj[f]:
             if g in own or g in levels or g in m.foreign or not m.parallel(g, d):
                 continue
-            lo, hi = m.exact_span(g, d)
-            if (lo < floor - m.tol) if inward < 0 else (hi > floor + m.tol):
+            if beyond(*m.span(g, d)) and beyond(*m.exact_span(g, d)):  # the box first: it holds the face
                 return True
     return False
 
