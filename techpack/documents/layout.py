@@ -114,7 +114,9 @@ def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, 
     allows. The views go either left of the title block's column, using the sheet's full
     height (the isometric view then goes in that column above the notes, `notes_height`
     mm), or across the sheet above the title block (grown for a long `title`'s values) with the
-    isometric view at their right."""
+    isometric view at their right, or from the top left corner round the title block and
+    the notes (an arrangement whose lower right corner is empty) with the isometric view where
+    room is left."""
     best = None
     ix0, iy0, ix1, iy1 = iso.bounds
     for size in ("A4", "A3", "A2", "A1", "A0"):
@@ -129,6 +131,8 @@ def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, 
                 chosen = Layout(size, s, (x0, y0, tx0, y1), column, pos, (w, h))
             elif w + iso_w <= x1 - x0 and max(h, iso_h) <= y1 - ty1:
                 chosen = Layout(size, s, (x0, ty1, x1 - iso_w, y1), (x1 - iso_w, ty1, x1, y1), pos, (w, h))
+            elif corner := _in_the_corner(views, pos, w, h, s, iso, sheet.drawing_area, (tx0, y0, x1, ty1 + notes_height)):
+                chosen = Layout(size, s, (x0, y1 - h, x0 + w, y1), corner, pos, (w, h))
             else:
                 continue
             largest = s * max(max(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
@@ -141,6 +145,29 @@ def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, 
     if best is None:
         raise ValueError("the part does not fit an A0 sheet at 1:50")
     return best[0]  # the first readable layout, else the largest print
+
+
+ISO_LEAST = 0.3  # the isometric view's scale, times the sheet's, at the least (it shrinks to fit its room)
+
+
+def _in_the_corner(views, pos, w: float, h: float, s: float, iso: View, area: Box, block: Box) -> Box | None:
+    """Where the isometric view goes when the views, arranged from the drawing area's top
+    left corner, miss the title block and the notes above it (`block`) with room for their
+    dimensions: right of them above the notes, or below them left of the title block,
+    whichever prints it larger; None if the views do not fit so or it has no room."""
+    x0, y0, x1, y1 = area
+    if w > x1 - x0 or h > y1 - y0:
+        return None
+    for n, (px, py) in pos.items():
+        bx0, by0, bx1, by1 = views[n].bounds
+        box = (x0 + px + bx0 * s - GAP, y1 - h + py + by0 * s - GAP, x0 + px + bx1 * s + GAP, y1 - h + py + by1 * s + GAP)
+        if box[0] < block[2] and block[0] < box[2] and box[1] < block[3] and block[1] < box[3]:
+            return None
+    ix0, iy0, ix1, iy1 = iso.bounds
+    rooms = [(x0 + w, block[3], x1, y1), (x0, y0, block[0], y1 - h)]
+    fit = lambda r: min((r[2] - r[0] - GAP) / max(ix1 - ix0, 1e-9), (r[3] - r[1] - GAP) / max(iy1 - iy0, 1e-9))  # noqa: E731
+    best = max(rooms, key=fit)
+    return best if fit(best) >= s * ISO_LEAST else None
 
 
 def view_for(direction, placed) -> str | None:
