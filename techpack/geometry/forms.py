@@ -25,8 +25,10 @@ the rounds and chamfers between a level and a wall) or *walls*.
 slots it is also the direction their levels are measured along. `start_mm` and `end_mm`
 are positions along the axis line, counted in the direction of its dominant component
 (+X, +Y or +Z for a principal axis, whatever its sense) from the part's minimum there: the
-min corner of its bounding box. `centre` is a point of the feature (on its axis at its top
-level, on its mid-plane at its rim), for leaders and position dimensions.
+min corner of its bounding box. `centre` is a point of the feature for position
+dimensions: on the axis of a round or polygonal boss, a groove or a flat, at its top;
+mid-width of a slot or an opening, at its rim; the centre of area of an irregular boss's
+top; the centre of area of a step's risers, moved along the axis to its outer level.
 
 The kinds, in the order they are read (a face taken by one is not read again)
 -------------------------------------------------------------------------------
@@ -80,7 +82,8 @@ The kinds, in the order they are read (a face taken by one is not read again)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Set
+from dataclasses import dataclass, replace
 
 import cadquery as cq
 import numpy as np
@@ -90,9 +93,10 @@ from OCP.BRepBndLib import BRepBndLib
 from OCP.BRepBuilderAPI import BRepBuilderAPI_Transform
 from OCP.BRepTools import BRepTools
 from OCP.Bnd import Bnd_Box
-from OCP.BRepGProp import BRepGProp_Face
+from OCP.BRepGProp import BRepGProp, BRepGProp_Face
 from OCP.GeomAbs import GeomAbs_Circle, GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Line, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
 from OCP.GeomAPI import GeomAPI_ProjectPointOnSurf
+from OCP.GProp import GProp_GProps
 from OCP.gp import gp_Ax3, gp_Dir, gp_Pnt, gp_Trsf, gp_Vec
 from OCP.TopAbs import TopAbs_EDGE, TopAbs_VERTEX, TopAbs_WIRE
 from OCP.TopExp import TopExp, TopExp_Explorer
@@ -130,7 +134,7 @@ class Form:
     kind: str  # boss, post, step, slot, opening, groove, flat
     faces: tuple[int, ...]  # the feature's own faces (top and walls, flanks and bottom, flats and round ...)
     axis: tuple[float, float, float]  # unit: seen end-on from here; steps, grooves, slots: their levels are along it
-    centre: tuple[float, float, float]  # mm; a step's is a point on its riser at the outer level, for a leader (not a dimension)
+    centre: tuple[float, float, float]  # mm (see the module docstring)
     base: tuple[int, ...] = ()  # what it stands on (boss, post), the lower level (step), the floor (slot), the far face (opening)
     sides: int = 0  # flat sides of a polygonal boss; flats on a round
     across_flats_mm: float | None = None
@@ -210,18 +214,18 @@ def form_text(form: Form) -> str:
 # Entry point
 
 
-def find_forms(solid: cq.Solid, features: Features, skip=frozenset(), box: tuple[float, ...] | None = None) -> tuple[Form, ...]:
+def find_forms(solid: cq.Solid, features: Features, skip: Set[int] = frozenset(), box: tuple[float, ...] | None = None) -> tuple[Form, ...]:
     """The form features of solid (see the module docstring), by kind (KINDS order), then centre.
 
     features is find_features(solid); skip the face ids of what is recognised elsewhere
     and must not be read as walls (the engravings); box the solid's exact bounding box
     (xmin, ymin, zmin, xmax, ymax, zmax), computed if not given.
     """
-    m = _Model(solid, features, skip)
+    m = _Model(solid, features, skip, box)
     forms: list[Form] = []
     for find in (_grooves, _flats, _openings, _islands, _slots, _steps):
         forms += find(m)
-    placed = [_placed(m, f, box) for f in forms]
+    placed = [_placed(m, f) for f in forms]
     order = {k: i for i, k in enumerate(KINDS)}
     return tuple(sorted(placed, key=lambda f: (order[f.kind], *(round(c, 6) for c in f.centre), f.faces)))
 
@@ -234,8 +238,9 @@ class _Model:
     """The faces of one solid as the readers need them: planes, revolved faces on their axes,
     adjacency, blends, and the faces that belong to other features."""
 
-    def __init__(self, solid: cq.Solid, features: Features, skip):
+    def __init__(self, solid: cq.Solid, features: Features, skip: Set[int], box: tuple[float, ...] | None):
         self.shape = solid.wrapped
+        self.exact_box = box  # the solid's exact box, computed when a position first needs it
         self.part = part = _Part(self.shape)
         self.n = part.face_map.Extent()
         self.kind: list = [None] * (self.n + 1)
@@ -293,6 +298,7 @@ class _Model:
         self._plane_ids = None
         self._all_boxes = None
         self._wires: dict[int, tuple[set[int], list[set[int]]]] = {}
+        self._minima: dict[tuple, float] = {}
 
     def levels(self, d: np.ndarray) -> dict[int, tuple[int, float]]:
         """{face: (facing, height along d)} of the planes square to d (computed once per direction)."""
@@ -487,6 +493,28 @@ class _Model:
                     values.append(float(_np(BRep_Tool.Pnt_s(v)) @ d))
         return (min(values), max(values)) if values else None
 
+    def minimum(self, d: np.ndarray) -> float:
+        """The part's smallest coordinate along d (mm): its exact box along a principal axis, else
+        the exact box of the solid turned so that d is its z."""
+        k = int(np.argmax(np.abs(d)))
+        if abs(abs(d[k]) - 1.0) <= SQUARE_TOL:
+            if self.exact_box is None:
+                self.exact_box = exact_box(self.shape)
+            return float(self.exact_box[k]) if d[k] > 0 else -float(self.exact_box[3 + k])
+        key = tuple(round(float(c), 12) for c in d)
+        if key not in self._minima:
+            trsf = gp_Trsf()
+            trsf.SetTransformation(gp_Ax3(gp_Pnt(0, 0, 0), gp_Dir(*map(float, d))))
+            self._minima[key] = float(exact_box(BRepBuilderAPI_Transform(self.shape, trsf, False).Shape())[2])
+        return self._minima[key]
+
+    def centroid(self, faces: Set[int]) -> np.ndarray:
+        """The centre of area of the faces (mm)."""
+        props = GProp_GProps()
+        for f in sorted(faces):
+            BRepGProp.SurfaceProperties_s(self.part.face(f), props)
+        return _np(props.CentreOfMass())
+
     def cone_radius(self, f: int, t: float) -> float:
         """The radius of revolved face f at axial t of its frame (exact: linear on a cone)."""
         p = self.placed[f][1]
@@ -543,12 +571,12 @@ def _round_top(m: _Model, top: int, n: np.ndarray, h_top: float, ring: set[int])
         cylinders.add(g)
     if not cylinders or len({m.placed[c][0] for c in cylinders}) != 1 or len({round(m.placed[c][1].rev.radius / m.tol) for c in cylinders}) != 1:
         return None
-    k = m.placed[min(cylinders)][0]
-    run = {f for f, (j, p) in m.placed.items() if j == k and not p.rev.cone and not p.rev.concave
-           and abs(p.rev.radius - m.placed[min(cylinders)][1].rev.radius) <= m.tol}
-    placed = [m.placed[f][1] for f in run]
-    if _arc_union([(p.arc_start, p.arc_len) for p in placed]) < TAU - ARC_TOL or not cylinders <= run:
+    cluster = next(c for c in m.clusters if min(cylinders) in c.ids)  # the faces of this round touching along the axis
+    run = set(cluster.ids)
+    if not cluster.full or not cylinders <= run:
         return None
+    k = cluster.axis
+    placed = [m.placed[f][1] for f in run]
     levels = m.levels(n)
     below, seen = set(), set(run) | seen | {top}
     stack = sorted({x for f in run for x in m.adj[f]} - seen)
@@ -588,13 +616,12 @@ def _island(m: _Model, top: int, n: np.ndarray, h_top: float, ring: set[int]):
             if facing < 0:
                 return None  # an underside: the walls run through the part
             if abs(h - h_top) <= m.tol:
-                tops.add(g)  # the top, split in several faces
+                tops.add(g)  # the top, split in several faces (by a slot across it)
+                stack.extend(m.wires(g)[0])
             elif h < h_top:
                 bases.add(g)
-                continue
             else:
                 return None
-            stack.extend(m.adj[g])
             continue
         if m.span(g, n)[1] > h_top + m.tol:
             return None  # a wall rising above the top: a pocket floor, or the part's outline
@@ -633,7 +660,7 @@ def _boss(m: _Model, tops: set[int], walls: set[int], bases: set[int], n: np.nda
     height = h_top - h_base
     faces = tuple(sorted(tops | walls))
     base = tuple(sorted(bases))
-    plain = Form("boss", faces, _tuple(n), _tuple(m.planes[min(tops)].origin), base, height_mm=height)
+    plain = Form("boss", faces, _tuple(n), _tuple(m.centroid(tops)), base, height_mm=height)
     if not sides or not all(f in m.radius_axis or f in m.chamfer_edge or m.kind[f] in (GeomAbs_Torus, GeomAbs_Sphere) for f in others):
         return plain  # a drafted or free-form wall: the outline is not one to size
     if all(s in m.placed for s in sides):
@@ -865,8 +892,9 @@ def _slots(m: _Model) -> list[Form]:
 
 
 def _slot(m: _Model, a: _Wall, b: _Wall, d: np.ndarray, width: float) -> Form | None:
-    """The channel between walls a and b, if the floor lies between them and each end is closed
-    (a half cylinder of the slot's width, or faces turning into it) or open (faces turning away)."""
+    """The channel between walls a and b, if the floor lies between them (at a third of nine
+    points on its mid-line at least), each end is clearly closed or open (_slot_end) and one
+    is open."""
     pa = m.planes[a.face]
     along = _unit(np.cross(pa.normal, d))
     sa, sb = m.vertex_span(a.face, along), m.vertex_span(b.face, along)
@@ -945,9 +973,7 @@ def _slot_end(m: _Model, walls: tuple[_Wall, _Wall], d: np.ndarray, along: np.nd
         return None, set()
     if verdicts == {"closed"} and positions and None not in positions and max(positions) - min(positions) <= m.tol:
         return positions[0], faces
-    if verdicts == {"closed"}:
-        return None
-    return None
+    return None  # mixed (the walls turn a corner of a wider recess), or closed where no one position says
 
 
 def _steps(m: _Model) -> list[Form]:
@@ -987,8 +1013,7 @@ def _steps(m: _Model) -> list[Form]:
             floors = frozenset().union(*(x.floors for x in group))
             if not all(m.clear_ahead(f, w.facing * d, own | rims | floors) for f in rims | floors):
                 continue  # a level facing more of the part: a wall inside a recess, not the part's outline
-            b = m.box(min(x.face for x in group))
-            centre = (b[:3] + b[3:]) / 2
+            centre = m.centroid({x.face for x in group})
             outer = high if w.facing > 0 else low
             centre = centre + (outer - float(centre @ d)) * d
             out.append(Form("step", tuple(sorted(own | rims)), _tuple(w.facing * d), _tuple(centre), tuple(sorted(floors)),
@@ -1193,49 +1218,25 @@ def _flats(m: _Model) -> list[Form]:
 # Positions from the part's minimum
 
 
-def _placed(m: _Model, form: Form, box) -> Form:
+def _placed(m: _Model, form: Form) -> Form:
     """The form with start_mm and end_mm counted from the part's minimum along its axis."""
     axis = np.array(form.axis)
     d = _canonical(axis)
-    low = _minimum(m, d, box)
+    low = m.minimum(d)
     if form.kind in ("groove", "flat"):
         s, e = form.start_mm - low, form.end_mm - low  # read along the frame's axis (dominant component positive)
-        return _replace(form, start_mm=s, end_mm=e)
+        return replace(form, start_mm=s, end_mm=e)
     top = float(np.array(form.centre) @ d)
     if form.kind in ("boss", "post"):
         if form.height_mm is None:  # a foot on several levels: the top only
-            return _replace(form, end_mm=top - low) if axis @ d > 0 else _replace(form, start_mm=top - low)
+            return replace(form, end_mm=top - low) if axis @ d > 0 else replace(form, start_mm=top - low)
         ends = sorted((top, top - form.height_mm * float(axis @ d)))
     elif form.kind in ("step", "slot"):
         size = form.height_mm if form.kind == "step" else form.depth_mm
         ends = sorted((top, top - size * float(axis @ d)))
     else:  # opening: through the wall
         ends = sorted((top, top - form.depth_mm * float(axis @ d)))
-    return _replace(form, start_mm=ends[0] - low, end_mm=ends[-1] - low)
-
-
-def _minimum(m: _Model, d: np.ndarray, box) -> float:
-    """The part's smallest coordinate along d (mm): its exact box along a principal axis, else
-    the exact box of the solid turned so that d is its z."""
-    k = int(np.argmax(np.abs(d)))
-    if abs(abs(d[k]) - 1.0) <= SQUARE_TOL:
-        if box is None:
-            box = m.box_exact = getattr(m, "box_exact", None) or exact_box(m.shape)
-        return float(box[k])
-    key = tuple(round(float(c), 9) for c in d)
-    cache = m.__dict__.setdefault("_minima", {})
-    if key not in cache:
-        trsf = gp_Trsf()
-        trsf.SetTransformation(gp_Ax3(gp_Pnt(0, 0, 0), gp_Dir(*map(float, d))))
-        turned = BRepBuilderAPI_Transform(m.shape, trsf, False).Shape()
-        cache[key] = float(exact_box(turned)[2])
-    return cache[key]
-
-
-def _replace(form: Form, **changes) -> Form:
-    from dataclasses import replace
-
-    return replace(form, **changes)
+    return replace(form, start_mm=ends[0] - low, end_mm=ends[-1] - low)
 
 
 def _unit(v) -> np.ndarray:

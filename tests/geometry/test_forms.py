@@ -179,6 +179,17 @@ def test_a_drafted_round_boss_gives_its_diameter_at_the_foot_and_at_the_top():
     assert form_text(boss) == "BOSS Ø24, 12 HIGH, 2° DRAFT"
 
 
+def test_a_boss_on_a_tilted_plate_is_placed_along_its_own_axis():
+    tilted = plate().union(cq.Workplane("XY").workplane(offset=10).center(20, 10).circle(5).extrude(8)).rotate((0, 0, 0), (1, 0, 0), 30)
+    (boss,) = forms_of(only_solid(tilted))
+    n = (0.0, -math.sin(math.radians(30)), math.cos(math.radians(30)))
+    assert boss.axis == tuple(approx(c) for c in n)
+    assert (boss.diameter_mm, boss.height_mm) == (approx(10.0), approx(8.0))
+    assert (boss.start_mm, boss.end_mm) == (approx(10.0), approx(18.0))  # the plate's underside is the part's lowest point along it
+    d = boss.to_dict()
+    assert d["text"] == "BOSS Ø10, 8 HIGH" and d["start_mm"] == 10.0 and d["diameter_mm"] == 10.0 and "width_mm" not in d
+
+
 def shaft_with_grooves() -> cq.Solid:
     """Ø20 along X from x = -30 to 70; grooves Ø17 x 2 at 10..12 and Ø18 x 1.5 at 70..71.5 from its end."""
     shaft = cq.Workplane("YZ").workplane(offset=-30).circle(10).extrude(100)
