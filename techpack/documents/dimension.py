@@ -29,6 +29,7 @@ from techpack.documents.room import Room
 from techpack.documents.section import cutting_line, hatch
 from techpack.documents.views import Line
 from techpack.geometry.bores import bore_text
+from techpack.geometry.forms import form_text
 from techpack.geometry.features import Hole
 from techpack.geometry.part import mm_per_unit
 from techpack.geometry.select import point_on_face
@@ -117,8 +118,10 @@ class Marking:
         self.axes()
         self.notes()  # fixed above the title block: what follows keeps clear of it
         self.positions()
+        self.form_levels()
         self.overall_sizes()
         self.hole_callouts()
+        self.form_callouts()
         self.edge_callouts()
         self.face_callouts()
         if stack_marks is not None:
@@ -240,10 +243,13 @@ class Marking:
             name = view_for(sl.direction, plan.placed)
             if name:
                 centres.setdefault(name, []).append(placed[name].at(self._slot_point(sl)))
+        for name, point in self._form_points():
+            centres.setdefault(name, []).append(point)
         for name, points in centres.items():
             box, s = placed[name].box, placed[name].scale
             # from the centre of a round part (its outline a whole circle), else the lower left corner
             ox, oy = round_centre(placed[name]) or (box[0], box[1])
+            points = [(ox if x is None else x, oy if y is None else y) for x, y in points]  # a channel: across it only
             points = [(x, y) for x, y in points if abs(x - ox) > 0.5 or abs(y - oy) > 0.5]  # concentric: nothing to locate
             xs, ys = _distinct(x for x, _ in points), _distinct(y for _, y in points)  # exact values: a dimension is (x - ox) / s
             if len(xs) + len(ys) > 12:
@@ -370,6 +376,100 @@ class Marking:
                     continue
                 return p.at(point), p
         return None
+
+    def _forms(self):
+        """The model's form features (geometry/forms.py) as drawn, alike ones grouped:
+        (members, axis, callout text)."""
+        groups: dict[tuple, list] = {}
+        for f in self.model.forms:
+            axis = tuple(float(c) for c in self.plan.turn_if(f.axis))
+            groups.setdefault((f.kind, form_text(f), tuple(round(c, 6) for c in axis)), []).append(f)
+        return [(members, np.array(key[2]), key[1]) for key, members in groups.items()]
+
+    def _end_on(self, axis) -> tuple[str, bool] | None:
+        """The principal view that sees `axis` end-on, one it points towards first (a boss's
+        top, a slot's open side: seen, not hidden), and whether it points away (FAR SIDE)."""
+        seen = [(n, float(np.dot(axis, p.view.direction))) for n, p in self.plan.placed.items()
+                if abs(abs(float(np.dot(axis, p.view.direction))) - 1) < 1e-6]
+        if not seen:
+            return None
+        name, dot = max(seen, key=lambda t: t[1])
+        return name, dot < 0
+
+    def _form_points(self):
+        """(view, paper point) of each form feature that a view locates: a boss's, post's or
+        opening's centre, a channel's middle across it (its length runs out of the part)."""
+        for members, axis, _ in self._forms():
+            f = members[0]
+            if f.kind not in ("boss", "post", "opening", "slot") or (f.kind != "slot" and f.width_mm is None
+                                                                      and f.diameter_mm is None and f.across_flats_mm is None):
+                continue  # an outline that is neither round, a regular polygon nor a rectangle has no centre to locate
+            seen = self._end_on(axis)
+            if seen is None:
+                continue
+            p = self.plan.placed[seen[0]]
+            for m in members:
+                x, y = p.at(self.plan.turn_if(m.centre))
+                if m.kind == "slot":  # the paper axis its length runs along is not located
+                    run = np.subtract(p.at(self.plan.turn_if(np.add(m.centre, m.along))), (x, y))
+                    x, y = (None, y) if abs(run[0]) > abs(run[1]) else (x, None)
+                yield seen[0], (x, y)
+
+    def form_callouts(self) -> None:
+        """Form features (bosses, posts, openings, channels, flats, steps, grooves): one callout
+        a group on the view that sees the feature end-on (steps and grooves: from the side), and
+        the levels of steps and grooves from the part's end along their axis."""
+        plan = self.plan
+        for members, axis, text in self._forms():
+            f = members[0]
+            lead = f"{count(len(members))}{text}"
+            if f.kind in ("step", "groove"):
+                side = next(((n, p) for n, p in plan.placed.items() if abs(float(np.dot(axis, p.view.direction))) < 1e-6), None)
+                if side is None:
+                    continue
+                self.a.leader(side[1].at(plan.turn_if(f.centre)), lead)
+                continue
+            seen = self._end_on(axis)
+            if seen is None:
+                continue
+            name, away = seen
+            p = plan.placed[name]
+            self.a.leader(p.at(plan.turn_if(f.centre)), lead + (", FAR SIDE" if away else ""))
+
+    def form_levels(self) -> None:
+        """The levels of steps and grooves along their (principal) axis, from the part's
+        minimum there, each once, dimensioned from the edge of a view that sees them from the
+        side: right of it or below, outside the hole positions and inside the overall sizes
+        (ISO 129-1: larger outside); a level at the part's end is its overall size."""
+        done: set[tuple[int, float]] = set()
+        for members, axis, _ in self._forms():
+            if members[0].kind not in ("step", "groove"):
+                continue
+            sides = [(n, p) for n, p in self.plan.placed.items() if abs(float(np.dot(axis, p.view.direction))) < 1e-6]
+            a = np.abs(np.array(members[0].axis))
+            if not sides or abs(a.max() - 1) > 1e-9:
+                continue  # no view sees it from the side, or a tilted axis: its callout only
+            k = int(a.argmax())
+            lo, hi = self.model.box_mm[k], self.model.box_mm[k + 3]
+            for f in members:
+                for v in [f.start_mm] if f.kind == "groove" else [f.start_mm, f.end_mm]:
+                    if v is None or v < 0.01 or v > hi - lo - 0.01 or (k, round(v, 3)) in done:
+                        continue
+                    done.add((k, round(v, 3)))
+                    end, level = np.array(f.centre, dtype=float), np.array(f.centre, dtype=float)
+                    end[k], level[k] = lo, lo + v
+                    ways = []  # (tiers there, view, paper end, paper level, vertical): the view with the fewest dimensions that way
+                    for name, p in sides:
+                        e, l_ = np.array(p.at(self.plan.turn_if(end))), np.array(p.at(self.plan.turn_if(level)))
+                        vertical = abs(l_[1] - e[1]) > abs(l_[0] - e[0])
+                        ways.append((self.tiers.get((name, "right" if vertical else "below"), 0), name, p, e, l_, vertical))
+                    n, name, p, e, l_, vertical = min(ways, key=lambda w: w[0] + (w[1] == "front"))  # the front view carries the overall sizes
+                    tier = (name, "right" if vertical else "below")
+                    if vertical:
+                        self.a.linear((p.box[2], e[1]), (p.box[2], l_[1]), fmt(v), +1, 8 + 7 * n, True)
+                    else:
+                        self.a.linear((e[0], p.box[1]), (l_[0], p.box[1]), fmt(v), -1, 8 + 7 * n, False)
+                    self.tiers[tier] = n + 1
 
     def _slot_point(self, sl) -> tuple[float, float, float]:
         """Where a slot is located from: its centre; an open slot (one arc, running out to the

@@ -440,9 +440,12 @@ def test_a_hollow_parts_bore_stack_gets_a_section(ctc02):
 def test_masked_surfaces_are_named_on_the_drawing(tmp_path):
     """The finishing instructions say masked surfaces are kept bare; the drawing says which,
     with their balloons, so a supplier reading only the drawing does not coat them."""
-    built, _, problems, text, _ = draw(EXAMPLE, "DL2-101", tmp_path)
+    built, outputs, problems, _, _ = draw(EXAMPLE, "DL2-101", tmp_path)
     assert problems == []
-    flat = " ".join(text.split())
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:  # the notes' column: above the title block
+        page = pdf.pages[0]
+        notes = page.crop((page.width - 190 * 72 / 25.4, 0, page.width, page.height)).extract_text()
+    flat = " ".join(notes.split())
     assert "MASK – NO FINISH: stem bore (balloons 1, 2, 3); foot threads (balloons 4, 5); underside (balloon 6)" in flat
 
 
@@ -459,3 +462,29 @@ def test_short_hidden_edges_are_dashed_not_solid(tmp_path):
     for ln in short:  # two dashes and the gap between them fit on the line: it reads as dashed
         dash, gap = (d / mm for d in ln["dash"][0][:2])
         assert 2 * dash + gap < length(ln)
+
+
+def test_form_features_are_called_out_and_located(tmp_path):
+    """Grooves, flats, a drafted collar and a cable slot are called out (their numbers are
+    geometry/forms.py's, tested against OCCT there), and the stem's grooves are located from
+    its end by distances that are planes of the model square to its axis (read with OCCT)."""
+    from OCP.BRepAdaptor import BRepAdaptor_Surface
+    from OCP.GeomAbs import GeomAbs_Plane
+
+    texts = {}
+    for number in ("DL2-101", "DL2-201", "DL2-401", "DL2-501"):
+        built, _, problems, text, _ = draw(EXAMPLE, number, tmp_path / number)
+        assert problems == []
+        texts[number] = (built, " ".join(text.split()))
+    assert "SLOT 8 ↧3, FAR SIDE" in texts["DL2-101"][1]  # the cable slot, cut from the underside
+    assert "BOSS Ø24, 12 HIGH, 2° DRAFT" in texts["DL2-201"][1]  # the shade's collar
+    assert "Ø6, FLAT 5.5 ACROSS (2.5 FROM AXIS)" in texts["DL2-401"][1]  # the knob's D-bore
+    stem, text = texts["DL2-501"]
+    assert "2× GROOVE Ø9.6 × 1.1" in text
+    levels = set()
+    for f in stem.solid.Faces():
+        s = BRepAdaptor_Surface(f.wrapped)
+        if s.GetType() == GeomAbs_Plane and abs(abs(s.Plane().Axis().Direction().Z()) - 1) < 1e-9:
+            levels.add(round(s.Plane().Location().Z() - stem.box_mm[2], 2))
+    numbers = set(re.findall(r"(?<![\d.Ø×])\d+(?:\.\d+)?(?![\d.])", text))
+    assert {"1.5", "283.9"} <= numbers and {1.5, 283.9} <= levels  # each groove's near flank, from the stem's end

@@ -1,7 +1,8 @@
 """Every position and overall size dimensioned on a NIST drawing is a distance the model
 holds: from the part's extreme along one of the view's axes (OCCT's optimal bounding box of
-the solid turned to that axis) to a hole's or a slot end's axis (OCCT's cylinders), or the
-part's extent. Read from the sheet's display list (the dimensions, not the notes or the hole
+the solid turned to that axis) to a hole's or a slot end's axis (OCCT's cylinders), to a
+plane square to that axis (a step's level) or midway between two such planes (a channel's
+middle), or the part's extent. Read from the sheet's display list (the dimensions, not the notes or the hole
 table), to 0.006 mm: a value rounded from a rounded paper coordinate fails."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from OCP.BRepAdaptor import BRepAdaptor_Surface
 from OCP.BRepBndLib import BRepBndLib
 from OCP.Bnd import Bnd_Box
-from OCP.GeomAbs import GeomAbs_Cylinder
+from OCP.GeomAbs import GeomAbs_Cylinder, GeomAbs_Plane
 from OCP.gp import gp_Ax1, gp_Dir, gp_Pnt, gp_Trsf
 from OCP.BRepBuilderAPI import BRepBuilderAPI_Transform
 
@@ -52,6 +53,16 @@ def extent(shape, u) -> tuple[float, float]:
     return x0, x1
 
 
+def planes(solid) -> list[tuple[np.ndarray, np.ndarray]]:
+    out = []
+    for f in solid.Faces():
+        s = BRepAdaptor_Surface(f.wrapped)
+        if s.GetType() == GeomAbs_Plane:
+            ax = s.Plane().Axis()
+            out.append((np.array(ax.Location().Coord()), np.array(ax.Direction().Coord())))
+    return out
+
+
 def axes(solid) -> list[tuple[np.ndarray, np.ndarray]]:
     out = []
     for f in solid.Faces():
@@ -67,7 +78,7 @@ def distances(solid, directions) -> set[float]:
     axes, and each hole axis's (or the middle between two parallel ones: a slot) distance from
     the part's extremes along them."""
     got = set()
-    cyl = axes(solid)
+    cyl, flat = axes(solid), planes(solid)
     for d in directions:
         d = np.asarray(d, float) / np.linalg.norm(d)
         h = np.cross((0, 0, 1), d) if abs(d[2]) < 0.9 else np.cross((0, 1, 0), d)
@@ -77,8 +88,11 @@ def distances(solid, directions) -> set[float]:
             got.add(round(hi - lo, 2))
             parallel = [p for p, a in cyl if abs(abs(float(np.dot(a, d))) - 1) < 1e-6]
             points = parallel + [(p + q) / 2 for p, q in itertools.combinations(parallel, 2)]
+            levels = [float(np.dot(p, u)) for p, n in flat if abs(abs(float(np.dot(n, u))) - 1) < 1e-6]
+            levels += [(a + b) / 2 for a, b in itertools.combinations(levels, 2)]
             for p in points:
                 got |= {round(float(np.dot(p, u)) - lo, 2), round(hi - float(np.dot(p, u)), 2)}
+            got |= {round(v - lo, 2) for v in levels} | {round(hi - v, 2) for v in levels}
     return got
 
 
