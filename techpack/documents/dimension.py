@@ -96,6 +96,7 @@ class Marking:
                 self.sized[id(f)] = (size.nominal, limits)
         self.tiers: dict[tuple[str, str], int] = {}  # position dimensions below and right of each view
         self.tabled: list[Hole] = []  # holes of views with too many positions to dimension: listed in a table
+        self.tabled_forms: list = []  # form features located on those views: rows of the table too
 
     def inspect(self, feature, kinds: tuple[str, ...], near: Label, view: str) -> None:
         """Balloon the feature's characteristics of these kinds next to `near`."""
@@ -243,8 +244,10 @@ class Marking:
             name = view_for(sl.direction, plan.placed)
             if name:
                 centres.setdefault(name, []).append(placed[name].at(self._slot_point(sl)))
-        for name, point in self._form_points():
+        located: dict[str, list] = {}  # view -> the form features it locates
+        for name, point, form in self._form_points():
             centres.setdefault(name, []).append(point)
+            located.setdefault(name, []).append(form)
         for name, points in centres.items():
             box, s = placed[name].box, placed[name].scale
             # from the centre of a round part (its outline a whole circle), else the lower left corner
@@ -254,6 +257,7 @@ class Marking:
             xs, ys = _distinct(x for x, _ in points), _distinct(y for _, y in points)  # exact values: a dimension is (x - ox) / s
             if len(xs) + len(ys) > 12:
                 self.tabled += [h for h in plan.features.holes if (view_for(h.direction, plan.placed) or view_for(h.direction, plan.aux_placed)) == name]
+                self.tabled_forms += [f for f in located.get(name, []) if f.kind != "slot"]  # a channel has no point to list
                 continue  # too many for dimensions: the hole table lists them
             xs = [x for x in xs if abs(x - ox) > 0.5]
             ys = [y for y in ys if abs(y - oy) > 0.5]
@@ -397,7 +401,7 @@ class Marking:
         return name, dot < 0
 
     def _form_points(self):
-        """(view, paper point) of each form feature that a view locates: a boss's, post's or
+        """(view, paper point, form) of each form feature that a view locates: a boss's, post's or
         opening's centre, a channel's middle across it (its length runs out of the part)."""
         for members, axis, _ in self._forms():
             f = members[0]
@@ -413,7 +417,7 @@ class Marking:
                 if m.kind == "slot":  # the paper axis its length runs along is not located
                     run = np.subtract(p.at(self.plan.turn_if(np.add(m.centre, m.along))), (x, y))
                     x, y = (None, y) if abs(run[0]) > abs(run[1]) else (x, None)
-                yield seen[0], (x, y)
+                yield seen[0], (x, y), m
 
     def form_callouts(self) -> None:
         """Form features (bosses, posts, openings, channels, flats, steps, grooves): one callout
@@ -606,6 +610,23 @@ class Marking:
                 left += 1
         return left
 
+    def _tag_forms(self, forms) -> None:
+        """F1, F2, ... (the table's feature rows) beside each feature's centre on its view."""
+        for k, f in enumerate(forms, 1):
+            seen = self._end_on(np.array(self.plan.turn_if(f.axis)))
+            if seen is None:
+                continue
+            cx, cy = self.plan.placed[seen[0]].at(self.plan.turn_if(f.centre))
+            tags = [Label(f"F{k}", cx + dx * r, cy + dy * r - (TEXT * 0.73 if dy < 0 else 0.0) - (TEXT * 0.36 if dy == 0 else 0.0), self.regular,
+                          size=TEXT, anchor="start" if dx > 0 else "end" if dx < 0 else "middle", kind="tag")
+                    for r in (1.5, 3.0, 5.0, 8.0, 12.0) for dx, dy in ((1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1))]
+            tag = self.room.find(tags, lambda t, _: self.room.free(t.box, gap=0.3, avoid=()) and self.room.unstruck(t.box))
+            if tag:
+                self.display.labels.append(tag)
+                self.display.symbols.append(((cx, cy), 0.8))  # the point the row locates
+            else:
+                self.marked.problems.append(f"feature F{k} ({form_text(f)}) has no room for its tag on the view")
+
     def hole_table(self) -> None:
         """The hole table, placed last: it takes whatever room the views, dimensions and notes
         left, else sheets of its own; the holes tagged on the views, the origin marked."""
@@ -626,8 +647,12 @@ class Marking:
         origin = model_frame(plan.corner, plan.laid_down) if plan.laid_down else plan.corner  # the part's lower left corner
         for name in sorted(v for v in {view_for(h.direction, plan.placed) for h in order} if v):
             self.display.symbols.append((plan.placed[name].at(origin), 1.5))
-        caption = ("Hole positions from the part's lower left corner (x, y, z min, marked ⊕ on the views), mm"
-                   + ("; too close together to tag on the views" if dense else ""))
+        forms = sorted(self.tabled_forms, key=lambda f: (f.kind, f.centre))
+        rows += [(f"F{k}", form_text(f), *(fmt(v) for v in np.array(f.centre) - plan.corner)) for k, f in enumerate(forms, 1)]
+        self._tag_forms(forms)
+        caption = (f"{'Hole and feature' if forms else 'Hole'} positions from the part's lower left corner (x, y, z min, marked ⊕ on the views), mm"
+                   + ("; features at their centre (a boss: its top)" if forms else "")
+                   + ("; holes too close together to tag on the views" if dense else ""))
         if self.a.table(rows, title=caption):
             return
         header, body = rows[0], rows[1:]  # on sheets of its own, as many rows a sheet as fit

@@ -9,6 +9,7 @@ import re
 import shutil
 import textwrap
 
+import numpy as np
 import pdfplumber
 import pytest
 
@@ -488,3 +489,30 @@ def test_form_features_are_called_out_and_located(tmp_path):
             levels.add(round(s.Plane().Location().Z() - stem.box_mm[2], 2))
     numbers = set(re.findall(r"(?<![\d.Ø×])\d+(?:\.\d+)?(?![\d.])", text))
     assert {"1.5", "283.9"} <= numbers and {1.5, 283.9} <= levels  # each groove's near flank, from the stem's end
+
+
+def test_features_on_a_tabled_view_are_rows_of_the_table(project, tmp_path):
+    """CTC-01's top view lists its holes in a table; the hex boss standing on it is a row too,
+    at the centre of its top face (measured here with OCCT), and tagged F1 on the view."""
+    from OCP.BRepAdaptor import BRepAdaptor_Surface
+    from OCP.BRepGProp import BRepGProp
+    from OCP.GeomAbs import GeomAbs_Plane
+    from OCP.GProp import GProp_GProps
+
+    name = "nist_ctc_01_asme1_ap203.stp"
+    shutil.copy(FIXTURES / name, project.root / name)
+    spec = project.spec(f"- {{number: CTC, name: NIST part, model: {name}, material: 6061, process: cnc-milling}}")
+    built, _, problems, text, _ = draw(spec, "CTC", tmp_path)
+    assert problems == []
+    assert "Hole and feature positions from the part's lower left corner" in text
+    row = re.search(r"F(\d) HEX 100 A/F, 50 HIGH (\S+) (\S+) (\S+)", text)
+    assert row and f"F{row.group(1)}" in re.findall(r"\bF\d\b", text.replace(row.group(0), ""))  # the tag on the view
+    tops = []
+    for f in built.solid.Faces():
+        s = BRepAdaptor_Surface(f.wrapped)
+        if s.GetType() == GeomAbs_Plane and s.Plane().Axis().Direction().Z() > 0.999 and len(f.Edges()) == 6:
+            props = GProp_GProps()
+            BRepGProp.SurfaceProperties_s(f.wrapped, props)
+            tops.append(np.array(props.CentreOfMass().Coord()) - np.array(built.box_mm[:3]))
+    assert len(tops) == 1
+    assert np.allclose([float(row.group(k)) for k in (2, 3, 4)], tops[0], atol=0.01)

@@ -53,22 +53,13 @@ def extent(shape, u) -> tuple[float, float]:
     return x0, x1
 
 
-def planes(solid) -> list[tuple[np.ndarray, np.ndarray]]:
+def located(solid, kind) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(location, direction) of the axis of each face of `kind` (cylinders: their axis; planes: their normal)."""
     out = []
     for f in solid.Faces():
         s = BRepAdaptor_Surface(f.wrapped)
-        if s.GetType() == GeomAbs_Plane:
-            ax = s.Plane().Axis()
-            out.append((np.array(ax.Location().Coord()), np.array(ax.Direction().Coord())))
-    return out
-
-
-def axes(solid) -> list[tuple[np.ndarray, np.ndarray]]:
-    out = []
-    for f in solid.Faces():
-        s = BRepAdaptor_Surface(f.wrapped)
-        if s.GetType() == GeomAbs_Cylinder:
-            ax = s.Cylinder().Axis()
+        if s.GetType() == kind:
+            ax = (s.Cylinder() if kind == GeomAbs_Cylinder else s.Plane()).Axis()
             out.append((np.array(ax.Location().Coord()), np.array(ax.Direction().Coord())))
     return out
 
@@ -78,7 +69,7 @@ def distances(solid, directions) -> set[float]:
     axes, and each hole axis's (or the middle between two parallel ones: a slot) distance from
     the part's extremes along them."""
     got = set()
-    cyl, flat = axes(solid), planes(solid)
+    cyl, flat = located(solid, GeomAbs_Cylinder), located(solid, GeomAbs_Plane)
     for d in directions:
         d = np.asarray(d, float) / np.linalg.norm(d)
         h = np.cross((0, 0, 1), d) if abs(d[2]) < 0.9 else np.cross((0, 1, 0), d)
