@@ -193,7 +193,7 @@ class Annotator:
                     for left in np.arange(x0 + 2.0, x1 - w, 5.0):
                         yield per, (left, top - h, left + w, top)
 
-        got = self.room.find(spots(), lambda c, _: self.room.free(c[1]))
+        got = self.room.first_free(spots(), lambda c: c[1])
         if got is None:
             return False
         per, (left, _, _, top) = got

@@ -568,7 +568,7 @@ class Marking:
         """The bore stack's section where the views, dimensions and notes left room; with no
         room, no cutting plane for it either (`marks`, what drew it, is taken back)."""
         plan = self.plan
-        got = self.room.find(spots(plan.stack_view, plan.scale, plan.sheet.drawing_area), lambda c, _: self.room.free(c[0], gap=1.0))
+        got = self.room.first_free(spots(plan.stack_view, plan.scale, plan.sheet.drawing_area), lambda c: c[0], gap=1.0)
         if got is None:
             self.display.take_back(marks)
             return
