@@ -6,7 +6,14 @@ largest bore the front view sees from the side, or through the middle of a hollo
 The material between the plane and the viewer is removed with a boolean cut; the rest is
 drawn with the same hidden-line removal as any view (documents/views.py, without its
 hidden lines, as ISO 128-44 prefers), and the faces lying in the plane are hatched with
-narrow lines at 45°.
+narrow lines at 45°. A cut whose remains could not span the whole view (read from the
+faces' quick boxes) is not made at all.
+
+A bore stack's section (stack_section) is a removed section: only its cut faces are drawn,
+so only they are made. The cutting plane's strip near the stack's axis is split by the few
+faces of the solid that reach it, and the pieces with material just behind them are kept:
+the same faces, to the bit, as the boolean intersection of the solid with a box behind the
+strip (_local_cut), in a third to a half of its time on the NIST parts.
 
 All lengths are model mm unless they say paper.
 """
@@ -19,10 +26,21 @@ from dataclasses import dataclass
 import cadquery as cq
 import numpy as np
 from OCP.Bnd import Bnd_Box
+from OCP.BOPTools import BOPTools_AlgoTools3D
+from OCP.BRep import BRep_Builder
 from OCP.BRepAdaptor import BRepAdaptor_Curve
+from OCP.BRepAlgoAPI import BRepAlgoAPI_BuilderAlgo
 from OCP.BRepBndLib import BRepBndLib
+from OCP.BRepCheck import BRepCheck_Analyzer
+from OCP.BRepClass3d import BRepClass3d_SolidClassifier
 from OCP.GCPnts import GCPnts_QuasiUniformDeflection
 from OCP.GeomAbs import GeomAbs_Line
+from OCP.gp import gp_Pnt, gp_Pnt2d
+from OCP.IntTools import IntTools_Context
+from OCP.TopAbs import TopAbs_FACE, TopAbs_IN, TopAbs_ON, TopAbs_OUT
+from OCP.TopExp import TopExp_Explorer
+from OCP.TopoDS import TopoDS, TopoDS_Compound
+from OCP.TopTools import TopTools_ListOfShape
 
 from techpack.documents.views import STANDARD, Line, View, _basis
 from techpack.geometry.features import Features
@@ -38,7 +56,7 @@ class Section:
     letter: str
     point: tuple[float, float, float]  # on the cutting plane, mm
     normal: tuple[float, float, float]  # unit, from the plane towards the viewer (the view's direction)
-    solid: cq.Shape  # what is left behind the plane
+    solid: cq.Shape  # what is left behind the plane (a removed section: its cut faces, as a compound)
     faces: tuple[tuple[np.ndarray, ...], ...]  # the cut faces: their boundary edges as polylines in view coordinates, mm
 
 
@@ -63,8 +81,10 @@ def plan(solid: cq.Shape, box: tuple[float, ...], volume_mm3: float, features: F
         return None
     if any(_in_front(h, direction, float(np.dot(point, direction))) for h in end_on):
         return None  # a hole seen end-on would be cut away with its callout's circle
-    kept = _cut(solid, point, direction, lo, hi)
-    if kept is None or not _may_span(kept, box, direction):
+    if not _behind_may_span(solid, point, direction, box):
+        return None  # what the cut leaves could not span the view: no boolean needed to know
+    kept = _cut(solid, point, direction, lo, hi, box)
+    if kept is None:
         return None
     return Section(view, letter, tuple(float(v) for v in point), tuple(float(v) for v in direction), kept,
                    _cut_faces(kept, point, direction, view, float(np.linalg.norm(hi - lo))))
@@ -90,7 +110,9 @@ def stack_section(solid: cq.Shape, box: tuple[float, ...], bores, cut: Section |
             if abs(float(direction @ axis)) > 1e-6:
                 continue
             reach = 0.75 * max(s.diameter_mm for b in group for s in b.segments)  # the stack and a little of the wall round it
-            kept = _local_cut(solid, point, direction, axis, reach, lo, hi)
+            kept = _local_faces(solid, point, direction, axis, reach, lo, hi)
+            if kept is None:  # no material on the strip (or OCCT could not split it): the boolean decides
+                kept = _local_cut(solid, point, direction, axis, reach, lo, hi)
             if kept is not None:
                 return Section(view, letter, tuple(float(v) for v in point), tuple(float(v) for v in direction), kept,
                                _cut_faces(kept, point, direction, view, float(np.linalg.norm(hi - lo))))
@@ -107,11 +129,9 @@ def removed_view(section: Section) -> View:
     return View(section.view, tuple(direction), tuple(up), lines, (), (), bounds, True)
 
 
-def _local_cut(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, axis: np.ndarray, reach: float,
-               lo: np.ndarray, hi: np.ndarray) -> cq.Shape | None:
-    """The material just behind the cutting plane (within `reach` of it) and within `reach`
-    of the stack's axis, along the whole part: a partial section, quick to draw, that shows
-    the stack and the walls it passes through."""
+def _local_box(point: np.ndarray, direction: np.ndarray, axis: np.ndarray, reach: float, lo: np.ndarray, hi: np.ndarray) -> cq.Solid:
+    """The box just behind the cutting plane (within `reach` of it) and within `reach` of the
+    stack's axis, along the whole part (the part's box lo..hi, mm, and 1 mm more)."""
     box_lo, box_hi = lo.copy() - 1.0, hi.copy() + 1.0
     k = int(np.argmax(np.abs(direction)))  # a standard view looks along an axis
     if direction[k] > 0:
@@ -120,7 +140,14 @@ def _local_cut(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, axis: 
         box_lo[k], box_hi[k] = point[k], point[k] + reach
     j = next(i for i in range(3) if i != k and abs(axis[i]) < 0.5)  # across the axis, in the plane
     box_lo[j], box_hi[j] = point[j] - reach, point[j] + reach
-    keep = cq.Solid.makeBox(*(box_hi - box_lo), pnt=cq.Vector(*box_lo))
+    return cq.Solid.makeBox(*(box_hi - box_lo), pnt=cq.Vector(*box_lo))
+
+
+def _local_cut(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, axis: np.ndarray, reach: float,
+               lo: np.ndarray, hi: np.ndarray) -> cq.Shape | None:
+    """The material in _local_box: a partial section, quick to draw, that shows the stack and
+    the walls it passes through (a boolean intersection with the whole solid)."""
+    keep = _local_box(point, direction, axis, reach, lo, hi)
     solids = solid.Solids()
     target = solids[0] if len(solids) == 1 else solid
     try:
@@ -130,6 +157,70 @@ def _local_cut(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, axis: 
     return kept if kept.Solids() else None
 
 
+def _local_faces(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, axis: np.ndarray, reach: float,
+                 lo: np.ndarray, hi: np.ndarray) -> cq.Shape | None:
+    """The faces _local_cut's result has in the cutting plane, made without it: the face of
+    _local_box in the plane (the strip), split by the faces of the solid whose boxes reach it
+    (OCCT's general fuse, the solid's faces first as in the boolean, so that each edge is the
+    same curve, run the same way), keeping the pieces with material just behind them. A
+    compound of those faces, or None when no piece has material behind it, or OCCT fails."""
+    keep = _local_box(point, direction, axis, reach, lo, hi)
+    k = int(np.argmax(np.abs(direction)))
+    strip = min((f for f in keep.Faces() if abs(abs(f.normalAt().toTuple()[k]) - 1) < 1e-9),
+                key=lambda f: abs(f.Center().toTuple()[k] - point[k])).wrapped
+    solids = solid.Solids()
+    target = (solids[0] if len(solids) == 1 else solid).wrapped
+    reach_box = Bnd_Box()
+    BRepBndLib.Add_s(strip, reach_box, False)
+    reach_box.Enlarge(max(1e-2, 1e-5 * float(np.linalg.norm(hi - lo))))  # more faces than interfere: harmless
+    near = TopoDS_Compound()
+    builder = BRep_Builder()
+    builder.MakeCompound(near)
+    explorer = TopExp_Explorer(target, TopAbs_FACE)
+    while explorer.More():
+        box = Bnd_Box()
+        BRepBndLib.Add_s(explorer.Current(), box, False)
+        if not reach_box.IsOut(box):
+            builder.Add(near, explorer.Current())
+        explorer.Next()
+    args = TopTools_ListOfShape()
+    args.Append(near)
+    args.Append(strip)
+    fuse = BRepAlgoAPI_BuilderAlgo()
+    fuse.SetArguments(args)
+    fuse.SetRunParallel(True)
+    try:
+        fuse.Build()
+    except Exception:  # noqa: BLE001 - OCCT cannot split it: the boolean decides
+        return None
+    if not fuse.IsDone():
+        return None
+    pieces = list(fuse.Modified(strip)) or [strip]
+    inside = BRepClass3d_SolidClassifier(target)
+    context = IntTools_Context()
+    tol = 1e-7
+    behind = -np.asarray(direction, dtype=float) * max(1e-3, 1e-6 * float(np.linalg.norm(hi - lo)))
+    kept = TopoDS_Compound()
+    builder.MakeCompound(kept)
+    found = False
+    for piece in pieces:
+        face = TopoDS.Face_s(piece)
+        p, uv = gp_Pnt(), gp_Pnt2d()
+        if BOPTools_AlgoTools3D.PointInFace_s(face, p, uv, context) != 0:
+            return None
+        inside.Perform(p, tol)
+        state = inside.State()
+        if state == TopAbs_ON:  # on a face of the solid lying in the plane: is the material behind it or in front?
+            inside.Perform(gp_Pnt(p.X() + behind[0], p.Y() + behind[1], p.Z() + behind[2]), tol)
+            state = inside.State()
+        if state == TopAbs_IN:
+            builder.Add(kept, face)
+            found = True
+        elif state != TopAbs_OUT:
+            return None
+    return cq.Shape.cast(kept) if found else None
+
+
 def _in_front(hole, direction: np.ndarray, depth: float) -> bool:
     """Whether a hole along the view direction lies wholly in front of the plane."""
     start = float(np.dot(hole.entry, direction))
@@ -137,8 +228,37 @@ def _in_front(hole, direction: np.ndarray, depth: float) -> bool:
     return min(start, end) > depth - 1e-6
 
 
-def _cut(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> cq.Shape | None:
-    """The solid minus everything on the viewer's side of the plane (the solid's box lo..hi)."""
+def _behind_may_span(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, box: tuple[float, ...]) -> bool:
+    """Whether the solid's faces that reach behind the plane (away from the viewer) may still
+    span the whole part's view: False only when their quick boxes together fall short of the
+    part's exact box (`box`) across the view by more than twice _may_span's tolerance. What
+    the cut leaves is bounded by those faces (split) and the cut faces between them, so
+    _may_span could not pass: the boolean is not worth making."""
+    axis = int(np.argmax(np.abs(direction)))
+    depth = float(point[axis])
+    tol = SAME_EXTENT * math.dist(box[:3], box[3:])
+    reach = [math.inf] * 3 + [-math.inf] * 3
+    solids = solid.Solids()
+    explorer = TopExp_Explorer((solids[0] if len(solids) == 1 else solid).wrapped, TopAbs_FACE)
+    while explorer.More():
+        quick = Bnd_Box()
+        BRepBndLib.Add_s(explorer.Current(), quick, False)
+        explorer.Next()
+        if quick.IsVoid():
+            continue
+        got = quick.Get()
+        if (got[axis] > depth + tol) if direction[axis] > 0 else (got[axis + 3] < depth - tol):
+            continue  # wholly on the viewer's side: cut away
+        reach = [min(a, b) for a, b in zip(reach[:3], got[:3])] + [max(a, b) for a, b in zip(reach[3:], got[3:])]
+    across = [i for i in range(3) if abs(direction[i]) < 0.5]
+    return all(reach[i] <= box[i] + 2 * tol and reach[i + 3] >= box[i + 3] - 2 * tol for i in across)
+
+
+def _cut(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+         box: tuple[float, ...]) -> cq.Shape | None:
+    """The solid minus everything on the viewer's side of the plane (the solid's box lo..hi),
+    if what is left may span the part's view (_may_span, checked first: it is quick) and is
+    a valid solid with a volume."""
     margin = 0.1 * float(np.linalg.norm(hi - lo)) + 1.0
     lo, hi = lo - margin, hi + margin
     axis = int(np.argmax(np.abs(direction)))  # a standard view looks along an axis
@@ -146,14 +266,17 @@ def _cut(solid: cq.Shape, point: np.ndarray, direction: np.ndarray, lo: np.ndarr
         lo[axis] = point[axis]
     else:
         hi[axis] = point[axis]
-    box = cq.Solid.makeBox(*(hi - lo), pnt=cq.Vector(*lo))
+    cutter = cq.Solid.makeBox(*(hi - lo), pnt=cq.Vector(*lo))
     solids = solid.Solids()
     target = solids[0] if len(solids) == 1 else solid  # OCCT cuts a compound wrapping one solid wrongly
     try:
-        kept = target.cut(box)
+        kept = target.cut(cutter)
     except Exception:  # noqa: BLE001 - a boolean OCCT cannot do: draw the plain view
         return None
-    return kept if kept.isValid() and kept.Volume() > 1e-6 else None
+    if not _may_span(kept, box, direction):
+        return None
+    valid = BRepCheck_Analyzer(kept.wrapped, True, True).IsValid()  # Shape.isValid's check, on both cores
+    return kept if valid and kept.Volume() > 1e-6 else None
 
 
 def _may_span(kept: cq.Shape, box: tuple[float, ...], direction: np.ndarray) -> bool:
@@ -162,6 +285,8 @@ def _may_span(kept: cq.Shape, box: tuple[float, ...], direction: np.ndarray) -> 
     the view. The caller checks the section view's exact bounds after the hidden-line removal."""
     quick = Bnd_Box()
     BRepBndLib.Add_s(kept.wrapped, quick, False)
+    if quick.IsVoid():
+        return False  # nothing left
     got = quick.Get()
     tol = SAME_EXTENT * math.dist(box[:3], box[3:])
     across = [i for i in range(3) if abs(direction[i]) < 0.5]
