@@ -14,13 +14,17 @@ lying on a visible one too, so a plain box shows no hidden lines in its front vi
 
 The exact algorithm can run for minutes on some models and cannot be interrupted, so every view
 is computed in a forked child process under a time budget (views of one call run side by side, at
-most one child per CPU, those expected to take longest first). The budget is CPU time of the
-child, so that whether a view comes out exact does not depend on how busy the machine is, with at
-most twice the budget in wall-clock time. When the child runs out of time (or fails) it is killed
-and the view is made with ``HLRBRep_PolyAlgo`` on a mesh of a copy of the solid instead:
+most one child per CPU, those expected to take longest first). A child is a worker: when it has
+sent one view it is given the next one still to do, so a call forks once per CPU, not once per
+view (a fork of a 600 MB parent, the copies of the pages a child writes to, and its exit cost
+some 50 ms a view on the NIST parts). The budget is CPU time the child spends on the view, so that
+whether a view comes out exact does not depend on how busy the machine is, with at most twice
+the budget in wall-clock time. When a view runs out of time (or its child fails) the child is
+killed, the views still to do go to the other children or a new one, and the view is made with
+``HLRBRep_PolyAlgo`` on a mesh of a copy of the solid instead (a child with nothing left to do
+exits on its own and is reaped later, at the next call or at exit, not waited for):
 ``View.exact`` is False, and curves are chains of mesh segments, except runs that lie on a
-circle, which are refitted to arcs. Forking costs about 15 ms per view (measured with a 480 MB
-parent process), small next to the HLR itself. The solid is not serialised: the child inherits
+circle, which are refitted to arcs. The solid is not serialised: the child inherits
 it, and sends back the finished primitives and the view's bounds (pickled, through a pipe). Call
 this from one thread at a time.
 
@@ -37,6 +41,7 @@ The HLR call sequence and the ``BuildCurves3d`` fix follow CadQuery's ``exportSV
 
 from __future__ import annotations
 
+import atexit
 import logging
 import math
 import os
@@ -45,7 +50,7 @@ import selectors
 import signal
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cadquery as cq
 import numpy as np
@@ -164,8 +169,8 @@ def project_view(solid: cq.Solid, name: str, time_budget_s: float = 5.0) -> View
 def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0, others: dict[str, tuple[object, object]] | None = None) -> dict[str, View]:
     """Several standard views of one solid, in the order of `names`, and views of other
     solids or directions: `others` maps a view name to (solid, standard view name), e.g. a
-    section's cut solid seen from the front, or to (solid, (direction, up)), an auxiliary view. The exact HLR of every view runs in its own forked child (as
-    many at once as there are CPUs, started longest first as they usually come: the views of
+    section's cut solid seen from the front, or to (solid, (direction, up)), an auxiliary view. The exact HLR of every view runs in a forked child (as
+    many at once as there are CPUs, each taking the next view when done, started longest first as they usually come: the views of
     other solids, then front, iso, the side views, top), each with its own budget:
     `time_budget_s` seconds of CPU time, and at most twice that in wall-clock time from its
     start (on Linux; elsewhere the wall clock only). A view whose child runs out of time or fails falls back to the
@@ -433,11 +438,13 @@ _POLL_S = 0.02  # how often the children's CPU time is read
 
 
 def _run_children(jobs: dict[str, Callable[[], object]], budget_s: float) -> dict[str, object]:
-    """Run each job in a forked child, at most one per CPU at a time. A child gets `budget_s`
-    seconds of CPU time, so that the result does not depend on how busy the machine is, and at
-    most twice that in wall-clock time from its start (only the wall clock where the CPU time
-    cannot be read). Returns name -> result for the jobs that finished in time; the others are
-    killed (and logged) and left out."""
+    """Run the jobs in forked worker children, at most one per CPU at a time, in the order
+    given: a child that has sent a job's result is given the next job (see the module
+    docstring). A job gets `budget_s` seconds of the child's CPU time, so that the result does
+    not depend on how busy the machine is, and at most twice that in wall-clock time from its
+    start (only the wall clock where the CPU time cannot be read). Returns name -> result for
+    the jobs that finished in time; a job over its budget is killed with its child (and logged)
+    and left out, and so is a job whose child dies."""
     if not hasattr(os, "fork"):  # Windows: no way to interrupt OCCT, so no budget
         log.warning("no os.fork: exact HLR runs in-process without a time budget")
         out = {}
@@ -448,37 +455,53 @@ def _run_children(jobs: dict[str, Callable[[], object]], budget_s: float) -> dic
                 log.warning("view %s: exact HLR failed (%s)", name, exc)
         return out
 
-    pending = list(jobs)
-    running: dict[int, tuple[str, int, float, float, bytearray]] = {}  # fd -> name, pid, start, deadline, received
-    exiting: list[int] = []  # children that sent their result and are still exiting
+    names = list(jobs)
+    pending = list(names)
+    workers: dict[int, _Worker] = {}  # by the read end of its result pipe
     out: dict[str, object] = {}
     sel = selectors.DefaultSelector()
     limit = _max_children()
+    _reap()
 
-    def reap(block: bool = False) -> None:
-        for pid in list(exiting):
+    def close(w: _Worker, kill: bool) -> None:
+        del workers[w.results]
+        sel.unregister(w.results)
+        os.close(w.results)
+        os.close(w.orders)  # end of orders: an idle child exits
+        if kill:
             try:
-                if os.waitpid(pid, 0 if block else os.WNOHANG)[0]:
-                    exiting.remove(pid)
-            except ChildProcessError:
-                exiting.remove(pid)
-
-    def finish(fd: int, killed: bool) -> None:
-        name, pid, start, _, received = running.pop(fd)
-        sel.unregister(fd)
-        os.close(fd)
-        cpu = _cpu_seconds(pid)
-        if killed:
-            try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(w.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            os.waitpid(pid, 0)
-        else:  # the next child starts now, not when this one has freed its memory (~15 ms)
-            exiting.append(pid)
-            reap()
-        elapsed = time.perf_counter() - start
+            os.waitpid(w.pid, 0)
+        else:  # nobody waits while it frees its memory (~15 ms): reaped later
+            _EXITING.append(w.pid)
+            _reap()
+
+    def give(w: _Worker) -> None:
+        """The next job to the child, or, with none left, let it go."""
+        if not pending:
+            close(w, kill=False)
+            return
+        w.name = pending.pop(0)
+        w.received = bytearray()
+        w.start = time.perf_counter()
+        w.cpu = _cpu_seconds(w.pid)
+        w.deadline = w.start + (2 * budget_s if w.cpu is not None else budget_s)
+        try:
+            os.write(w.orders, names.index(w.name).to_bytes(4, "little"))
+        except OSError:  # the child is gone: the job is read as a dead child's
+            pass
+
+    def finish(w: _Worker, killed: bool) -> None:
+        """The child's current job is over: its result read (or it died), or killed."""
+        name, received = w.name, w.received
+        w.name = None
+        elapsed = time.perf_counter() - w.start
         if killed:
+            now = _cpu_seconds(w.pid)
+            cpu = now - w.cpu if now is not None and w.cpu is not None else None
+            close(w, kill=True)
             log.info("view %s: exact HLR over its %.1f s budget (%.2f s, CPU %s s), killed", name, budget_s, elapsed, cpu)
             return
         try:
@@ -487,47 +510,78 @@ def _run_children(jobs: dict[str, Callable[[], object]], budget_s: float) -> dic
             status, value = pickle.loads(received[8:])
         except Exception:  # noqa: BLE001 - child crashed (e.g. a segfault in OCCT) mid-write
             log.warning("view %s: exact HLR child died after %.2f s", name, elapsed)
+            close(w, kill=True)
             return
         if status == "ok":
             log.info("view %s: exact in %.2f s", name, elapsed)
             out[name] = value
         else:
             log.warning("view %s: exact HLR failed after %.2f s (%s)", name, elapsed, value)
+        give(w)
 
     try:
-        while pending or running:
-            while pending and len(running) < limit:
-                name = pending.pop(0)
+        while pending or workers:
+            while pending and len(workers) < limit:
                 try:
-                    fd, pid = _fork(jobs[name])
+                    w = _fork_worker(jobs, names)
                 except OSError as exc:
-                    log.warning("view %s: cannot fork (%s)", name, exc)
+                    log.warning("view %s: cannot fork (%s)", pending.pop(0), exc)
                     continue
-                start = time.perf_counter()
-                wall = 2 * budget_s if _cpu_seconds(pid) is not None else budget_s
-                running[fd] = (name, pid, start, start + wall, bytearray())
-                sel.register(fd, selectors.EVENT_READ)
-            if not running:
+                workers[w.results] = w
+                sel.register(w.results, selectors.EVENT_READ)
+                give(w)
+            if not workers:
                 continue
-            wait = min(min(r[3] for r in running.values()) - time.perf_counter(), _POLL_S)
+            # every child here is on a job: one that finishes gets the next or is let go
+            wait = min(min(w.deadline for w in workers.values()) - time.perf_counter(), _POLL_S)
             for key, _ in sel.select(max(wait, 0.0)):
-                fd = key.fd
-                data = os.read(fd, 1 << 20)
-                received = running[fd][4]
-                received += data
-                if not data or _complete(received):  # the whole result, or the child is gone
-                    finish(fd, killed=False)
+                w = workers.get(key.fd)
+                if w is None:  # let go or killed while reading another child's result
+                    continue
+                data = os.read(key.fd, 1 << 20)
+                w.received += data
+                if not data or _complete(w.received):  # the whole result, or the child is gone
+                    finish(w, killed=False)
             now = time.perf_counter()
-            for fd, (_, pid, _, deadline, _) in list(running.items()):
-                cpu = _cpu_seconds(pid)
-                if now >= deadline or (cpu is not None and cpu > budget_s):
-                    finish(fd, killed=True)
+            for w in list(workers.values()):
+                cpu = _cpu_seconds(w.pid)
+                if now >= w.deadline or (cpu is not None and w.cpu is not None and cpu - w.cpu > budget_s):
+                    finish(w, killed=True)
     finally:
-        for fd in list(running):
-            finish(fd, killed=True)
+        for w in list(workers.values()):
+            finish(w, killed=True)
         sel.close()
-        reap(block=True)
+        _reap()
     return out
+
+
+_EXITING: list[int] = []  # children let go, perhaps still exiting: reaped without waiting, at the next call, at exit
+
+
+def _reap(block: bool = False) -> None:
+    for pid in list(_EXITING):
+        try:
+            if os.waitpid(pid, 0 if block else os.WNOHANG)[0]:
+                _EXITING.remove(pid)
+        except ChildProcessError:
+            _EXITING.remove(pid)
+
+
+atexit.register(_reap, True)
+
+
+@dataclass(eq=False)
+class _Worker:
+    """A forked child taking jobs by number from `orders` and sending results to `results`."""
+
+    pid: int
+    results: int  # read end of the result pipe
+    orders: int  # write end of the order pipe
+    name: str | None = None  # the job it is on
+    start: float = 0.0  # perf_counter at the job's start
+    cpu: float | None = None  # the child's CPU seconds at the job's start
+    deadline: float = 0.0
+    received: bytearray = field(default_factory=bytearray)
 
 
 def _complete(received: bytearray) -> bool:
@@ -535,26 +589,37 @@ def _complete(received: bytearray) -> bool:
     return len(received) >= 8 and len(received) >= 8 + int.from_bytes(received[:8], "little")
 
 
-def _fork(job: Callable[[], object]) -> tuple[int, int]:
-    """Start `job` in a forked child; returns (read end of its result pipe, pid). The child
-    writes a pickled ("ok", result) or ("error", message), after its length in 8 bytes (so that
-    the parent knows it has it all before the child has exited), and exits without cleanup."""
-    r, w = os.pipe()
+def _fork_worker(jobs: dict[str, Callable[[], object]], names: list[str]) -> _Worker:
+    """Start a child that runs jobs[names[k]] for each k it reads from its order pipe (4 bytes,
+    little-endian) and writes each pickled ("ok", result) or ("error", message), after its
+    length in 8 bytes (so that the parent knows it has it all before the child goes on), until
+    the order pipe closes; then it exits without cleanup."""
+    results_r, results_w = os.pipe()
+    orders_r, orders_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
         try:
-            os.close(r)
-            try:
-                payload = pickle.dumps(("ok", job()), protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # noqa: BLE001
-                payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
-            view = memoryview(len(payload).to_bytes(8, "little") + payload)
-            while view:
-                view = view[os.write(w, view):]
+            os.close(results_r)
+            os.close(orders_w)
+            while True:
+                order = b""
+                while len(order) < 4:
+                    got = os.read(orders_r, 4 - len(order))
+                    if not got:
+                        return  # no more orders (the finally exits)
+                    order += got
+                try:
+                    payload = pickle.dumps(("ok", jobs[names[int.from_bytes(order, "little")]]()), protocol=pickle.HIGHEST_PROTOCOL)
+                except BaseException as exc:  # noqa: BLE001
+                    payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+                view = memoryview(len(payload).to_bytes(8, "little") + payload)
+                while view:
+                    view = view[os.write(results_w, view):]
         finally:
             os._exit(0)
-    os.close(w)
-    return r, pid
+    os.close(results_w)
+    os.close(orders_r)
+    return _Worker(pid, results_r, orders_w)
 
 
 # --------------------------------------------------------------------------------------------
