@@ -113,6 +113,7 @@ from techpack.geometry.features import (
     _arc_union,
     _Axis,
     _diagonal,
+    _end_closed,
     _eps,
     _group_axes,
     _np,
@@ -347,43 +348,19 @@ def _chains(segs: list[_Seg]) -> list[list[_Seg]]:
 
 def _end(part: _Part, chain: _Chain, side: int, frame: _Axis, axis_of: dict[int, int]) -> _EndInfo:
     """Whether the chain is closed past its end (side -1: t0, +1: t1), and where the axis meets
-    the surface there (see the module docstring, "Ends")."""
+    the surface there (see the module docstring, "Ends"): a cone closing onto the axis here,
+    else features._end_closed on the end segment's faces (which holes ask too), probing with
+    the classifier also where no surface the bore opens onto was found."""
     seg = chain.segs[-1] if side == 1 else chain.segs[0]
     t_end = seg.t_at(side)
     r_max = max(seg.r0, seg.r1)
     if seg.cone and seg.radius_at(side) <= max(LIN_TOL, APEX_SHARE * r_max):
         return _EndInfo(True, "cone", t_end)
     own = chain.ids
-    t_mid = (seg.t0 + seg.t1) / 2
-    doubt = False
-    surface = None
-    square_floor = None
-    for f in sorted(_faces_at_end(part, seg, frame, side, own)):
-        if axis_of.get(f) == chain.axis:
-            continue  # a coaxial partial wall (channel, broken-out spot face) or another coaxial face
-        plane = _plane(part, f)
-        if plane is None:
-            doubt = True
-            continue
-        dn = float(np.dot(plane.normal, frame.z))
-        if abs(dn) < SQUARE_TOL:
-            continue  # parallel to the axis: a wall the bore breaks into, decided by the other faces
-        t_x = float(np.dot(plane.origin - frame.origin, plane.normal)) / dn
-        if side * (t_x - t_mid) <= 0:
-            continue
-        if side * dn > 0:  # facing out of the bore: the surface it opens onto
-            if side * (t_x - t_end) <= LIN_TOL and (surface is None or abs(t_x - t_end) < abs(surface - t_end)):
-                surface = t_x
-            continue
-        square = abs(abs(dn) - 1.0) < SQUARE_TOL
-        if part.in_plane_face(f, frame.point(t_x)):
-            return _EndInfo(True, "flat" if square else "other", t_x, f)
-        if square and abs(t_x - t_end) <= LIN_TOL:
-            square_floor = f
-        doubt = True  # the axis passes through an opening in a face that faces back into the bore
-    if (doubt or surface is None) and not part.is_open(frame.point(t_end + side * _eps(seg.radius_at(side) or r_max))):
-        return _EndInfo(True, "flat" if square_floor else "other", t_end, square_floor)
-    return _EndInfo(False, None, surface if surface is not None else t_end)
+    closed, bottom, t, face = _end_closed(part, frame, chain.axis, seg.t0, seg.t1, seg.radius_at(side) or r_max, side,
+                                          _faces_at_end(part, seg, frame, side, own), axis_of, own,
+                                          plane_of=lambda f: _plane(part, f), probe_open=True)
+    return _EndInfo(closed, bottom, t if t is not None else t_end, face)
 
 
 def _faces_at_end(part: _Part, seg: _Seg, frame: _Axis, side: int, own: set[int]) -> set[int]:

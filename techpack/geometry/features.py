@@ -44,7 +44,7 @@ How it works, in one pass over the faces:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cadquery as cq
@@ -757,7 +757,8 @@ def _end_info(
             return _End(True, "cone")
         return _End(False, None)
 
-    closed, bottom, surface = _end_closed(part, wall, side, frame, walls, near, axis_of)
+    closed, bottom, surface, _ = _end_closed(part, frame, wall.axis, wall.t0, wall.t1, wall.radius, side, near, axis_of, set(wall.ids),
+                                             smaller_beyond=_smaller_wall_at(wall, walls, t_end, side))
     if closed:
         return _End(True, bottom)
 
@@ -769,50 +770,76 @@ def _end_info(
             start, far = (c.t0, c.t1) if side == 1 else (c.t1, c.t0)
             if abs(start - t_end) > LIN_TOL or side * (far - t_end) <= LIN_TOL or _smaller_wall_at(c, walls, far, side):
                 continue  # not touching, or a groove with the bore going on beyond it
-            if not _end_closed(part, c, side, frame, walls, _faces_at_ends(part, c, frame)[(side + 1) // 2], axis_of)[0]:
+            c_end = c.t1 if side == 1 else c.t0
+            if not _end_closed(part, frame, c.axis, c.t0, c.t1, c.radius, side, _faces_at_ends(part, c, frame)[(side + 1) // 2], axis_of,
+                               set(c.ids), smaller_beyond=_smaller_wall_at(c, walls, c_end, side))[0]:
                 counterbore = c
                 break
     return _End(False, None, widening, counterbore, surface)
 
 
 def _end_closed(
-    part: _Part, wall: _Cluster, side: int, frame: _Axis, walls: list[_Cluster], near: set[int], axis_of: dict[int, int]
-) -> tuple[bool, str | None, float | None]:
-    """Whether material lies on the axis just beyond the wall's end; the bottom type if so,
-    else the axial t where the axis crosses the plane the wall opens onto (if any).
+    part: _Part,
+    frame: _Axis,
+    axis: int,
+    t0: float,
+    t1: float,
+    radius: float,
+    side: int,
+    near: set[int],
+    axis_of: dict[int, int],
+    own: set[int],
+    plane_of: Callable[[int], _Plane | None] | None = None,
+    smaller_beyond: bool = False,
+    probe_open: bool = False,
+) -> tuple[bool, str | None, float | None, int | None]:
+    """Whether material lies on the axis just beyond one end (side -1: t0, +1: t1) of a hole
+    wall of `radius` (mm) running t0..t1 along frame (the axis numbered `axis` in axis_of),
+    and where the axis meets the surface there. Holes (find_features) and bores (bores.py)
+    both ask it. Returns (closed, bottom, t, face): closed by a face, its bottom type, the
+    axial t where the axis meets it and its id (None, None when the classifier found the
+    material; then face is a square plane at the end, if any); open, None, the axial t where
+    the axis crosses the plane the wall opens onto (None if none), None.
 
-    Decided from the faces at that end: a plane facing back into the hole that the
-    axis crosses inside the face closes it ("flat" if square to the axis, else
-    "other"); planes facing away (the surface the hole opens onto, a counterbore
-    floor) and coaxial faces do not. A sphere centred on the axis (ball end) closes
-    it ("other"); so does a coaxial torus leading to a closing plane (a bull-nose
-    bottom: "flat"). Anything else falls back to the 3D classifier.
+    Decided from the faces `near` that end (ids, `own`: the wall's own faces): a plane facing
+    back into the hole that the axis crosses inside the face closes it ("flat" if square to
+    the axis, else "other"); planes facing away (the surface the hole opens onto, a
+    counterbore floor) and coaxial faces do not. A sphere centred on the axis (ball end)
+    closes it ("other"); so does a coaxial torus leading to a closing plane (a bull-nose
+    bottom: "flat"): spheres and tori as part has read them (find_features does, find_bores
+    does not and leaves such ends to the classifier). Anything else falls back to the 3D
+    classifier, just past the end: when a face the axis might pass through raised a doubt,
+    but not for a square plane with an opening where a smaller coaxial wall goes on beyond
+    the end (`smaller_beyond`; a bore's chain holds such walls itself), and with
+    `probe_open` also when no plane the wall opens onto was found.
+    `plane_of`: a face's _Plane or None (default part.planes.get: planes read up front).
     """
-    t_end = wall.t1 if side == 1 else wall.t0
-    t_mid = (wall.t0 + wall.t1) / 2
+    plane_of = plane_of or part.planes.get
+    t_end = t1 if side == 1 else t0
+    t_mid = (t0 + t1) / 2
     doubt = False
-    square_floor = False
+    square_floor = None
     surface = None
     for f in sorted(near):
-        if axis_of.get(f) == wall.axis:
-            continue
+        if axis_of.get(f) == axis:
+            continue  # a coaxial partial wall (channel, broken-out spot face) or another coaxial face
         if f in part.spheres and _off_axis(part.spheres[f], frame) <= LIN_TOL:
-            return True, "other", None
+            return True, "other", None, f
         if f in part.tori and _off_axis(part.tori[f][0], frame) <= LIN_TOL and abs(float(np.dot(part.tori[f][1], frame.z))) >= 1.0 - 1e-9:
-            for g in sorted(part.neighbours(f) - set(wall.ids)):
-                plane = part.planes.get(g)
+            for g in sorted(part.neighbours(f) - own):
+                plane = plane_of(g)
                 if plane is not None and abs(abs(float(np.dot(plane.normal, frame.z))) - 1.0) < 1e-9:
                     t_x = float(np.dot(plane.origin - frame.origin, plane.normal)) / float(np.dot(plane.normal, frame.z))
                     if side * (t_x - t_end) > 0 and part.in_plane_face(g, frame.point(t_x)):
-                        return True, "flat", None
+                        return True, "flat", t_x, g
             continue  # a round at the mouth of the hole
-        plane = part.planes.get(f)
+        plane = plane_of(f)
         if plane is None:
             doubt = True
             continue
         dn = float(np.dot(plane.normal, frame.z))
         if abs(dn) < 1e-9:
-            continue  # parallel to the axis
+            continue  # parallel to the axis: a wall the hole breaks into, decided by the other faces
         t_x = float(np.dot(plane.origin - frame.origin, plane.normal)) / dn
         if side * (t_x - t_mid) <= 0:
             continue
@@ -822,13 +849,14 @@ def _end_closed(
             continue
         square = abs(abs(dn) - 1.0) < 1e-9
         if part.in_plane_face(f, frame.point(t_x)):
-            return True, "flat" if square else "other", None
-        square_floor = square_floor or (square and abs(t_x - t_end) <= LIN_TOL)
-        if not (square and _smaller_wall_at(wall, walls, t_end, side)):
+            return True, "flat" if square else "other", t_x, f
+        if square and abs(t_x - t_end) <= LIN_TOL:
+            square_floor = f
+        if not (square and smaller_beyond):
             doubt = True  # the axis passes through an opening in a face that closes the end
-    if doubt and not part.is_open(frame.point(t_end + side * _eps(wall.radius))):
-        return True, "flat" if square_floor else "other", None
-    return False, None, surface
+    if (doubt or (probe_open and surface is None)) and not part.is_open(frame.point(t_end + side * _eps(radius))):
+        return True, "flat" if square_floor is not None else "other", None, square_floor
+    return False, None, surface, None
 
 
 def _smaller_wall_at(wall: _Cluster, walls: list[_Cluster], t: float, side: int) -> bool:

@@ -198,6 +198,18 @@ def test_entry_on_a_tilted_face_is_where_the_axis_meets_it():
     assert wall.span_mm == (approx(-5 * slope), approx(top))  # the wall's longest side reaches above the axis point
 
 
+def test_holes_and_bores_read_their_ends_with_one_function():
+    from techpack.geometry import bores, features
+
+    assert bores._end_closed is features._end_closed
+    solid = only_solid(plate().cut(post(4, 8, 20, 30, 30)).cut(post(3, 0, 20, 70, 30)))  # blind Ø8 (flat bottom at z 8), Ø6 through
+    holes = {round(h.diameter_mm): h for h in find_features(solid).holes}
+    got = {round(b.diameter_mm): b for b in bores_of(solid)}
+    assert (holes[8].through, holes[8].bottom) == (got[8].through, got[8].bottom) == (False, "flat")
+    assert holes[6].through and got[6].through and got[6].far_end == "air"
+    assert got[8].depth_mm == approx(12.0) and holes[8].depth_mm == approx(12.0)
+
+
 def test_results_are_frozen_and_deterministic():
     solid = only_solid(plate().faces(">Z").workplane(centerOption="ProjectedOrigin", origin=(30, 30, 0)).cboreHole(10, 16, 4))
     features = find_features(solid)
