@@ -17,6 +17,7 @@ from OCP.GeomAbs import GeomAbs_Cylinder, GeomAbs_Plane
 from OCP.TopoDS import TopoDS_Shell, TopoDS_Solid
 from pytest import approx
 
+from techpack.geometry import pmi as pmi_module
 from techpack.geometry import stepfile
 from techpack.geometry.pmi import Pmi, describe, read_pmi, to_features
 from techpack.spec.model import Feature
@@ -186,7 +187,18 @@ def test_faces_not_on_the_given_solid_are_problems():
 
 
 @pytest.mark.parametrize("path", AP203, ids=lambda p: p.name)
-def test_a_step_file_without_pmi_gives_an_empty_pmi(path):
+def test_a_step_file_without_pmi_gives_an_empty_pmi(path, monkeypatch):
+    monkeypatch.setattr(pmi_module, "STEPCAFControl_Reader", lambda: pytest.fail("read by OCCT"))
+    assert read_pmi(path) == Pmi()
+
+
+def test_a_pmi_word_outside_an_entity_of_its_kind_is_no_pmi(tmp_path, monkeypatch):
+    # the words the quick first test looks for, but no PMI entity: still not read by OCCT
+    text = (FIXTURES / "nist_ctc_02_asme1_ap203.stp").read_text().replace("FILE_DESCRIPTION((", "FILE_DESCRIPTION(('no DATUM, no _TOLERANCE here', ", 1)
+    assert "DATUM" in text
+    path = tmp_path / "words.stp"
+    path.write_text(text)
+    monkeypatch.setattr(pmi_module, "STEPCAFControl_Reader", lambda: pytest.fail("read by OCCT"))
     assert read_pmi(path) == Pmi()
 
 
