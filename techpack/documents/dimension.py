@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+import cadquery as cq
 import numpy as np
 from OCP.BRepAdaptor import BRepAdaptor_Surface
-from OCP.GeomAbs import GeomAbs_Cylinder
+from OCP.BRepExtrema import BRepExtrema_DistShapeShape
+from OCP.GeomAbs import GeomAbs_Cylinder, GeomAbs_Plane
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from techpack.context import BuildContext
@@ -382,13 +384,42 @@ class Marking:
         return None
 
     def _forms(self):
-        """The model's form features (geometry/forms.py) as drawn, alike ones grouped:
-        (members, axis, callout text)."""
+        """The model's form features (geometry/forms.py) as drawn, alike ones grouped, a pair
+        facing opposite ways (a notch in each of two opposite edges) in one group: (members,
+        the first's axis as drawn, callout text)."""
         groups: dict[tuple, list] = {}
         for f in self.model.forms:
-            axis = tuple(float(c) for c in self.plan.turn_if(f.axis))
-            groups.setdefault((f.kind, form_text(f), tuple(round(c, 6) for c in axis)), []).append(f)
-        return [(members, np.array(key[2]), key[1]) for key, members in groups.items()]
+            axis = np.array(self.plan.turn_if(f.axis), dtype=float)
+            sense = axis if axis[np.argmax(np.abs(axis))] > 0 else -axis
+            groups.setdefault((f.kind, form_text(f), tuple(np.round(sense, 6))), []).append(f)
+        return [(members, np.array(self.plan.turn_if(members[0].axis), dtype=float), key[1]) for key, members in groups.items()]
+
+    def _profile_views(self, f, axis) -> list[tuple[str, Placed]]:
+        """The views that see a step or a groove from the side (its axis in their plane), the one
+        that looks along its riser (the step's profile) first."""
+        sides = [(n, p) for n, p in self.plan.placed.items() if abs(float(np.dot(axis, p.view.direction))) < 1e-6]
+        faces = self.plan.built.solid.Faces()
+        for i in f.faces:
+            surface = BRepAdaptor_Surface(faces[i - 1].wrapped)
+            if surface.GetType() == GeomAbs_Plane:
+                normal = np.array(surface.Plane().Axis().Direction().Coord())
+                if abs(abs(float(np.dot(normal, axis))) - 1) > 1e-6:  # a riser (square or slanted): the profile is seen along it
+                    look = np.cross(axis, normal) / np.linalg.norm(np.cross(axis, normal))
+                    return sorted(sides, key=lambda s: abs(abs(float(np.dot(look, s[1].view.direction))) - 1) > 1e-6)
+        return sides
+
+    def _tip(self, f, p: Placed) -> tuple[float, float]:
+        """Where a form's leader touches it on a view that sees it end-on: its outline (round,
+        regular polygon or rectangle: half its size out from the centre, at 45°), else the point
+        of its own faces nearest its centre (an irregular boss round an opening)."""
+        centre = np.array(self.plan.turn_if(f.centre), dtype=float)
+        size = f.diameter_mm or f.across_flats_mm or f.width_mm
+        if size:
+            c = np.array(p.at(centre))
+            return tuple(c + np.array((0.707, 0.707)) * size / 2 * p.scale)
+        faces = self.plan.built.solid.Faces()
+        near = BRepExtrema_DistShapeShape(cq.Vertex.makeVertex(*centre).wrapped, cq.Compound.makeCompound([faces[i - 1] for i in f.faces]).wrapped)
+        return p.at(np.array(near.PointOnShape2(1).Coord())) if near.IsDone() and near.NbSolution() else p.at(centre)
 
     def _end_on(self, axis) -> tuple[str, bool] | None:
         """The principal view that sees `axis` end-on, one it points towards first (a boss's
@@ -428,17 +459,17 @@ class Marking:
             f = members[0]
             lead = f"{count(len(members))}{text}"
             if f.kind in ("step", "groove"):
-                side = next(((n, p) for n, p in plan.placed.items() if abs(float(np.dot(axis, p.view.direction))) < 1e-6), None)
-                if side is None:
-                    continue
-                self.a.leader(side[1].at(plan.turn_if(f.centre)), lead)
+                sides = self._profile_views(f, axis)
+                if sides:
+                    self.a.leader(sides[0][1].at(plan.turn_if(f.centre)), lead)
                 continue
             seen = self._end_on(axis)
             if seen is None:
                 continue
             name, away = seen
             p = plan.placed[name]
-            self.a.leader(p.at(plan.turn_if(f.centre)), lead + (", FAR SIDE" if away else ""))
+            both = any(float(np.dot(plan.turn_if(m.axis), axis)) < 0 for m in members)  # one facing each way
+            self.a.leader(self._tip(f, p), lead + (", NEAR AND FAR SIDE" if both else ", FAR SIDE" if away else ""))
 
     def form_levels(self) -> None:
         """The levels of steps and grooves along their (principal) axis, from the part's
@@ -449,7 +480,7 @@ class Marking:
         for members, axis, _ in self._forms():
             if members[0].kind not in ("step", "groove"):
                 continue
-            sides = [(n, p) for n, p in self.plan.placed.items() if abs(float(np.dot(axis, p.view.direction))) < 1e-6]
+            sides = self._profile_views(members[0], axis)[:1]
             a = np.abs(np.array(members[0].axis))
             if not sides or abs(a.max() - 1) > 1e-9:
                 continue  # no view sees it from the side, or a tilted axis: its callout only

@@ -58,7 +58,8 @@ from OCP.BRepGProp import BRepGProp_Face
 from OCP.BRepTools import BRepTools
 from OCP.BRepTopAdaptor import BRepTopAdaptor_FClass2d
 from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Line, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
-from OCP.gp import gp_Pnt, gp_Pnt2d, gp_Vec
+from OCP.gp import gp_Dir, gp_Lin, gp_Pnt, gp_Pnt2d, gp_Vec
+from OCP.IntCurvesFace import IntCurvesFace_ShapeIntersector
 from OCP.ShapeAnalysis import ShapeAnalysis
 from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE, TopAbs_IN, TopAbs_OUT, TopAbs_REVERSED
 from OCP.TopExp import TopExp, TopExp_Explorer
@@ -1319,17 +1320,29 @@ def _slot(
     through = not lo and not hi
     side = -1 if (hi and not lo) else 1  # through (or odd, closed at both ends): enter from the dominant-positive end
     t_entry = a.t1 if side == 1 else a.t0
+    entry = frame.point(t_entry) + offset
     return Slot(
         faces=tuple(sorted(faces)),
         width_mm=2.0 * a.radius,
         length_mm=length,
-        depth_mm=a.t1 - a.t0,
+        depth_mm=a.t1 - a.t0 if through else _floor_depth(part, entry, -side * frame.z, a.t1 - a.t0),
         through=through,
-        centre=_tuple(frame.point(t_entry) + offset),
+        centre=_tuple(entry),
         direction=_tuple(-side * frame.z),
         long_axis=_tuple(long_axis),
         open_end=open_end,
     )
+
+
+def _floor_depth(part: _Part, entry: np.ndarray, into: np.ndarray, wall: float) -> float:
+    """A blind slot's depth: from its entry along `into` to the first face the line through its
+    middle meets (its floor, past the rounds at the foot of its walls); the walls' length if
+    the line meets nothing within twice that."""
+    hits = IntCurvesFace_ShapeIntersector()
+    hits.Load(part.shape, LIN_TOL)
+    hits.Perform(gp_Lin(gp_Pnt(*entry), gp_Dir(*into)), LIN_TOL, 2.0 * wall + 1.0)
+    ts = [hits.WParameter(k) for k in range(1, hits.NbPnt() + 1)]
+    return min(ts) if ts else wall
 
 
 def _slot_end_closed(part: _Part, ends: list[_Blend], frame: _Axis, side: int) -> bool:

@@ -173,7 +173,7 @@ def form_text(form: Form) -> str:
     """The callout, in the forms of techpack's other callouts: `HEX 100 A/F, 50 HIGH`,
     `POST Ø63.5, 203.2 HIGH`, `BOSS Ø24, 12 HIGH, 2° DRAFT`, `BOSS 80 × 150, R4 CORNERS, 50 HIGH`,
     `STEP 50`, `SLOT 8 ↧3`, `OPENING 50 × 100 THRU, R10 CORNERS`, `GROOVE Ø9.6 × 1.1`,
-    `Ø6, FLAT 5.5 ACROSS (2.5 FROM AXIS)`, `Ø558.8, 2 FLATS 527.05 A/F`. Positions are the
+    `Ø6, FLAT 5.5 ACROSS (2.5 FROM AXIS), 11 LONG`, `Ø558.8, 2 FLATS 527.05 A/F, 25.4 LONG`. Positions are the
     drawing's to dimension (start_mm, end_mm, centre)."""
     f = form
     if f.kind in ("boss", "post"):
@@ -204,9 +204,10 @@ def form_text(form: Form) -> str:
     if f.kind == "groove":
         return f"GROOVE Ø{fmt(f.diameter_mm)} × {fmt(f.width_mm)}"
     if f.kind == "flat":
+        long = f", {fmt(f.length_mm)} LONG" if f.length_mm else ""  # along the round, where the flats meet it
         if f.sides == 1:
-            return f"Ø{fmt(f.diameter_mm)}, FLAT {fmt(f.across_flats_mm)} ACROSS ({fmt(f.from_axis_mm)} FROM AXIS)"
-        return f"Ø{fmt(f.diameter_mm)}, {f.sides} FLATS {fmt(f.across_flats_mm)} A/F"
+            return f"Ø{fmt(f.diameter_mm)}, FLAT {fmt(f.across_flats_mm)} ACROSS ({fmt(f.from_axis_mm)} FROM AXIS){long}"
+        return f"Ø{fmt(f.diameter_mm)}, {f.sides} FLATS {fmt(f.across_flats_mm)} A/F{long}"
     raise ValueError(f"unknown form kind {f.kind!r}")
 
 

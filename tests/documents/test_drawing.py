@@ -479,7 +479,7 @@ def test_form_features_are_called_out_and_located(tmp_path):
         texts[number] = (built, " ".join(text.split()))
     assert "SLOT 8 ↧3, FAR SIDE" in texts["DL2-101"][1]  # the cable slot, cut from the underside
     assert "BOSS Ø24, 12 HIGH, 2° DRAFT" in texts["DL2-201"][1]  # the shade's collar
-    assert "Ø6, FLAT 5.5 ACROSS (2.5 FROM AXIS)" in texts["DL2-401"][1]  # the knob's D-bore
+    assert "Ø6, FLAT 5.5 ACROSS (2.5 FROM AXIS), 11 LONG" in texts["DL2-401"][1]  # the knob's D-bore
     stem, text = texts["DL2-501"]
     assert "2× GROOVE Ø9.6 × 1.1" in text
     levels = set()

@@ -304,6 +304,14 @@ def test_blind_slot_3_deep():
     assert slot.direction == (0.0, 0.0, -1.0)
 
 
+def test_blind_slot_with_rounded_floor_is_as_deep_as_its_floor():
+    """The walls of a slot whose floor meets them in R2 rounds end 2 mm short of the floor
+    (CTC-04's slot: walls 22.62, floor 25.12); its depth is the floor's."""
+    cutter = cq.Workplane("XY").center(30, 20).slot2D(20, 8).extrude(6).edges("<Z").fillet(2.0).translate((0, 0, 5))  # floor at z 5
+    (slot,) = find_features(only_solid(plate().cut(cutter))).slots
+    assert not slot.through and slot.depth_mm == approx(5.0)  # the plate is 10 thick: from z 10 down to 5
+
+
 def test_blind_slot_entered_from_below_points_up():
     solid = only_solid(plate().cut(cq.Workplane("XY").center(30, 20).slot2D(20, 8).extrude(4)))
     (slot,) = find_features(solid).slots

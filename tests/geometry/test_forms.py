@@ -220,7 +220,7 @@ def test_d_flats_on_a_shaft_and_in_a_bore():
     assert (flat.kind, flat.sides, flat.diameter_mm) == ("flat", 1, approx(10.0))
     assert (flat.from_axis_mm, flat.across_flats_mm, flat.depth_mm) == (approx(4.0), approx(9.0), approx(1.0))
     assert (flat.start_mm, flat.end_mm) == (approx(0.0), approx(40.0)) and flat.axis == (0.0, 0.0, 1.0)
-    assert form_text(flat) == "Ø10, FLAT 9 ACROSS (4 FROM AXIS)"
+    assert form_text(flat) == "Ø10, FLAT 9 ACROSS (4 FROM AXIS), 40 LONG"  # the shaft's 40
     (p,) = planes_among(d_shaft, flat.faces, (0, 0, 1))
     (c,) = [f for f in flat.faces if surface(d_shaft, f).GetType() == GeomAbs_Cylinder]
     assert from_axis(d_shaft, p, c) == approx(4.0)
@@ -228,7 +228,7 @@ def test_d_flats_on_a_shaft_and_in_a_bore():
     double = only_solid(cq.Workplane("XY").circle(5).extrude(40).intersect(cq.Workplane("XY").rect(8, 20).extrude(40)))
     (flats,) = forms_of(double)
     assert (flats.sides, flats.across_flats_mm, flats.from_axis_mm) == (2, approx(8.0), approx(4.0))
-    assert form_text(flats) == "Ø10, 2 FLATS 8 A/F"
+    assert form_text(flats) == "Ø10, 2 FLATS 8 A/F, 40 LONG"
 
     d_hole = cq.Sketch().circle(3).push([(-0.5, 0)]).rect(6, 7, mode="i")  # Ø6, its flat 2.5 from the axis
     block = only_solid(cq.Workplane("XY").box(20, 20, 15, centered=(True, True, False)).faces(">Z").workplane().placeSketch(d_hole).cutBlind(-11))
@@ -393,7 +393,7 @@ def test_ctc04_two_slotted_bosses_and_the_plate_narrowing(nist):
 def test_ctc05_post_bosses_flats_and_slots(nist):
     solid, forms = nist["05"]
     assert texts(forms) == ["BOSS 152.4 HIGH", "BOSS Ø304.8", "POST Ø63.5, 203.2 HIGH", "SLOT 38.1 ↧8.89", "SLOT 38.1 ↧8.89",
-                            "Ø558.8, 2 FLATS 527.05 A/F"]
+                            "Ø558.8, 2 FLATS 527.05 A/F, 25.4 LONG"]
     post = the(forms, "post")
     assert 2 * radius(solid, 129) == approx(post.diameter_mm) and gap(solid, 132, 97) == approx(post.height_mm)
     assert post.centre == (approx(0.0), approx(0.0), approx(482.6)) and (post.start_mm, post.end_mm) == (approx(279.4), approx(482.6))
@@ -451,7 +451,7 @@ def test_stem_retaining_ring_grooves():
 def test_knob_d_shaft_bore_and_hub():
     solid = example("knob")
     forms = forms_of(solid)
-    assert texts(forms) == ["POST Ø10, 13 HIGH", "Ø6, FLAT 5.5 ACROSS (2.5 FROM AXIS)"]
+    assert texts(forms) == ["POST Ø10, 13 HIGH", "Ø6, FLAT 5.5 ACROSS (2.5 FROM AXIS), 11 LONG"]
     flat = the(forms, "flat")
     (p,) = planes_among(solid, flat.faces, (0, 0, 1))
     (c,) = [f for f in flat.faces if surface(solid, f).GetType() == GeomAbs_Cylinder]
