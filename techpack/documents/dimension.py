@@ -30,7 +30,7 @@ from techpack.documents.plan import NOTE_PITCH, NOTE_TEXT, Plan
 from techpack.documents.room import Room
 from techpack.documents.section import cutting_line, hatch
 from techpack.documents.views import Line
-from techpack.geometry.bores import bore_text
+from techpack.geometry.bores import bore_text, flipped
 from techpack.geometry.forms import form_text
 from techpack.geometry.features import Hole
 from techpack.geometry.part import mm_per_unit
@@ -343,6 +343,8 @@ class Marking:
                     continue
                 near, far_ = (a, b) if a[6] >= b[6] else (b, a)
                 bores = [model.bore_of(x[0][0]) for x in (near, far_)]
+                if all(bores) and all(b.through and b.entry_from == "cavity" and b.far_end == "air" for b in bores):
+                    bores = [flipped(b) for b in bores]  # read from outside, as the viewer sees the near wall
                 if all(bores) and bore_text(bores[0]) == bore_text(bores[1]) and bores[0].entry_from == bores[1].entry_from:
                     side = "OUTSIDE" if bores[0].entry_from == "air" else "INSIDE"  # mirror images: one text, each from its own side
                     merged[i] = f"{count(len(a[0]))}{bore_text(bores[0])}, EACH WALL FROM {side}"

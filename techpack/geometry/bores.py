@@ -574,6 +574,19 @@ class _Scene:
 BROKEN_ARC_DEG = 270.0  # a coaxial partial wall this far round, at a mouth, is a counterbore broken out by a slot or an edge
 
 
+def flipped(bore: Bore) -> Bore:
+    """A through Bore read from its other end: the same walls, positions from the far surface."""
+    if not bore.through:
+        raise ValueError("only a through bore can be read from its other end")
+    depth = bore.depth_mm
+    segments = tuple(replace(s, start_mm=depth - s.end_mm, end_mm=depth - s.start_mm, diameters_mm=s.diameters_mm[::-1],
+                             span_mm=(depth - s.span_mm[1], depth - s.span_mm[0])) for s in reversed(bore.segments))
+    adjoining = tuple(replace(p, start_mm=depth - p.end_mm, end_mm=depth - p.start_mm) for p in bore.adjoining)
+    entry = tuple(float(e + d * depth) for e, d in zip(bore.entry, bore.direction))
+    return replace(bore, segments=segments, adjoining=adjoining, entry=entry, direction=tuple(-d for d in bore.direction),
+                   far_end=bore.entry_from, entry_from=bore.far_end)
+
+
 def bore_text(bore: Bore) -> str:
     """The Bore's callout, every depth from the surface where the feature starts (see the module
     docstring): "Ø5 ↧12", "Ø12 ↧40, CBORE Ø20 ↧20", "Ø5 THRU, CSK Ø10 × 90°",

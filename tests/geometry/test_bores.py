@@ -19,7 +19,7 @@ from OCP.TopoDS import TopoDS
 from OCP.TopTools import TopTools_IndexedDataMapOfShapeListOfShape
 
 from techpack.geometry import stepfile
-from techpack.geometry.bores import Bore, bore_text, find_bores
+from techpack.geometry.bores import Bore, bore_text, find_bores, flipped
 from techpack.geometry.features import find_features
 from techpack.inspection import fmt
 from tests.conftest import FIXTURES, REPO
@@ -122,6 +122,15 @@ def test_stack_machined_from_both_sides_gives_the_far_side_from_the_far_surface(
     assert shape(bore) == [("bore", 20.0, 0.0, 5.0), ("bore", 10.0, 5.0, 32.0), ("bore", 16.0, 32.0, 40.0)]
     assert bore.entry == approx((30.0, 30.0, 40.0))
     assert bore_text(bore) == "Ø20 ↧5, Ø10 THRU; FAR SIDE Ø16 ↧8"
+
+
+def test_a_through_stack_read_from_its_other_end():
+    solid = only_solid(plate(60, 60, 40).cut(post(10, 35, 40, 30, 30)).cut(post(5, 0, 40, 30, 30)).cut(post(8, 0, 8, 30, 30)))
+    bore = flipped(the_bore(solid))
+    assert shape(bore) == [("bore", 16.0, 0.0, 8.0), ("bore", 10.0, 8.0, 35.0), ("bore", 20.0, 35.0, 40.0)]
+    assert bore.entry == approx((30.0, 30.0, 0.0)) and bore.direction == approx((0.0, 0.0, 1.0))
+    assert bore_text(bore) == "Ø16 ↧8, Ø10 THRU; FAR SIDE Ø20 ↧5"
+    assert flipped(bore) == the_bore(solid)
 
 
 def test_groove_inside_a_bore_is_listed_from_the_entry():
