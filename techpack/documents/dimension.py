@@ -25,7 +25,7 @@ from techpack.documents.callouts import (
 )
 from techpack.documents.display import TEXT, Display, Label, Stroke, inside, overlaps
 from techpack.documents.faces import cylinder_callout, selected_faces, surface_text
-from techpack.documents.layout import Placed, model_frame, pitch_circle, round_centre, round_outline, scale_text, spots, view_for
+from techpack.documents.layout import Placed, enlarged_scales, model_frame, pitch_circle, round_centre, round_outline, scale_text, spots, view_for
 from techpack.documents.plan import NOTE_PITCH, NOTE_TEXT, Plan
 from techpack.documents.room import Room
 from techpack.documents.section import cutting_line, hatch
@@ -64,6 +64,26 @@ def views_strokes(plan: Plan) -> list[Stroke]:
         out.append(Stroke(p, tuple(p.view.visible), "wide"))
     if cut:
         out.append(Stroke(plan.placed[cut.view], tuple(Line(a, b) for a, b in hatch(cut, HATCH_PITCH / plan.scale)), "narrow"))
+    return out
+
+
+def _alike_joined(callouts: list[tuple]) -> list[tuple]:
+    """Groups of holes whose callouts on one view read alike (apart from their count), none
+    selected by a spec feature, joined into one callout (`2× Ø7.94 ↧30.48` twice is `4× ...`)."""
+    out: list[tuple] = []
+    index: dict[tuple, int] = {}
+    for c in callouts:
+        group, name, _, _, text, spec_feature, _ = c
+        plain = text[len(count(len(group))):]
+        key = (name, plain)
+        if spec_feature is None and key in index:
+            k = index[key]
+            joined = out[k][0] + group
+            out[k] = (joined, *out[k][1:4], f"{count(len(joined))}{plain}", *out[k][5:])
+            continue
+        if spec_feature is None:
+            index[key] = len(out)
+        out.append(c)
     return out
 
 
@@ -115,7 +135,7 @@ class Marking:
         stack_marks = None
         if plan.stack_view is not None:  # before the text avoids it
             before = self.display.mark()
-            self.cutting_plane(plan.stack_cut)
+            self.stack_near = self.cutting_plane(plan.stack_cut)
             stack_marks = self.display.added_since(before)
         self.titles()
         self.axes()
@@ -137,14 +157,16 @@ class Marking:
 
     # -- the views' furniture
 
-    def cutting_plane(self, section, skip: str | None = None) -> None:
-        """The section's cutting plane, with its arrows and letters, on the first view that sees it edge-on."""
+    def cutting_plane(self, section, skip: str | None = None) -> tuple[float, float] | None:
+        """The section's cutting plane, with its arrows and letters, on the first view that sees
+        it edge-on; the middle of its line on the paper."""
         for n, p in self.plan.placed.items():
             line = cutting_line(section, p.view) if n != skip else None
             if line:
                 a, b, arrow = line
                 self.a.cutting_plane(p.paper(a), p.paper(b), arrow, section.letter)
-                return
+                return tuple((np.array(p.paper(a)) + np.array(p.paper(b))) / 2)
+        return None
 
     def title(self, text: str, x: float, y: float) -> Label:
         """A view's title centred at x, moved sideways off any line that runs up through it."""
@@ -335,6 +357,7 @@ class Marking:
             far = float(np.dot(into, p.view.direction)) > 0.5  # drilled towards the viewer: from the far side
             text = hole_callout(group, spec_feature, self.product.units, far_side=far, bore=bore)
             callouts.append((group, name, p, p.at(h.entry), text, spec_feature, float(np.dot(h.entry, p.view.direction))))
+        callouts = _alike_joined(callouts)
         merged: dict[int, str] = {}
         for i, a in enumerate(callouts):
             for j in range(i + 1, len(callouts)):
@@ -598,10 +621,12 @@ class Marking:
         self.a.surface_symbol(x, y, general_ra, self.machined)
 
     def stack_section(self, marks: dict[str, list]) -> None:
-        """The bore stack's section where the views, dimensions and notes left room; with no
+        """The bore stack's section, enlarged (it shows a small region: the walls round the
+        bores), as near its cutting plane as the views, dimensions and notes left room; with no
         room, no cutting plane for it either (`marks`, what drew it, is taken back)."""
         plan = self.plan
-        got = self.room.first_free(spots(plan.stack_view, plan.scale, plan.sheet.drawing_area), lambda c: c[0], gap=1.0)
+        got = self.room.first_free(spots(plan.stack_view, plan.scale, plan.sheet.drawing_area, enlarged_scales(plan.stack_view, plan.scale),
+                                         self.stack_near), lambda c: c[0], gap=1.0)  # enlarged, near its cutting plane
         if got is None:
             self.display.take_back(marks)
             return

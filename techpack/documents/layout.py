@@ -203,16 +203,32 @@ def auxiliary_views(features, names, letters: list[str]) -> dict[str, tuple[tupl
     return out
 
 
-def spots(view: View, s: float, area: Box):
-    """Where a view could go, best first: at scale s (then the next smaller ones), scanning the
-    drawing area from the top right; each (box, Placed's arguments), the box with room for its callouts
-    to the right and its title above. The sheet's room (room.py) picks the first free one."""
+def spots(view: View, s: float, area: Box, scales: list[float] | None = None, near: tuple[float, float] | None = None):
+    """Where a view could go, best first: at scale s (then the next smaller ones; or at each of
+    `scales`), scanning the drawing area from the top right (or outwards from the point
+    `near`); each (box, Placed's arguments), the box with room for its callouts to the right
+    and its title above. The sheet's room (room.py) picks the first free one."""
     x0, y0, x1, y1 = view.bounds
-    for scale in [sc for sc in SCALES if sc <= s][:3]:
+    for scale in scales or [sc for sc in SCALES if sc <= s][:3]:
         w, h = (x1 - x0) * scale, (y1 - y0) * scale
-        for top in np.arange(area[3] - 8.0, area[1] + h + 8.0, -4.0):
-            for right in np.arange(area[2] - 30.0, area[0] + w + 8.0, -4.0):
-                yield (right - w - 8.0, top - h - 8.0, right + 30.0, top + 8.0), (view, right - w - x0 * scale, top - h - y0 * scale, scale)
+        grid = [(top, right) for top in np.arange(area[3] - 8.0, area[1] + h + 8.0, -4.0)
+                for right in np.arange(area[2] - 30.0, area[0] + w + 8.0, -4.0)]
+        if near is not None:
+            grid.sort(key=lambda tr: (tr[1] - w / 2 - near[0]) ** 2 + (tr[0] - h / 2 - near[1]) ** 2)
+        for top, right in grid:
+            yield (right - w - 8.0, top - h - 8.0, right + 30.0, top + 8.0), (view, right - w - x0 * scale, top - h - y0 * scale, scale)
+
+
+ENLARGED_MM = 90.0  # a removed section is drawn enlarged while its larger side stays within this
+
+
+def enlarged_scales(view: View, s: float) -> list[float]:
+    """Scales for a removed section of a small region: the ISO 5455 scales from the largest
+    that keeps it within ENLARGED_MM down to the sheet's, then the next smaller one."""
+    x0, y0, x1, y1 = view.bounds
+    extent = max(x1 - x0, y1 - y0, 1e-9)
+    up = [sc for sc in SCALES if sc >= s and extent * sc <= ENLARGED_MM]
+    return (up or [s])[:3] + [sc for sc in SCALES if sc < s][:1]
 
 
 @dataclass(frozen=True)
