@@ -39,6 +39,7 @@ from techpack.inspection import fmt, frames, size_limits
 
 HATCH_PITCH = 3.0  # mm on paper between section hatching lines (ISO 128-50: to suit the area)
 TITLE = 3.5  # mm, view titles (bold)
+TITLE_CLEAR = 3.0  # mm kept free round a view's title
 
 
 @dataclass
@@ -175,6 +176,8 @@ class Marking:
                  for dx in (0.0, width / 2 + 4.0, -width / 2 - 4.0, width + 8.0, -width - 8.0)]
         heading = self.room.find(tries, lambda lab, _: self.room.unstruck(lab.box)) or tries[-1]
         self.display.labels.append(heading)
+        b = heading.box
+        self.room.avoid.append((b[0] - TITLE_CLEAR, b[1], b[2] + TITLE_CLEAR, b[3]))  # no text on its line reads on into it
         return heading
 
     def titles(self) -> None:
