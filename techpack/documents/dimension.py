@@ -464,7 +464,7 @@ class Marking:
         opening's centre, a channel's middle across it (its length runs out of the part)."""
         for members, axis, _ in self._forms():
             f = members[0]
-            if f.kind not in ("boss", "post", "opening", "slot") or (f.kind != "slot" and f.width_mm is None
+            if f.kind not in ("boss", "post", "opening", "pocket", "slot") or (f.kind != "slot" and f.width_mm is None
                                                                       and f.diameter_mm is None and f.across_flats_mm is None):
                 continue  # an outline that is neither round, a regular polygon nor a rectangle has no centre to locate
             seen = self._end_on(axis)

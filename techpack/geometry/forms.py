@@ -49,6 +49,10 @@ The kinds, in the order they are read (a face taken by one is not read again)
   rectangle (two pairs of parallel planes facing inward, corners sharp or rounded with one
   radius). `width_mm` × `length_mm`, `depth_mm` the wall's thickness. Holes and
   features.Slot are not openings; other outlines are left out.
+- **pocket**: a blind recess: an inner boundary of a planar face (the rim) leading down walls
+  parallel to its normal, through the rounds at their foot, to one floor facing the same way.
+  `depth_mm` rim to floor; a rectangle's `width_mm` × `length_mm` and `corner_radius_mm`,
+  another outline its depth only (the STEP gives its shape).
 - **boss / post**: a raised island. A planar top whose outer boundary leads down walls
   (none rising above the top) to planes facing the same way at one lower level: the
   face(s) it stands on. `height_mm` is the distance between the two levels. The outline is
@@ -123,7 +127,7 @@ from techpack.inspection import fmt
 
 SQUARE_TOL = 1e-9  # |n . d| within this of 1: a plane square to d (a level); within this of 0: parallel to d
 MAX_WALLS = 200  # faces round one island or opening before it is not clearly one feature
-KINDS = ("boss", "post", "step", "slot", "opening", "groove", "flat")
+KINDS = ("boss", "post", "step", "slot", "opening", "pocket", "groove", "flat")
 POLYGON = {4: "SQUARE", 6: "HEX", 8: "OCTAGON"}
 
 
@@ -201,6 +205,11 @@ def form_text(form: Form) -> str:
     if f.kind == "opening":
         text = f"OPENING {fmt(f.width_mm)} × {fmt(f.length_mm)} THRU"
         return text + (f", R{fmt(f.corner_radius_mm)} CORNERS" if f.corner_radius_mm else "")
+    if f.kind == "pocket":
+        if f.width_mm is None:
+            return f"POCKET ↧{fmt(f.depth_mm)}"
+        text = f"POCKET {fmt(f.width_mm)} × {fmt(f.length_mm)} ↧{fmt(f.depth_mm)}"
+        return text + (f", R{fmt(f.corner_radius_mm)} CORNERS" if f.corner_radius_mm else "")
     if f.kind == "groove":
         return f"GROOVE Ø{fmt(f.diameter_mm)} × {fmt(f.width_mm)}"
     if f.kind == "flat":
@@ -224,7 +233,7 @@ def find_forms(solid: cq.Solid, features: Features, skip: Set[int] = frozenset()
     """
     m = _Model(solid, features, skip, box)
     forms: list[Form] = []
-    for find in (_grooves, _flats, _openings, _islands, _slots, _steps):
+    for find in (_grooves, _flats, _openings, _pockets, _islands, _slots, _steps):
         forms += find(m)
     placed = [_placed(m, f) for f in forms]
     order = {k: i for i, k in enumerate(KINDS)}
@@ -1085,6 +1094,80 @@ def _openings(m: _Model) -> list[Form]:
                 m.used.update(walls)
                 out.append(form)
     return out
+
+
+def _pockets(m: _Model) -> list[Form]:
+    """Rectangular pockets: an inner boundary of a planar face (the rim) leading down walls
+    parallel to its normal, through the rounds at their foot, to a floor facing the same way at
+    one lower level, and nowhere else. Their depth is from the rim to the floor."""
+    out, seen = [], set()
+    for f in sorted(m.planes):
+        if f in m.foreign or f in m.used:
+            continue
+        n = m.planes[f].normal
+        h = float(m.planes[f].origin @ n)
+        _, inner = m.wires(f)
+        for ring in inner:
+            if not ring or ring & m.foreign or ring & m.used:
+                continue
+            walls, floor, blends, ok = set(), set(), set(), True
+            stack = sorted(ring)
+            while stack and ok:
+                g = stack.pop()
+                if g in walls or g in floor or g in blends or g == f:
+                    continue
+                if g in m.foreign or len(walls) + len(blends) >= MAX_WALLS:
+                    ok = False
+                    break
+                lv = m.level(g, n)
+                if lv is not None:
+                    facing, hg = lv
+                    if facing > 0 and hg < h - m.tol:
+                        floor.add(g)
+                    else:  # an island's top at the rim (a ring groove), or a face the other way: no pocket
+                        ok = False
+                    continue
+                if m.parallel(g, n):
+                    walls.add(g)
+                elif g in m.planes:  # a sloped plane: not a pocket of square walls
+                    ok = False
+                    break
+                else:  # a round or chamfer at the walls' foot
+                    blends.add(g)
+                stack.extend(m.adj[g])
+            if not ok or len(floor) != 1 or frozenset(walls) in seen:
+                continue
+            (g,) = floor
+            if _island_to_rim(m, g, n, h):
+                continue  # a groove round an island as high as the rim, not a pocket
+            depth = h - float(m.planes[g].origin @ n)
+            seen.add(frozenset(walls))
+            faces = tuple(sorted(walls | blends | floor))
+            form = _rectangle(m, walls, n, h, depth, floor)
+            if form is None:  # another outline: its depth, the STEP gives its shape
+                c = m.centroid(floor)
+                form = Form("pocket", faces, _tuple(n), _tuple(c + n * (h - float(c @ n))), tuple(sorted(floor)), depth_mm=depth)
+            m.used.update(walls | blends | floor)
+            out.append(replace(form, kind="pocket", faces=faces))
+    return out
+
+
+def _island_to_rim(m: _Model, floor: int, n: np.ndarray, h: float) -> bool:
+    """Whether something standing in the floor's inner boundaries rises to the rim's level h."""
+    _, inner = m.wires(floor)
+    seen, stack = {floor}, sorted(set().union(*inner)) if inner else []
+    while stack:
+        g = stack.pop()
+        if g in seen or len(seen) > MAX_WALLS:
+            continue
+        seen.add(g)
+        lv = m.level(g, n)
+        if lv is not None:
+            if lv[0] > 0 and abs(lv[1] - h) <= m.tol:
+                return True
+            continue
+        stack.extend(m.adj[g])
+    return False
 
 
 def _rectangle(m: _Model, walls: set[int], n: np.ndarray, h: float, depth: float, far: set[int]) -> Form | None:

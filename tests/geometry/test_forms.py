@@ -250,11 +250,11 @@ def test_a_step_in_a_block_and_its_tread():
     assert gap(solid, top[0], rise.base[0]) == approx(10.0)
 
 
-def test_pockets_and_ring_grooves_in_a_face_are_not_read():
-    assert forms_of(only_solid(plate().faces(">Z").workplane().rect(20, 20).cutBlind(-4))) == ()
+def test_ring_grooves_in_a_face_are_not_read_and_a_square_recess_is_a_pocket():
+    assert texts(forms_of(only_solid(plate().faces(">Z").workplane().rect(20, 20).cutBlind(-4)))) == ["POCKET 20 × 20 ↧4"]
     assert forms_of(only_solid(plate().faces(">Z").workplane().circle(20).circle(16).cutBlind(-2))) == ()  # its core is no boss
     square_ring = plate().faces(">Z").workplane().rect(40, 40).cutBlind(-3).union(cq.Workplane("XY").workplane(offset=7).rect(30, 30).extrude(3))
-    assert forms_of(only_solid(square_ring)) == ()
+    assert forms_of(only_solid(square_ring)) == ()  # the island's top at the rim: a groove round it, no 40 × 40 pocket
     # a block standing across a rebate's edge: on two levels, no boss; the levels it joins face more of the part, no step
     straddle = plate().faces(">Z").workplane().center(25, 0).rect(50, 80).cutBlind(-3).union(cq.Workplane("XY").workplane(offset=7).rect(20, 20).extrude(10))
     assert forms_of(only_solid(straddle)) == ()
@@ -262,7 +262,8 @@ def test_pockets_and_ring_grooves_in_a_face_are_not_read():
 
 def test_a_boss_in_a_pocket_stands_on_the_pocket_floor():
     solid = only_solid(plate().faces(">Z").workplane().rect(60, 50).cutBlind(-5).union(cq.Workplane("XY").workplane(offset=5).circle(6).extrude(3)))
-    (boss,) = forms_of(solid)
+    boss = the(forms_of(solid), "boss")
+    assert texts(forms_of(solid)) == ["BOSS Ø12, 3 HIGH", "POCKET 50 × 60 ↧5"]  # the pocket round it, to its floor
     assert form_text(boss) == "BOSS Ø12, 3 HIGH" and (boss.start_mm, boss.end_mm) == (approx(5.0), approx(8.0))
 
 
@@ -279,7 +280,7 @@ def test_slots_open_and_closed():
     assert across_pairs(channel, walls) == [approx(8.0)]
 
     pocket = only_solid(block.cut(cq.Workplane("XY").box(8, 30, 3, centered=(True, True, False)).translate((-10, 0, 17))))
-    assert forms_of(pocket) == ()  # closed at both ends: a pocket (round ends: features.Slot)
+    assert texts(forms_of(pocket)) == ["POCKET 8 × 30 ↧3"]  # closed at both ends: a pocket (round ends: features.Slot)
 
     # open at one end: cut 3 deep from the top and running out of the +Y face, not 30 deep from that face
     one_end = only_solid(block.cut(cq.Workplane("XY").box(8, 30, 3, centered=(True, True, False)).translate((-10, 5, 17))))
@@ -356,8 +357,8 @@ def test_ctc02_pad_round_the_bottom_opening(nist):
     8 x 8 groove is the groove's core, not a boss; the drafted bosses on its walls have no
     plane to stand on and its lugs' walls run through the part: none is read."""
     solid, forms = nist["02"]
-    assert texts(forms) == ["BOSS 30 HIGH"]
-    (pad,) = forms
+    assert texts(forms) == ["BOSS 30 HIGH"]  # the 8 x 8 groove round the rim inside the pad: a groove, no pocket
+    pad = the(forms, "boss")
     assert pad.base == (164,) and gap(solid, 420, 164) == approx(pad.height_mm)
     assert pad.axis == (0.0, 0.0, -1.0) and (pad.start_mm, pad.end_mm) == (approx(0.0 - occt_box(solid)[2] - 360.0), approx(30.0 - occt_box(solid)[2] - 360.0))
 
@@ -381,7 +382,10 @@ def test_ctc03_sheet_edge_notches_and_tab_steps(nist):
 
 def test_ctc04_two_slotted_bosses_and_the_plate_narrowing(nist):
     solid, forms = nist["04"]
-    assert texts(forms) == ["BOSS 80 × 150, R4 CORNERS, 50 HIGH"] * 2 + ["STEP 75"] * 2
+    assert texts(forms) == ["BOSS 80 × 150, R4 CORNERS, 50 HIGH"] * 2 + ["POCKET ↧15.81"] * 2 + ["STEP 75"] * 2
+    for p in (f for f in forms if f.kind == "pocket"):  # the two top pockets: rim z 30, floor z 14.19
+        (floor,) = p.base
+        assert plane(solid, floor)[1][2] == approx(1.0) and 30.0 - plane(solid, floor)[0][2] == approx(p.depth_mm)
     first = next(f for f in forms if f.kind == "boss" and 309 in f.faces)
     assert (gap(solid, 330, 332), gap(solid, 328, 333)) == (approx(first.width_mm), approx(first.length_mm)) == (approx(80.0), approx(150.0))
     assert radius(solid, 327) == approx(first.corner_radius_mm) and gap(solid, 309, 470) == approx(first.height_mm)
@@ -464,7 +468,7 @@ def test_knob_d_shaft_bore_and_hub():
 
 def test_shade_collar():
     solid = example("shade")
-    (collar,) = forms_of(solid)
+    collar = the(forms_of(solid), "boss")
     (cone,) = [f for f in collar.faces if surface(solid, f).GetType() == GeomAbs_Cone]
     g = surface(solid, cone).Cone()
     foot = g.RefRadius() + (140.0 - g.Location().Z()) * math.tan(g.SemiAngle())  # the cone at the shade's top, z = 140
@@ -491,4 +495,18 @@ def test_part_model_reads_its_forms_once():
     stem = models["DL2-501"]
     assert stem.forms is stem.forms and [f.kind for f in stem.forms] == ["groove", "groove"]
     assert [form_text(f) for f in models["DL2-101"].forms] == ["SLOT 8 ↧3"]
-    assert [form_text(f) for f in models["DL2-201"].forms] == ["BOSS Ø24, 12 HIGH, 2° DRAFT"]
+    assert [form_text(f) for f in models["DL2-201"].forms] == ["BOSS Ø24, 12 HIGH, 2° DRAFT", "POCKET ↧4", "POCKET ↧133.5"]  # the rim's rebate, the inside
+
+
+def test_pockets_rectangular_and_other():
+    """A rectangular pocket with rounded corners and floor rounds gives its size, corners and
+    depth to the floor; an L-shaped one its depth only (the STEP gives its outline)."""
+    block = cq.Workplane("XY").box(100, 80, 20, centered=(True, True, False))
+    cutter = cq.Workplane("XY").rect(50, 30).extrude(9).edges("|Z").fillet(5).edges("<Z").fillet(2).translate((10, 5, 12))  # floor at z 12
+    pocket = the(forms_of(only_solid(block.cut(cutter))), "pocket")
+    assert (pocket.width_mm, pocket.length_mm, pocket.depth_mm, pocket.corner_radius_mm) == (approx(30.0), approx(50.0), approx(8.0), approx(5.0))
+    assert pocket.axis == (0.0, 0.0, 1.0) and pocket.centre == approx((10.0, 5.0, 20.0))
+    assert form_text(pocket) == "POCKET 30 × 50 ↧8, R5 CORNERS"
+    ell = cq.Workplane("XY").polyline([(-30, -20), (20, -20), (20, 0), (0, 0), (0, 20), (-30, 20)]).close().extrude(10).translate((0, 0, 14))
+    other = the(forms_of(only_solid(block.cut(ell))), "pocket")
+    assert other.width_mm is None and other.depth_mm == approx(6.0) and form_text(other) == "POCKET ↧6"
