@@ -97,7 +97,7 @@ import numpy as np
 from OCP.Bnd import Bnd_Box
 from OCP.BRepAdaptor import BRepAdaptor_Curve, BRepAdaptor_Surface
 from OCP.BRepBndLib import BRepBndLib
-from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Plane
+from OCP.GeomAbs import GeomAbs_Cone, GeomAbs_Cylinder, GeomAbs_Plane, GeomAbs_Sphere, GeomAbs_Torus
 from OCP.gp import gp_Dir, gp_Lin, gp_Pnt
 from OCP.IntCurvesFace import IntCurvesFace_Intersector
 from OCP.TopAbs import TopAbs_EDGE
@@ -259,6 +259,11 @@ def find_bores(solid: cq.Solid, features: Features) -> tuple[Bore, ...]:
         kind = surf.GetType()
         if kind == GeomAbs_Cylinder or kind == GeomAbs_Cone:
             revs.append(_read_revolved(i, face, surf, kind == GeomAbs_Cone))
+        elif kind == GeomAbs_Sphere:  # a ball end closes a bore (the classifier past its end finds the ball's air)
+            part.spheres[i] = _np(surf.Sphere().Location())
+        elif kind == GeomAbs_Torus:  # a bull-nose bottom
+            ax = surf.Torus().Axis()
+            part.tori[i] = (_np(ax.Location()), _np(ax.Direction()))
     diagonal = _diagonal(solid.wrapped)
     frames, placed = _group_axes(revs, coincident_mm(diagonal))
     axis_of = {p.rev.face: k for k, group in enumerate(placed) for p in group}

@@ -808,7 +808,7 @@ def _end_closed(
     counterbore floor) and coaxial faces do not. A sphere centred on the axis (ball end)
     closes it ("other"); so does a coaxial torus leading to a closing plane (a bull-nose
     bottom: "flat"): spheres and tori as part has read them (find_features does, find_bores
-    does not and leaves such ends to the classifier). Anything else falls back to the 3D
+    reads them too). Anything else falls back to the 3D
     classifier, just past the end: when a face the axis might pass through raised a doubt,
     but not for a square plane with an opening where a smaller coaxial wall goes on beyond
     the end (`smaller_beyond`; a bore's chain holds such walls itself), and with

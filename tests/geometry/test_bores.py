@@ -124,6 +124,14 @@ def test_stack_machined_from_both_sides_gives_the_far_side_from_the_far_surface(
     assert bore_text(bore) == "Ø20 ↧5, Ø10 THRU; FAR SIDE Ø16 ↧8"
 
 
+def test_a_ball_end_closes_a_blind_bore():
+    """A blind Ø10 hole ending in a ball is no through hole (the air inside the ball once made
+    the classifier past the wall's end say so): its depth is the full diameter's, as for a drill point."""
+    tool = cq.Workplane("XY").circle(5).extrude(10).translate((30, 20, 10)).union(cq.Workplane("XY").sphere(5).translate((30, 20, 10)))
+    bore = the_bore(only_solid(plate(60, 40, 20).cut(tool)))
+    assert not bore.through and bore.far_end == "closed" and bore_text(bore) == "Ø10 ↧10"
+
+
 def test_a_through_stack_read_from_its_other_end():
     solid = only_solid(plate(60, 60, 40).cut(post(10, 35, 40, 30, 30)).cut(post(5, 0, 40, 30, 30)).cut(post(8, 0, 8, 30, 30)))
     bore = flipped(the_bore(solid))
