@@ -21,6 +21,7 @@ ARROW = 3.0  # mm
 OVERRUN = 4.0  # mm a cutting plane runs past the view it crosses
 CUT_END = 6.0  # mm, the wide stroke at each end of a cutting plane
 CUT_ARROW = 8.0  # mm, length of a cutting plane's arrows
+TABLE_PAD = 1.8  # mm each side of a table's text: 3.6 mm between columns, so that "401.8" and "0" do not read as one
 
 
 class Annotator:
@@ -179,7 +180,7 @@ class Annotator:
     def table(self, rows: list[tuple[str, ...]], title: str, size: float = TEXT) -> bool:
         """A table (first row the header) in the first free place of the drawing area, split
         into side-by-side blocks when it is taller than the room; False if it fits nowhere."""
-        pad, height = 1.0, size * 1.45
+        pad, height = TABLE_PAD, size * 1.45
         widths = [max(stringWidth(str(r[i]), self.font, size) for r in rows) + 2 * pad for i in range(len(rows[0]))]
         block_w = sum(widths)
         x0, y0, x1, y1 = self.room.area
@@ -210,7 +211,7 @@ class Annotator:
             for r, row in enumerate(chunk):
                 cx = x
                 for text, w in zip(row, widths):
-                    self.labels.append(Label(str(text), cx + 1.0, y - height * (r + 1) + 0.9, self.font, size=size, kind="note"))
+                    self.labels.append(Label(str(text), cx + TABLE_PAD, y - height * (r + 1) + 0.9, self.font, size=size, kind="note"))
                     cx += w
                 self.lines.append(((x, y - height * (r + 1)), (x + sum(widths), y - height * (r + 1))))
             self.rects.append((x, y - height * len(chunk), x + sum(widths), y))
