@@ -23,6 +23,7 @@ from techpack.documents.callouts import (
     chamfer_groups, chamfer_text, count, engraving_text, hole_callout, hole_groups, radius_groups, radius_text, slot_groups, slot_text,
     spec_feature_for,
 )
+from techpack.documents.detail import clip
 from techpack.documents.display import TEXT, Display, Label, Stroke, inside, overlaps
 from techpack.documents.faces import cylinder_callout, selected_faces, surface_text
 from techpack.documents.layout import Placed, enlarged_scales, model_frame, pitch_circle, round_centre, round_outline, scale_text, spots, view_for
@@ -150,6 +151,8 @@ class Marking:
         self.face_callouts()
         if stack_marks is not None:
             self.stack_section(stack_marks)
+        for detail in plan.details:
+            self.detail(detail)
         if self.tabled:
             self.hole_table()
         self.clear_titles()
@@ -642,6 +645,36 @@ class Marking:
         scale_note = f" ({scale_text(p.scale)})" if abs(p.scale - plan.scale) > 1e-9 else ""
         letter = plan.stack_cut.letter
         self.display.labels.append(Label(f"{letter}–{letter}{scale_note}", (x0 + x1) / 2, y1 + 4.0, self.bold, size=TITLE, anchor="middle", kind="view-title"))
+
+    def detail(self, d) -> None:
+        """A detail view (ISO 128-30): its region circled and lettered on its view, the enlarged
+        region where room is left, near it, titled with its letter and scale; with no room,
+        neither (the callouts still say what is there) and the build says so."""
+        parent = self.plan.placed[d.parent]
+        cx, cy = parent.paper(d.centre)
+        r = d.radius * parent.scale
+        before = self.display.mark()
+        self.display.circles_narrow.append(((cx, cy), r))
+        spots_ = [Label(d.letter, cx + dx * (r + 2.0), cy + dy * (r + 2.0) - 1.8, self.regular, size=5.0, anchor="middle", kind="callout")
+                  for dx, dy in ((0.707, 0.707), (-0.707, 0.707), (0.707, -0.707), (-0.707, -0.707), (0, 1), (0, -1))]
+        self.display.labels.append(self.room.place(f"detail {d.letter}'s letter", spots_, lambda lab, _: self.room.free(lab.box, gap=0.5)))
+        marks = self.display.added_since(before)
+        got = self.room.first_free(spots(d.view, d.scale, self.plan.sheet.drawing_area, [d.scale], (cx, cy)), lambda c: c[0], gap=1.0)
+        if got is None:
+            self.display.take_back(marks)
+            self.marked.problems.append(f"no room for detail {d.letter} ({d.what}); its callout stands alone")
+            return
+        p = Placed(*got[1])
+        cut = self.plan.cut if self.plan.cut and self.plan.cut.view == d.parent else None  # a detail of a section is a section
+        self.display.strokes += [Stroke(p, tuple(p.view.smooth), "narrow"), Stroke(p, () if cut else tuple(p.view.hidden), "hidden"),
+                                 Stroke(p, tuple(p.view.visible), "wide")]
+        if cut:
+            self.display.strokes.append(Stroke(p, clip([Line(a, b) for a, b in hatch(cut, HATCH_PITCH / p.scale)], d.centre, d.radius), "narrow"))
+        self.geometry.append(p.box)
+        self.room.avoid.append(p.box)
+        x0, y0, x1, y1 = p.box
+        self.display.labels.append(Label(f"{d.letter} ({scale_text(p.scale)})", (x0 + x1) / 2, y1 + 4.0, self.bold, size=TITLE, anchor="middle",
+                                         kind="view-title"))
 
     def _starts_at(self, hole) -> tuple[float, float, float]:
         """Where a hole starts (as drawn): its bore's entry, the surface its callout's depths are

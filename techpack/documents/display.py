@@ -98,6 +98,7 @@ class Display:
     circles: list[tuple[Point, float]] = field(default_factory=list)  # balloons: centre, radius
     chain: list[Segment] = field(default_factory=list)  # centre lines (ISO 128 04.1)
     chain_circles: list[tuple[Point, float]] = field(default_factory=list)  # pitch circles: centre, radius
+    circles_narrow: list[tuple[Point, float]] = field(default_factory=list)  # a detail's region on its view: centre, radius
     rects: list[Box] = field(default_factory=list)  # tolerance frames, datum letters' squares
     triangles: list[tuple[Point, float]] = field(default_factory=list)  # datum feature: tip on the feature, pointing direction (rad)
     wide: list[Segment] = field(default_factory=list)  # ends of cutting planes (ISO 128 wide)

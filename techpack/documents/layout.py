@@ -107,7 +107,8 @@ class Layout:
 MIN_VIEW_MM = 40  # a simple part's largest view prints at least this big (a 25 mm knob at 2:1 on A4 or A3, not 5:1 on A2)
 
 
-def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, notes_height: float = 40.0, title=None) -> Layout:
+def choose_layout(views, place, iso: View, faces: int = 0, middle: float | None = 0.0, notes_height: float = 40.0, title=None,
+                  sizes: tuple[str, ...] = ("A4", "A3", "A2", "A1", "A0")) -> Layout:
     """The smallest A-size sheet and the largest ISO 5455 scale where the views fit with room
     for dimensions, and the part prints readably (its largest view at least 60 mm, more for
     a part of many faces; its middle dimension, `middle` mm, at least 8 mm) where a sheet
@@ -119,7 +120,7 @@ def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, 
     room is left."""
     best = None
     ix0, iy0, ix1, iy1 = iso.bounds
-    for size in ("A4", "A3", "A2", "A1", "A0"):
+    for size in sizes:
         sheet = layout(size, title)
         x0, y0, x1, y1 = sheet.drawing_area
         tx0, _, _, ty1 = sheet.title_block
@@ -136,14 +137,14 @@ def choose_layout(views, place, iso: View, faces: int = 0, middle: float = 0.0, 
             else:
                 continue
             largest = s * max(max(v.bounds[2] - v.bounds[0], v.bounds[3] - v.bounds[1]) for v in views.values())
-            readable = largest >= max(MIN_VIEW_MM, min(150, faces / 3)) and s * middle >= 8  # busier parts print larger
+            readable = largest >= max(MIN_VIEW_MM, min(150, faces / 3)) and (middle is None or s * middle >= 8)  # busier parts print larger
             if best is None or (not best[1] and largest > best[2]):
                 best = (chosen, readable, largest)
             break
         if best and best[1]:
             break
     if best is None:
-        raise ValueError("the part does not fit an A0 sheet at 1:50")
+        raise ValueError(f"the part does not fit an {sizes[-1]} sheet at 1:50")
     return best[0]  # the first readable layout, else the largest print
 
 

@@ -5,7 +5,7 @@ where each view lies, and the notes (their height decides the layout)."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from techpack.context import BuildContext
 from techpack.documents.display import TEXT, Box, Display, grown
 from techpack.documents.layout import (
-    GAP, ISO_SHRINK, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, model_frame, scale_text, spots, turn, turned_features, view_for,
+    GAP, ISO_SHRINK, SCALES, VIEW_LETTERS, Placed, auxiliary_views, choose_layout, drawn_solid, model_frame, scale_text, spots, turn, turned_features, view_for,
     view_names,
 )
 from techpack.documents.room import Room
@@ -23,7 +23,8 @@ from techpack.documents.callouts import hole_groups, hole_text
 from techpack.documents.section import removed_view, spans, stack_section
 from techpack.documents.section import plan as plan_section
 from techpack.documents.sheet import MM, Sheet, TitleBlock, draw_sheet, layout
-from techpack.documents.views import View, project_views
+from techpack.documents.detail import detail_view
+from techpack.documents.views import View, _basis, project_views
 from techpack.finish_effects import masked_surfaces
 from techpack.geometry import BuiltPart
 from techpack.geometry.model import PartModel
@@ -33,6 +34,49 @@ from techpack.naming import part_stem
 
 NOTE_TEXT = TEXT  # lettering of the notes: 2.5 mm capitals
 NOTE_PITCH = 5.0  # mm between note lines
+
+
+DETAIL_MM = 50.0  # a detail view's circle is at most this across on paper
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A detail view of a small region of a principal view (view coordinates, mm)."""
+
+    letter: str
+    parent: str  # the view it enlarges
+    view: View  # the region, clipped (detail.py)
+    centre: tuple[float, float]
+    radius: float
+    scale: float
+    what: str  # the feature it shows, for the title's reader
+
+
+def _details(grooves, views, turn_if, s: float, letters: list[str]) -> list[Detail]:
+    """One detail a kind of groove (alike grooves, one detail), on the view that sees it from
+    the side, round where it cuts the outline, at the largest ISO 5455 scale that keeps the
+    circle within DETAIL_MM; none when no letter or view is left."""
+    out, done = [], set()
+    for g in grooves:
+        key = (round(g.diameter_mm, 3), round(g.width_mm or 0, 3))
+        if key in done or len(out) == len(letters):
+            continue
+        axis = np.array(turn_if(g.axis), dtype=float)
+        name = next((n for n in ("front", "top", "left", "right") if n in views and abs(float(np.dot(axis, views[n].direction))) < 1e-6), None)
+        if name is None:
+            continue
+        view = views[name]
+        u, v = view.project(turn_if(g.centre))
+        shaft = g.diameter_mm / 2 + (g.depth_mm or 0.0)
+        right, _, _ = _basis(view.direction, view.up)
+        centre = (u, v + shaft) if abs(float(np.dot(axis, right))) > 0.5 else (u + shaft, v)  # on the outline above (or right of) the axis
+        radius = max(3.0 * (g.width_mm or 1.0), 4.0 * (g.depth_mm or 0.5), 2.0)
+        scale = next((k for k in SCALES if 2 * radius * k <= DETAIL_MM), s)
+        if scale <= s:
+            continue
+        done.add(key)
+        out.append(Detail(letters[len(out)], name, detail_view(view, centre, radius), centre, radius, scale, f"groove Ø{fmt(g.diameter_mm)}"))
+    return out
 
 
 @dataclass
@@ -63,6 +107,7 @@ class Plan:
     notes: list[str]  # wrapped note lines
     corner: np.ndarray  # the hole table's origin: the model's lower left corner (mm)
     stem: str
+    details: list[Detail] = field(default_factory=list)
 
     @property
     def geometry(self) -> list[Box]:
@@ -176,6 +221,16 @@ def plan_sheet(ctx: BuildContext, model: PartModel, title: TitleBlock, font: str
     wrapped = notes_for(set(aux))
     notes_height = NOTE_PITCH * len(wrapped) + 30  # and the general surface symbol above them
     chosen = choose_layout(views, place, iso, built.faces, sorted(built.bbox_mm)[1], notes_height, title)
+    grooves = [f for f in model.forms if f.kind == "groove"]
+    details: list[Detail] = []
+    if grooves and chosen.size not in ("A4", "A3"):  # small features: A3 at a smaller scale and a detail of each, before a bigger sheet
+        try:
+            smaller = choose_layout(views, place, iso, built.faces, None, notes_height, title, sizes=("A4", "A3"))
+        except ValueError:
+            smaller = None
+        if smaller is not None:
+            details = _details(grooves, views, turn_if, smaller.scale, [c for c in free_letters if c != (stack_cut.letter if stack_cut else None)])
+            chosen = smaller if details else chosen
     s = chosen.scale
     sheet = layout(chosen.size, title)
     vx0, vy0, vx1, vy1 = chosen.views  # the arrangement centred in its area
@@ -201,4 +256,4 @@ def plan_sheet(ctx: BuildContext, model: PartModel, title: TitleBlock, font: str
     return Plan(model=model, built=built, features=features, turn_if=turn_if, turn_matrix=turn_matrix, laid_down=laid_down, names=names,
                 turned=turned, cut=cut, stack_cut=stack_cut, stack_view=stack_view, aux=aux, views=views, iso=iso, sheet=sheet, scale=s,
                 placed=placed, iso_placed=iso_placed, aux_placed=aux_placed, furniture=furniture, title=title, notes=wrapped, corner=corner,
-                stem=stem)
+                stem=stem, details=details)

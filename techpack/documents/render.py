@@ -92,7 +92,7 @@ def _annotations(c, d: Display, bold: str) -> None:
         path.lineTo(p2[0] * MM, p2[1] * MM)
         path.close()
         c.drawPath(path, stroke=0, fill=1)
-    for (x, y), r in d.circles:
+    for (x, y), r in d.circles + d.circles_narrow:
         c.circle(x * MM, y * MM, r * MM, stroke=1, fill=0)
     for x0, y0, x1, y1 in d.rects:
         c.rect(x0 * MM, y0 * MM, (x1 - x0) * MM, (y1 - y0) * MM, stroke=1, fill=0)
