@@ -60,7 +60,14 @@ def _stroke(c, stroke) -> None:
             cx, cy = placed.paper(p.centre)
             r = p.radius * s
             extent = (p.end_deg - p.start_deg) % 360 or 360
+            run = 2 * math.pi * r * extent / 360  # paper mm along the arc
+            if dash and run < 4 * SHORT_DASHED:  # a small hidden circle: six dashes round it, not two that read as solid
+                c.setDash([run / 9 * MM, run / 18 * MM], 0)
             path.arc((cx - r) * MM, (cy - r) * MM, (cx + r) * MM, (cy + r) * MM, startAng=p.start_deg, extent=extent)
+            if dash and run < 4 * SHORT_DASHED:
+                c.drawPath(path, stroke=1, fill=0)
+                c.setDash(dash, 0)
+                continue
         elif isinstance(p, Bezier):
             pts = [placed.paper(q) for q in p.points]
             path.moveTo(pts[0][0] * MM, pts[0][1] * MM)

@@ -516,3 +516,16 @@ def test_features_on_a_tabled_view_are_rows_of_the_table(project, tmp_path):
             tops.append(np.array(props.CentreOfMass().Coord()) - np.array(built.box_mm[:3]))
     assert len(tops) == 1
     assert np.allclose([float(row.group(k)) for k in (2, 3, 4)], tops[0], atol=0.01)
+
+
+def test_small_hidden_circles_are_dashed_round(tmp_path):
+    """The base's M5 holes seen through it are 2.1 mm hidden circles on the sheet: dashed round
+    their own length (at least three dashes and gaps), not two 3 mm dashes that print solid."""
+    _, outputs, problems = render(EXAMPLE, "DL2-101", tmp_path)
+    mm = 72 / 25.4
+    with pdfplumber.open(tmp_path / outputs[0].path) as pdf:
+        small = [c for c in pdf.pages[0].curves if c["dash"] and c["dash"][0] and (c["x1"] - c["x0"]) / mm < 4]
+    assert len(small) >= 4  # the four M5 holes
+    for c in small:
+        dash, gap = (d / mm for d in c["dash"][0][:2])
+        assert 3 * (dash + gap) < math.pi * (c["x1"] - c["x0"]) / mm
