@@ -11,7 +11,7 @@ import math
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
+from techpack.documents.pdf import Numbered, canvas, describe
 
 from techpack import __version__
 from techpack.checks.findings import Finding
@@ -49,12 +49,10 @@ class _Page:
         self.regular, self.bold = register()
         self.ctx = ctx
         self.width, self.height = landscape(A4)
-        self.c = Canvas(str(ctx.path(PDF)), pagesize=(self.width, self.height), invariant=1, pageCompression=1)
+        self.c = canvas(str(ctx.path(PDF)), (self.width, self.height), ctx.date, cls=Numbered)
         p = ctx.spec.product
-        self.c.setTitle(f"DFM report {p.number} rev {p.revision}")
-        self.c.setAuthor(p.drawn_by)
-        self.c.setCreator(f"techpack {__version__}")
-        self.c.setSubject(f"{p.name}: design-for-manufacturing findings")
+        describe(self.c, f"DFM report {p.number} rev {p.revision}", p.drawn_by, f"{p.name}: design-for-manufacturing findings",
+                 [p.number, f"revision {p.revision}", "DFM"] + [part.number for part in ctx.spec.parts], f"techpack {__version__}")
 
     def header(self, title: str) -> float:
         c, p = self.c, self.ctx.spec.product

@@ -62,7 +62,8 @@ def draw_part(ctx: BuildContext, model: PartModel) -> tuple[list[Output], list[s
     rel = f"drawings/{plan.stem}.pdf"
     render(str(ctx.path(rel)), plan.sheet, plan.title, marked.pages, bold=bold, meta={
         "title": f"{part.number} {part.name} rev {product.revision}", "author": product.drawn_by,
-        "creator": f"techpack {__version__}", "subject": f"Part drawing, {product.number} {product.name}"})
+        "creator": f"techpack {__version__}", "subject": f"Part drawing, {product.number} {product.name}",
+        "keywords": [part.number, f"revision {product.revision}", product.number, "drawing"]})
     first, *more = marked.pages
     missing = [f"feature '{f.name}': its tolerances are on no view (no view sees the {next(iter(f.select))} it selects end-on or edge-on)"
                for f in model.called if id(f) not in marked.shown and toleranced(f)]

@@ -18,6 +18,7 @@ deterministic (ReportLab invariant mode).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, replace
@@ -28,12 +29,12 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import registerFontFamily, stringWidth
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, KeepTogether, LayoutError, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from techpack import __version__
 from techpack.catalog.model import applies
 from techpack.context import BuildContext, Output
+from techpack.documents.pdf import HeldPages, stamp
 from techpack.documents.sheet import MM, TitleBlock, draw_sheet, layout
 from techpack.errors import InputError, Problem, Where
 from techpack.finish_effects import after_finish, growing, masked_surfaces
@@ -293,26 +294,17 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-class _Sheets(Canvas):
-    """A canvas that holds its pages back until the end, so that each page's title block can
-    say "sheet k of n"."""
+class _Sheets(HeldPages):
+    """Held pages, each with the frame and a title block saying "sheet k of n"; dated and in the
+    bundled font like every techpack PDF (pdf.py)."""
 
     def __init__(self, *args, title: TitleBlock, **kwargs):
         super().__init__(*args, **kwargs)
         self.title = title
-        self._held: list[dict] = []
+        stamp(self, dt.date.fromisoformat(title.date))
 
-    def showPage(self) -> None:  # ReportLab's name
-        self._held.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        sheet = layout("A4", self.title)
-        for k, state in enumerate(self._held, 1):
-            self.__dict__.update(state)
-            draw_sheet(self, sheet, replace(self.title, sheet=k, sheets=len(self._held)))
-            Canvas.showPage(self)
-        Canvas.save(self)
+    def finish(self, k: int, n: int) -> None:
+        draw_sheet(self, layout("A4", self.title), replace(self.title, sheet=k, sheets=n))
 
 
 def _pdf(ctx: BuildContext, model, finishes, rel: str, blocks: list[Block], pictures) -> None:
@@ -336,6 +328,7 @@ def _pdf(ctx: BuildContext, model, finishes, rel: str, blocks: list[Block], pict
         str(ctx.path(rel)), pagesize=(sheet.width * MM, sheet.height * MM), invariant=1, pageCompression=1,
         title=f"Finishing instructions {part.number} {part.name} rev {product.revision}", author=product.drawn_by,
         creator=f"techpack {__version__}", subject=f"Finishing instructions, {product.number} {product.name}",
+        keywords=", ".join([part.number, f"revision {product.revision}", product.number, "finishing"]), initialFontName=register()[0],
     )
     doc.addPageTemplates([PageTemplate("sheet", [frame])])
     story = _flowables(blocks, _styles(), frame._width, ctx, part, pictures)

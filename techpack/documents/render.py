@@ -4,13 +4,14 @@ decides where anything goes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import replace
 
-from reportlab.pdfgen.canvas import Canvas
 
 from techpack.documents.annotate import ARROW
 from techpack.documents.display import Display
+from techpack.documents.pdf import canvas, describe
 from techpack.documents.sheet import Sheet, TitleBlock, draw_sheet
 from techpack.documents.views import Arc, Bezier, Line
 
@@ -23,11 +24,8 @@ SHORT_DASHED = 5.0  # mm: a hidden line shorter than this gets dashes to its len
 
 def render(path: str, sheet: Sheet, title: TitleBlock, pages: list[Display], meta: dict[str, str], bold: str) -> None:
     """Write the PDF: each display list on a sheet of its own, numbered n / m."""
-    c = Canvas(path, pagesize=(sheet.width * MM, sheet.height * MM), invariant=1, pageCompression=1)
-    c.setTitle(meta["title"])
-    c.setAuthor(meta["author"])
-    c.setCreator(meta["creator"])
-    c.setSubject(meta["subject"])
+    c = canvas(path, (sheet.width * MM, sheet.height * MM), dt.date.fromisoformat(title.date))
+    describe(c, meta["title"], meta["author"], meta["subject"], meta["keywords"], meta["creator"])
     for k, page in enumerate(pages, 1):
         draw_sheet(c, sheet, replace(title, sheet=k, sheets=len(pages)))
         for stroke in page.strokes:
