@@ -1048,10 +1048,12 @@ def _runs_out(m: _Model, own: set[int], levels: set[int], d: np.ndarray, floor: 
 # Openings
 
 
-def _openings(m: _Model) -> list[Form]:
-    """Rectangular through cut-outs: an inner boundary of a planar face leading through walls
-    parallel to its normal to faces facing the other way, at one level."""
-    out, seen = [], set()
+def _recesses(m: _Model, classify):
+    """Each inner boundary of an unused planar face (the rim) walked through the faces it
+    leads to: `classify(g, n, h)` says what a face is ("wall", "blend" or "bottom", "rim" to
+    pass over, None to give the ring up). Yields (n, h, walls, blends, bottoms) for the rings
+    whose walk found no face it gave up on, each set of walls once."""
+    seen = set()
     for f in sorted(m.planes):
         if f in m.foreign or f in m.used:
             continue
@@ -1061,38 +1063,44 @@ def _openings(m: _Model) -> list[Form]:
         for ring in inner:
             if not ring or ring & m.foreign or ring & m.used:
                 continue
-            walls, far, ok = set(), set(), True
-            stack = sorted(ring)
-            while stack and ok:
+            found: dict[str, set[int]] = {"wall": set(), "blend": set(), "bottom": set(), "rim": set()}
+            stack, ok = sorted(ring), True
+            while stack:
                 g = stack.pop()
-                if g in walls or g in far or g == f:
+                if g == f or any(g in v for v in found.values()):
                     continue
-                if g in m.foreign:
+                kind = None if g in m.foreign or len(found["wall"]) + len(found["blend"]) >= MAX_WALLS else classify(g, n, h)
+                if kind is None:
                     ok = False
                     break
-                lv = m.level(g, n)
-                if lv is not None:
-                    facing, hg = lv
-                    if facing < 0 and hg < h - m.tol:
-                        far.add(g)
-                    elif not (facing > 0 and abs(hg - h) <= m.tol):
-                        ok = False
-                    continue
-                if not m.parallel(g, n) or len(walls) >= MAX_WALLS:
-                    ok = False
-                    break
-                walls.add(g)
-                stack.extend(m.adj[g])
-            if not ok or not far or frozenset(walls) in seen:
-                continue
-            levels = [float(m.planes[g].origin @ n) for g in far]
-            if max(levels) - min(levels) > m.tol:
-                continue
-            seen.add(frozenset(walls))
-            form = _rectangle(m, walls, n, h, h - max(levels), far)
-            if form is not None:
-                m.used.update(walls)
-                out.append(form)
+                found[kind].add(g)
+                if kind in ("wall", "blend"):
+                    stack.extend(m.adj[g])
+            if ok and found["bottom"] and frozenset(found["wall"]) not in seen:
+                seen.add(frozenset(found["wall"]))
+                yield n, h, found["wall"], found["blend"], found["bottom"]
+
+
+def _openings(m: _Model) -> list[Form]:
+    """Rectangular through cut-outs: an inner boundary of a planar face leading through walls
+    parallel to its normal to faces facing the other way, at one level."""
+
+    def classify(g, n, h):
+        lv = m.level(g, n)
+        if lv is not None:
+            facing, hg = lv
+            return "bottom" if facing < 0 and hg < h - m.tol else "rim" if facing > 0 and abs(hg - h) <= m.tol else None
+        return "wall" if m.parallel(g, n) else None
+
+    out = []
+    for n, h, walls, _, far in _recesses(m, classify):
+        levels = [float(m.planes[g].origin @ n) for g in far]
+        if max(levels) - min(levels) > m.tol:
+            continue
+        form = _rectangle(m, walls, n, h, h - max(levels), far)
+        if form is not None:
+            m.used.update(walls)
+            out.append(form)
     return out
 
 
@@ -1100,55 +1108,30 @@ def _pockets(m: _Model) -> list[Form]:
     """Rectangular pockets: an inner boundary of a planar face (the rim) leading down walls
     parallel to its normal, through the rounds at their foot, to a floor facing the same way at
     one lower level, and nowhere else. Their depth is from the rim to the floor."""
-    out, seen = [], set()
-    for f in sorted(m.planes):
-        if f in m.foreign or f in m.used:
+
+    def classify(g, n, h):
+        lv = m.level(g, n)
+        if lv is not None:  # an island's top at the rim (a ring groove), or a face the other way: no pocket
+            return "bottom" if lv[0] > 0 and lv[1] < h - m.tol else None
+        if m.parallel(g, n):
+            return "wall"
+        return None if g in m.planes else "blend"  # a sloped plane: no pocket of square walls; else a round at the walls' foot
+
+    out = []
+    for n, h, walls, blends, floor in _recesses(m, classify):
+        if len(floor) != 1:
             continue
-        n = m.planes[f].normal
-        h = float(m.planes[f].origin @ n)
-        _, inner = m.wires(f)
-        for ring in inner:
-            if not ring or ring & m.foreign or ring & m.used:
-                continue
-            walls, floor, blends, ok = set(), set(), set(), True
-            stack = sorted(ring)
-            while stack and ok:
-                g = stack.pop()
-                if g in walls or g in floor or g in blends or g == f:
-                    continue
-                if g in m.foreign or len(walls) + len(blends) >= MAX_WALLS:
-                    ok = False
-                    break
-                lv = m.level(g, n)
-                if lv is not None:
-                    facing, hg = lv
-                    if facing > 0 and hg < h - m.tol:
-                        floor.add(g)
-                    else:  # an island's top at the rim (a ring groove), or a face the other way: no pocket
-                        ok = False
-                    continue
-                if m.parallel(g, n):
-                    walls.add(g)
-                elif g in m.planes:  # a sloped plane: not a pocket of square walls
-                    ok = False
-                    break
-                else:  # a round or chamfer at the walls' foot
-                    blends.add(g)
-                stack.extend(m.adj[g])
-            if not ok or len(floor) != 1 or frozenset(walls) in seen:
-                continue
-            (g,) = floor
-            if _island_to_rim(m, g, n, h):
-                continue  # a groove round an island as high as the rim, not a pocket
-            depth = h - float(m.planes[g].origin @ n)
-            seen.add(frozenset(walls))
-            faces = tuple(sorted(walls | blends | floor))
-            form = _rectangle(m, walls, n, h, depth, floor)
-            if form is None:  # another outline: its depth, the STEP gives its shape
-                c = m.centroid(floor)
-                form = Form("pocket", faces, _tuple(n), _tuple(c + n * (h - float(c @ n))), tuple(sorted(floor)), depth_mm=depth)
-            m.used.update(walls | blends | floor)
-            out.append(replace(form, kind="pocket", faces=faces))
+        (g,) = floor
+        if _island_to_rim(m, g, n, h):
+            continue  # a groove round an island as high as the rim, not a pocket
+        depth = h - float(m.planes[g].origin @ n)
+        faces = tuple(sorted(walls | blends | floor))
+        form = _rectangle(m, walls, n, h, depth, floor)
+        if form is None:  # another outline: its depth, the STEP gives its shape
+            c = m.centroid(floor)
+            form = Form("pocket", faces, _tuple(n), _tuple(c + n * (h - float(c @ n))), tuple(sorted(floor)), depth_mm=depth)
+        m.used.update(walls | blends | floor)
+        out.append(replace(form, kind="pocket", faces=faces))
     return out
 
 

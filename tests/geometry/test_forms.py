@@ -510,3 +510,18 @@ def test_pockets_rectangular_and_other():
     ell = cq.Workplane("XY").polyline([(-30, -20), (20, -20), (20, 0), (0, 0), (0, 20), (-30, 20)]).close().extrude(10).translate((0, 0, 14))
     other = the(forms_of(only_solid(block.cut(ell))), "pocket")
     assert other.width_mm is None and other.depth_mm == approx(6.0) and form_text(other) == "POCKET ↧6"
+
+
+def test_shade_inside_and_rim_rebate_depths_are_its_planes():
+    """The shade's rebate (4) and its inside (133.5), cut from below: each depth is the distance
+    from the face its rim lies in to its floor, read with OCCT."""
+    solid = example("shade")
+    pockets = sorted((f for f in forms_of(solid) if f.kind == "pocket"), key=lambda f: f.depth_mm)
+    assert [form_text(f) for f in pockets] == ["POCKET ↧4", "POCKET ↧133.5"]
+    rim = 0.0  # the shade stands on z = 0; the rebate's floor is the inside's rim
+    for f in pockets:
+        (floor,) = f.base
+        point, normal = plane(solid, floor)
+        assert f.axis == (0.0, 0.0, -1.0) and abs(normal[2]) == approx(1.0)
+        assert point[2] - rim == approx(f.depth_mm)
+        rim = point[2]
