@@ -30,10 +30,28 @@ class BuildContext:
     log: Reporter
     report: Report  # the DFM findings
     outputs: list[Output] = field(default_factory=list)
+    supplier: str | None = None  # the key of the supplier whose package this is; None: the full package
+    changes: dict | None = None  # with `build --since REV`: what changed since, for the cover page (techpack.diff)
 
     @property
     def spec(self):
         return self.loaded.spec
+
+    @property
+    def released(self) -> bool:
+        """False when built from a git work tree with uncommitted changes to the spec or a model:
+        every sheet and the cover page then say NOT RELEASED."""
+        return not (self.git and self.git.dirty)
+
+    @property
+    def notice(self) -> str:
+        """The confidentiality legend every document carries (inspection-finishing-rfq.md §4.5)."""
+        owner = self.spec.product.owner
+        nda = f" under {self.spec.rfq.nda}" if self.spec.rfq.nda else ""
+        return (
+            f"CONFIDENTIAL: property of {owner}. Supplied{nda} only to quote for and make these parts for {owner}. "
+            "Do not copy, disclose or use otherwise without written consent."
+        )
 
     def path(self, rel: str) -> Path:
         """The absolute path of a package file, with its folder created."""

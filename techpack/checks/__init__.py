@@ -26,6 +26,15 @@ class Report:
     measured: dict[str, dict] = field(default_factory=dict)  # part number -> what the rules measured
     unused_waivers: list[str] = field(default_factory=list)  # "DL2-101: wall-thickness (reason)"
 
+    def only(self, parts: set[str]) -> "Report":
+        """The findings and checks of these parts only (a supplier's package)."""
+        return Report(
+            findings=[f for f in self.findings if f.part in parts],
+            checked={k: v for k, v in self.checked.items() if k in parts},
+            measured={k: v for k, v in self.measured.items() if k in parts},
+            unused_waivers=[w for w in self.unused_waivers if w.split(":", 1)[0] in parts],
+        )
+
     def failing(self, fail_on: str) -> list[Finding]:
         """Unwaived findings at or above the severity fail_on."""
         return [f for f in self.findings if f.waived is None and rank(f.severity) >= rank(fail_on)]

@@ -6,6 +6,7 @@ expected and, for an unknown key or value, the closest valid one.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import typing
 from dataclasses import dataclass
@@ -50,6 +51,18 @@ class LoadedSpec:
     def where(self, *key: str | int, of_key: bool = False) -> Where:
         """The place of a key path in the spec."""
         return self.positions.where(key, key=of_key)
+
+    def for_supplier(self, key: str) -> "LoadedSpec":
+        """The spec as one supplier's package sees it: only their parts, hardware and entry in
+        suppliers (a read-only view for writing documents; `where` still points into the file)."""
+        spec = self.spec.model_copy(
+            update={
+                "suppliers": {key: self.spec.suppliers[key]},
+                "parts": [p for p in self.spec.parts if p.supplier == key],
+                "hardware": [h for h in self.spec.hardware if h.supplier == key],
+            }
+        )
+        return dataclasses.replace(self, spec=spec)
 
     def model_path(self, part: Part) -> Path:
         return (self.folder / part.model).resolve()

@@ -79,6 +79,14 @@ class Inspection(_Model):
     aql: float = Field(1.0, gt=0, description="Acceptance quality limit, % nonconforming (0.065 to 10).")
 
 
+class Contact(_Model):
+    """The person a supplier writes to with questions and the quote."""
+
+    name: Text
+    email: Email | None = None
+    phone: Text | None = None
+
+
 class Product(_Model):
     """The product the package is for; its number and revision name the package."""
 
@@ -104,6 +112,7 @@ class Product(_Model):
     projection: Literal["first-angle", "third-angle"] = Field(
         "first-angle", description="Drawing projection method (ISO 5456-2): first-angle (ISO E) or third-angle (US)."
     )
+    contact: Contact | None = Field(None, description="The buyer's contact for suppliers' questions and quotes.")
 
 
 class Supplier(_Model):
@@ -113,6 +122,23 @@ class Supplier(_Model):
     email: Email | None = None
     contact: Text | None = None
     phone: Text | None = None
+
+
+class Rfq(_Model):
+    """What a supplier is asked to quote: printed on the cover page of each supplier's package."""
+
+    id: Number | None = Field(None, description="RFQ reference, e.g. RFQ-2026-014: quoted back by the supplier.")
+    quantities: list[Count] = Field(
+        default_factory=list,
+        description="Quantity breaks to price, in products, e.g. [1, 10, 50, 200]; each part's quantity is its qty per product times the break. Default: the batch.",
+    )
+    certificate: Text | None = Field(None, description="Material certificate asked for with metal parts, e.g. EN 10204 3.1.")
+    lead_time: Text | None = Field(None, description="Lead time wanted, e.g. 4 weeks from order.")
+    incoterms: Text | None = Field(None, description="Incoterms 2020 rule and named place, e.g. FCA Porto (Incoterms 2020).")
+    currency: Text | None = Field(None, description="Currency of the quote, e.g. EUR.")
+    validity: Text | None = Field(None, description="How long the quote must stay valid, e.g. 30 days.")
+    reply_by: dt.date | None = Field(None, description="Date the quote is wanted by, YYYY-MM-DD.")
+    nda: Text | None = Field(None, description="Reference of the non-disclosure agreement the package is supplied under.")
 
 
 Direction = Union[Literal["+X", "-X", "+Y", "-Y", "+Z", "-Z"], tuple[float, float, float]]
@@ -360,4 +386,5 @@ class Spec(_Model):
     suppliers: dict[Number, Supplier] = Field(default_factory=dict)
     parts: list[Part] = Field(min_length=1)
     hardware: list[Hardware] = Field(default_factory=list)
+    rfq: Rfq = Field(default_factory=Rfq, description="The request for quotation on each supplier's cover page.")
     catalog: CatalogSection = Field(default_factory=CatalogSection)
