@@ -8,6 +8,7 @@ package where it was.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,15 +16,16 @@ from pathlib import Path
 from techpack.checks import Report, run_checks
 from techpack.context import BuildContext
 from techpack.documents import DOCUMENTS
-from techpack.errors import FindingsError
+from techpack.errors import FindingsError, InputError, Problem
 from techpack.geometry import build_parts
 from techpack.geometry.model import PartModel, build_models
-from techpack.naming import package_name
+from techpack.naming import package_name, supplier_package_name
 from techpack.package import write_manifest, write_spec_copy, write_zip
 from techpack.provenance import build_date, git_info
 from techpack.report import Reporter, StageTime
 from techpack.spec import LoadedSpec, load_spec
 from techpack.templating import check_templates
+from techpack.words import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class BuildResult:
     parts: list[PartModel]
     report: Report
     stages: list[StageTime]
+    supplier_zips: list[Path]
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,27 @@ def _check_loaded(loaded: LoadedSpec, log: Reporter) -> CheckResult:
     return CheckResult(loaded, parts, report)
 
 
-def build(spec_path: str | Path, out_dir: str | Path, log: Reporter, allow_dfm_errors: bool = False) -> BuildResult:
-    """Build the package for the spec at spec_path into out_dir/NUMBER_revR.zip.
+def build(
+    spec_path: str | Path,
+    out_dir: str | Path,
+    log: Reporter,
+    allow_dfm_errors: bool = False,
+    suppliers: bool | str = True,
+    release: bool = False,
+) -> BuildResult:
+    """Build the package for the spec at spec_path into out_dir/NUMBER_revR.zip and, unless
+    `suppliers` is False, one package per supplier (NUMBER_revR_KEY.zip) holding only their parts;
+    `suppliers` a key: that supplier's only.
 
-    Unwaived DFM errors stop the build (FindingsError) unless allow_dfm_errors."""
+    Unwaived DFM errors stop the build (FindingsError) unless allow_dfm_errors; `release` refuses
+    a spec or model with uncommitted changes (InputError). Every zip is written to a temporary
+    folder and moved into place only when all of them are complete."""
     loaded = load(spec_path, log)
     spec = loaded.spec
     git, date = _provenance(loaded)
+    if release:
+        _check_release(loaded, git)
+    keys = _supplier_keys(loaded, suppliers)
     checked = _check_loaded(loaded, log)
     parts, report = checked.parts, checked.report
     if report.failing("error") and not allow_dfm_errors:
@@ -95,15 +112,71 @@ def build(spec_path: str | Path, out_dir: str | Path, log: Reporter, allow_dfm_e
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{name}.") as tmp:
         ctx = BuildContext(loaded=loaded, folder=Path(tmp) / name, date=date, git=git, log=log, report=report)
         ctx.folder.mkdir()
+        made: dict[str, list] = {}
         for doc in DOCUMENTS:
             with log.stage(doc.NAME):
-                ctx.outputs += doc.write(ctx, parts)
+                made[doc.NAME] = doc.write(ctx, parts)
+                ctx.outputs += made[doc.NAME]
         with log.stage("package"):
             ctx.outputs += write_spec_copy(ctx)
             manifest = write_manifest(ctx)
-            staged = Path(tmp) / f"{name}.zip"
-            write_zip(ctx.folder, staged, date)
-            final = out_dir / f"{name}.zip"
-            os.replace(staged, final)
+            staged = {name: Path(tmp) / f"{name}.zip"}
+            write_zip(ctx.folder, staged[name], date)
+        with log.stage("suppliers"):
+            for k, key in enumerate(keys, 1):
+                log.progress(k, len(keys), f"package for {spec.suppliers[key].name}")
+                sname = supplier_package_name(spec.product, key)
+                staged[sname] = Path(tmp) / f"{sname}.zip"
+                _supplier_package(ctx, parts, made, key, Path(tmp) / sname, staged[sname])
+        for n, path in staged.items():  # all written: only now replace what was there
+            os.replace(path, out_dir / f"{n}.zip")
         files = sorted([o.path for o in ctx.outputs] + [manifest.path])
-    return BuildResult(zip_path=final, files=files, parts=parts, report=report, stages=log.stages)
+    return BuildResult(zip_path=out_dir / f"{name}.zip", files=files, parts=parts, report=report, stages=log.stages,
+                       supplier_zips=[out_dir / f"{supplier_package_name(spec.product, k)}.zip" for k in keys])
+
+
+def _supplier_keys(loaded: LoadedSpec, suppliers: bool | str) -> list[str]:
+    """The suppliers that get a package of their own: those with parts or hardware to supply."""
+    spec = loaded.spec
+    if suppliers is False:
+        return []
+    if isinstance(suppliers, str):
+        if suppliers not in spec.suppliers:
+            known = ", ".join(spec.suppliers) or "none defined"
+            raise InputError(Problem(loaded.where("suppliers", of_key=True) if spec.suppliers else loaded.display, "--supplier",
+                                     f"no supplier '{suppliers}' in the spec{did_you_mean(suppliers, spec.suppliers)} (suppliers: {known})"))
+        return [suppliers]
+    busy = {p.supplier for p in spec.parts} | {h.supplier for h in spec.hardware}
+    return [key for key in spec.suppliers if key in busy]
+
+
+def _check_release(loaded: LoadedSpec, git) -> None:
+    if git is None:
+        raise InputError(Problem(loaded.display, "--release", "a release is built from a git commit, and this spec is not in a git repository"))
+    if git.dirty:
+        raise InputError(Problem(loaded.display, "--release", f"uncommitted changes to {', '.join(git.changed)}: "
+                                 "commit them (a release is built from a commit) or build without --release"))
+
+
+def _supplier_package(full: BuildContext, parts: list[PartModel], made: dict[str, list], key: str, folder: Path, zip_path: Path) -> None:
+    """One supplier's package: the files of their parts copied from the full package, and the
+    documents about the whole order (DFM report, workbook, cover page) written again for their
+    parts alone. Nothing about another supplier goes in: no spec copy, no assembly."""
+    loaded = full.loaded.for_supplier(key)
+    numbers = {p.number for p in loaded.spec.parts}
+    ctx = BuildContext(loaded=loaded, folder=folder, date=full.date, git=full.git, log=full.log,
+                       report=full.report.only(numbers), supplier=key, changes=full.changes)
+    folder.mkdir()
+    mine = [p for p in parts if p.spec.number in numbers]
+    for doc in DOCUMENTS:
+        if getattr(doc, "FULL_ONLY", False):
+            continue
+        if getattr(doc, "PER_PART", False):
+            for out in made[doc.NAME]:
+                if out.part in numbers:
+                    shutil.copyfile(full.folder / out.path, ctx.path(out.path))
+                    ctx.outputs.append(out)
+        else:
+            ctx.outputs += doc.write(ctx, mine)
+    write_manifest(ctx)
+    write_zip(folder, zip_path, full.date)

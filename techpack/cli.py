@@ -93,23 +93,29 @@ def main():
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder to write NUMBER_revR.zip into.")
 @click.option("--allow-dfm-errors", is_flag=True, help="Package even with unwaived DFM errors (they stay in the report).")
+@click.option("--suppliers/--no-suppliers", default=True, show_default=True,
+              help="Also write one package per supplier (NUMBER_revR_KEY.zip) with only their parts.")
+@click.option("--supplier", "only", metavar="KEY", help="Write the package of this supplier (a key of `suppliers:`) only.")
+@click.option("--release", is_flag=True, help="Refuse to build unless the spec and every model are committed to git.")
 @_quiet
 @_verbose
 @handle_errors
-def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, quiet: bool, verbose: bool):
-    """Build the package for SPEC into OUT/NUMBER_revR.zip."""
+def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, suppliers: bool, only: str | None, release: bool, quiet: bool, verbose: bool):
+    """Build the package for SPEC into OUT/NUMBER_revR.zip, and one per supplier."""
     start = time.perf_counter()
     from techpack.build import build as run_build  # imports CadQuery: counted in the time
     from techpack.checks.table import plural
 
     log = Reporter(_verbosity(quiet, verbose))
-    result = run_build(spec, out_dir, log, allow_dfm_errors=allow_dfm_errors)
+    result = run_build(spec, out_dir, log, allow_dfm_errors=allow_dfm_errors, suppliers=only or suppliers, release=release)
     total = time.perf_counter() - start
     size = result.zip_path.stat().st_size
     n = len(result.parts)
     c = result.report.counts()
     if not quiet:
         click.echo(f"DFM: {plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, {c['info']} info, {c['waived']} waived (see dfm/dfm-report.pdf)", err=True)
+    for path in result.supplier_zips:
+        click.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} kB)")
     click.echo(f"wrote {result.zip_path} ({n} part{'s' if n != 1 else ''}, {len(result.files)} files, {size / 1024:.0f} kB) in {total:.1f} s")
 
 

@@ -22,6 +22,11 @@ def package_name(product: Product) -> str:
     return f"{product.number}_rev{product.revision}"
 
 
+def supplier_package_name(product: Product, supplier: str) -> str:
+    """"DL-2_revB_cnc": one supplier's package, named by their key in `suppliers:`."""
+    return f"{package_name(product)}_{supplier}"
+
+
 def part_stem(part: Part, product: Product) -> str:
     """"DL2-101_base_revB": the stem of every file about one part."""
     return f"{part.number}_{slug(part.name)}_rev{product.revision}"

@@ -37,7 +37,8 @@ def write_spec_copy(ctx: BuildContext) -> list[Output]:
 
 
 def write_manifest(ctx: BuildContext) -> Output:
-    """manifest.json: every file with size and SHA-256, the spec hash, versions, git commit."""
+    """manifest.json: every file with size and SHA-256, the spec hash, versions, git commit and
+    whether the spec and models were committed (released) or not."""
     files = []
     for out in sorted(ctx.outputs, key=lambda o: o.path):
         p = ctx.folder / out.path
@@ -46,10 +47,15 @@ def write_manifest(ctx: BuildContext) -> Output:
             entry["part"] = out.part
         files.append(entry)
     product = ctx.spec.product
+    spec = {"file": SPEC_COPY, "source": ctx.loaded.path.name, "sha256": ctx.loaded.sha256}
+    if ctx.supplier:  # a supplier's package carries no copy of the spec (it names every supplier)
+        del spec["file"]
     manifest = {
         "product": {"number": product.number, "name": product.name, "revision": product.revision},
+        **({"supplier": {"key": ctx.supplier, "name": ctx.spec.suppliers[ctx.supplier].name}} if ctx.supplier else {}),
         "date": ctx.date.isoformat(),
-        "spec": {"file": SPEC_COPY, "source": ctx.loaded.path.name, "sha256": ctx.loaded.sha256},
+        "released": ctx.released,
+        "spec": spec,
         "git": {"commit": ctx.git.commit, "dirty": ctx.git.dirty} if ctx.git else None,
         "tools": {"techpack": __version__, "cadquery": version("cadquery"), "occt": OCP.__version__},
         "files": files,

@@ -22,6 +22,7 @@ class GitInfo:
     commit: str
     dirty: bool  # the spec or a model differs from the commit
     date: dt.date
+    changed: tuple[str, ...] = ()  # the inputs that differ, as git names them (relative to the repository)
 
 
 def git_info(folder: Path, inputs: list[Path]) -> GitInfo | None:
@@ -30,15 +31,16 @@ def git_info(folder: Path, inputs: list[Path]) -> GitInfo | None:
     def git(*args: str) -> str:
         return subprocess.run(
             ["git", "-C", str(folder), *args], capture_output=True, text=True, check=True, timeout=30
-        ).stdout.strip()
+        ).stdout.rstrip("\n")
 
     try:
-        commit = git("rev-parse", "HEAD")
-        when = git("log", "-1", "--format=%cI", "HEAD")
+        commit = git("rev-parse", "HEAD").strip()
+        when = git("log", "-1", "--format=%cI", "HEAD").strip()
         status = git("status", "--porcelain", "--", *(str(p) for p in inputs))
     except (OSError, subprocess.SubprocessError):
         return None
-    return GitInfo(commit=commit, dirty=bool(status), date=dt.datetime.fromisoformat(when).date())
+    changed = tuple(line[3:] for line in status.splitlines() if line.strip())  # "XY path": two status letters, a space
+    return GitInfo(commit=commit, dirty=bool(changed), date=dt.datetime.fromisoformat(when).date(), changed=changed)
 
 
 def build_date(loaded: LoadedSpec, git: GitInfo | None) -> dt.date:

@@ -143,9 +143,13 @@ def test_index_lists_the_parts_hardware_and_links_that_exist(example_zip):
     assert local and all(link in names for link in local)
 
 
-def test_same_inputs_give_a_byte_identical_zip(example_zip, tmp_path):
-    again = build(EXAMPLE, tmp_path, Reporter(0)).zip_path
-    assert again.read_bytes() == example_zip.read_bytes()
+def test_same_inputs_give_a_byte_identical_zip(example_package, tmp_path):
+    again = build(EXAMPLE, tmp_path, Reporter(0))
+    assert again.zip_path.read_bytes() == example_package.zip_path.read_bytes()
+    first = example_package.result.supplier_zips
+    assert [p.name for p in again.supplier_zips] == [p.name for p in first] and len(first) == 7
+    for a, b in zip(again.supplier_zips, first):
+        assert a.read_bytes() == b.read_bytes(), a.name
 
 
 def test_failed_build_leaves_the_previous_package_untouched(project, tmp_path):

@@ -49,7 +49,7 @@ class _Page:
         self.regular, self.bold = register()
         self.ctx = ctx
         self.width, self.height = landscape(A4)
-        self.c = canvas(str(ctx.path(PDF)), (self.width, self.height), ctx.date, cls=Numbered)
+        self.c = canvas(str(ctx.path(PDF)), (self.width, self.height), ctx.date, cls=Numbered, notice=ctx.notice, released=ctx.released)
         p = ctx.spec.product
         describe(self.c, f"DFM report {p.number} rev {p.revision}", p.drawn_by, f"{p.name}: design-for-manufacturing findings",
                  [p.number, f"revision {p.revision}", "DFM"] + [part.number for part in ctx.spec.parts], f"techpack {__version__}")

@@ -23,6 +23,7 @@ from techpack.documents.sheet import TitleBlock
 from techpack.fonts import register
 from techpack.geometry.model import PartModel
 
+PER_PART = True  # a supplier's package copies the files of their parts (build.py)
 NAME = "drawing"
 TEMPLATES: tuple[str, ...] = ()
 
@@ -48,7 +49,7 @@ def _title(ctx: BuildContext, model: PartModel) -> TitleBlock:
         finish="; ".join(f.describe() for f in loaded.finishes(part)) or "none",
         mass=f"{mass_g / 1000:.2f} kg" if mass_g >= 1000 else f"{mass_g:.0f} g" if mass_g >= 10 else f"{mass_g:.1f} g",
         scale="", projection=product.projection, general_tolerance=loaded.general_tolerance(part).designation, size="",
-        supplementary_title=f"{product.number} {product.name}",
+        supplementary_title=f"{product.number} {product.name}", notice=ctx.notice,
     )
 
 
@@ -60,7 +61,7 @@ def draw_part(ctx: BuildContext, model: PartModel) -> tuple[list[Output], list[s
     plan = plan_sheet(ctx, model, _title(ctx, model), regular)
     marked = Marking(ctx, plan, regular, bold).run()
     rel = f"drawings/{plan.stem}.pdf"
-    render(str(ctx.path(rel)), plan.sheet, plan.title, marked.pages, bold=bold, meta={
+    render(str(ctx.path(rel)), plan.sheet, plan.title, marked.pages, bold=bold, released=ctx.released, meta={
         "title": f"{part.number} {part.name} rev {product.revision}", "author": product.drawn_by,
         "creator": f"techpack {__version__}", "subject": f"Part drawing, {product.number} {product.name}",
         "keywords": [part.number, f"revision {product.revision}", product.number, "drawing"]})

@@ -34,7 +34,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, KeepToge
 from techpack import __version__
 from techpack.catalog.model import applies
 from techpack.context import BuildContext, Output
-from techpack.documents.pdf import HeldPages, stamp
+from techpack.documents.pdf import HeldPages, not_released, stamp
 from techpack.documents.sheet import MM, TitleBlock, draw_sheet, layout
 from techpack.errors import InputError, Problem, Where
 from techpack.finish_effects import after_finish, growing, masked_surfaces
@@ -45,6 +45,7 @@ from techpack.quantities import order_qty
 from techpack.naming import part_stem
 from techpack.templating import environment, render
 
+PER_PART = True  # a supplier's package copies the files of their parts (build.py)
 NAME = "finishing"
 TEMPLATES = tuple(f"finishing/{name}.j2" for name in ("document", "steps", "masking", "effect", "acceptance", "handling"))
 CHECKS = {"thickness": "Film thickness", "adhesion": "Adhesion", "gloss": "Gloss", "colour": "Colour", "seal": "Sealing",
@@ -298,13 +299,15 @@ class _Sheets(HeldPages):
     """Held pages, each with the frame and a title block saying "sheet k of n"; dated and in the
     bundled font like every techpack PDF (pdf.py)."""
 
-    def __init__(self, *args, title: TitleBlock, **kwargs):
+    def __init__(self, *args, title: TitleBlock, released: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.title = title
+        self.title, self.released = title, released
         stamp(self, dt.date.fromisoformat(title.date))
 
     def finish(self, k: int, n: int) -> None:
         draw_sheet(self, layout("A4", self.title), replace(self.title, sheet=k, sheets=n))
+        if not self.released:
+            not_released(self)
 
 
 def _pdf(ctx: BuildContext, model, finishes, rel: str, blocks: list[Block], pictures) -> None:
@@ -316,7 +319,7 @@ def _pdf(ctx: BuildContext, model, finishes, rel: str, blocks: list[Block], pict
         material=model.material.title if model.material else part.material, finish="; ".join(f.describe() for f in finishes),
         mass=f"{mass / 1000:.2f} kg" if mass >= 1000 else f"{mass:.0f} g" if mass >= 10 else f"{mass:.1f} g",
         scale="–", projection=product.projection, general_tolerance=ctx.loaded.general_tolerance(part).designation,
-        size="A4", supplementary_title=f"{product.number} {product.name}",
+        size="A4", supplementary_title=f"{product.number} {product.name}", notice=ctx.notice,
     )
     sheet = layout("A4", title)  # the title block grown for long values
     x0, _, x1, y1 = sheet.drawing_area
@@ -334,7 +337,7 @@ def _pdf(ctx: BuildContext, model, finishes, rel: str, blocks: list[Block], pict
     story = _flowables(blocks, _styles(), frame._width, ctx, part, pictures)
     with _plain_streams():
         try:
-            doc.build(story, canvasmaker=functools.partial(_Sheets, title=title))
+            doc.build(story, canvasmaker=functools.partial(_Sheets, title=title, released=ctx.released))
         except LayoutError as exc:  # a user's template made a block taller than a page
             raise InputError(Problem(Where(str(ctx.loaded.folder / "templates" / "finishing"), 0, 0), part.number,
                                      f"the finishing instructions do not fit the page ({exc}); shorten the table or text the templates make")) from None

@@ -6,10 +6,12 @@ so Helvetica is never listed), and title, author, subject and keywords are set."
 from __future__ import annotations
 
 import calendar
+import math
 import datetime as dt
 import time
 
 from reportlab.pdfbase.pdfdoc import TimeStamp
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from techpack.fonts import register
@@ -40,6 +42,42 @@ def canvas(path: str, pagesize, date: dt.date, cls=Canvas, **kwargs) -> Canvas:
     return c
 
 
+NOT_RELEASED = "NOT RELEASED"
+
+
+def not_released(c: Canvas) -> None:
+    """Mark the page NOT RELEASED: outlined red capitals across it, under nothing and hiding
+    nothing (built from a work tree with uncommitted changes to the spec or a model)."""
+    _, bold = register()
+    w, h = c._pagesize
+    size = min(w, h) / 7
+    c.saveState()
+    c.setStrokeColorRGB(0.85, 0.1, 0.1)
+    c.setFillColorRGB(0.85, 0.1, 0.1)
+    c.setLineWidth(0.8)
+    c.translate(w / 2, h / 2)
+    c.rotate(math.degrees(math.atan2(h, w)))
+    text = c.beginText()
+    text.setTextRenderMode(1)  # outline only: the drawing stays readable through it
+    text.setFont(bold, size)
+    text.setTextOrigin(-c.stringWidth(NOT_RELEASED, bold, size) / 2, -size / 3)
+    text.textOut(NOT_RELEASED)
+    c.drawText(text)
+    c.restoreState()
+
+
+def foot_notice(c: Canvas, notice: str, x: float, y: float, width: float, size: float = 7) -> None:
+    """The confidentiality notice at the foot of a page, wrapped to `width` (pt) upwards from y."""
+    regular, _ = register()
+    lines = simpleSplit(notice, regular, size, width)
+    c.saveState()
+    c.setFont(regular, size)
+    c.setFillColorRGB(0, 0, 0)
+    for k, line in enumerate(reversed(lines)):
+        c.drawString(x, y + k * size * 1.25, line)
+    c.restoreState()
+
+
 class HeldPages(Canvas):
     """A canvas that holds its pages back until it is saved, so that each page can say which
     of how many it is (`finish(k, n)`, drawn last on page k of n)."""
@@ -66,11 +104,21 @@ class HeldPages(Canvas):
 
 
 class Numbered(HeldPages):
-    """Pages numbered "n / m" at the foot, right (a document with more than one page)."""
+    """Pages numbered "n / m" at the foot, right (a document with more than one page); with
+    `notice`, the confidentiality notice at the foot, left; unless `released`, marked NOT RELEASED."""
+
+    def __init__(self, *args, notice: str = "", released: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notice, self.released = notice, released
 
     def finish(self, k: int, n: int) -> None:
+        right = self._pagesize[0] - 42.5  # 15 mm from the right
         if n > 1:
             regular, _ = register()
             self.setFont(regular, 8)
             self.setFillColorRGB(0, 0, 0)
-            self.drawRightString(self._pagesize[0] - 42.5, 22.7, f"{k} / {n}")  # 15 mm from the right, 8 mm up
+            self.drawRightString(right, 22.7, f"{k} / {n}")  # 8 mm up
+        if self.notice:
+            foot_notice(self, self.notice, 42.5, 22.7, right - 42.5 - 60)
+        if not self.released:
+            not_released(self)

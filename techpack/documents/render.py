@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from techpack.documents.annotate import ARROW
 from techpack.documents.display import Display
-from techpack.documents.pdf import canvas, describe
+from techpack.documents.pdf import canvas, describe, not_released
 from techpack.documents.sheet import Sheet, TitleBlock, draw_sheet
 from techpack.documents.views import Arc, Bezier, Line
 
@@ -22,8 +22,9 @@ HIDDEN_DASH = (3.0, 1.0)  # mm: ISO 128 dashed narrow line (12d dash, 3d gap for
 SHORT_DASHED = 5.0  # mm: a hidden line shorter than this gets dashes to its length (three dashes, two gaps), not the 3 mm dash
 
 
-def render(path: str, sheet: Sheet, title: TitleBlock, pages: list[Display], meta: dict[str, str], bold: str) -> None:
-    """Write the PDF: each display list on a sheet of its own, numbered n / m."""
+def render(path: str, sheet: Sheet, title: TitleBlock, pages: list[Display], meta: dict[str, str], bold: str, released: bool = True) -> None:
+    """Write the PDF: each display list on a sheet of its own, numbered n / m; unless `released`,
+    each sheet marked NOT RELEASED."""
     c = canvas(path, (sheet.width * MM, sheet.height * MM), dt.date.fromisoformat(title.date))
     describe(c, meta["title"], meta["author"], meta["subject"], meta["keywords"], meta["creator"])
     for k, page in enumerate(pages, 1):
@@ -31,6 +32,8 @@ def render(path: str, sheet: Sheet, title: TitleBlock, pages: list[Display], met
         for stroke in page.strokes:
             _stroke(c, stroke)
         _annotations(c, page, bold)
+        if not released:
+            not_released(c)
         c.showPage()
     c.save()
 

@@ -58,6 +58,7 @@ TITLE_WIDTH = 180.0
 TITLE_ROWS = (10.0, 13.5, 10.0, 10.0, 13.5)
 """Heights (mm) of the title block's rows, bottom to top, before any row grows for a long value."""
 TITLE_HEIGHT = sum(TITLE_ROWS)  # 57 mm
+NOTICE_ROW = 10.0  # the confidentiality notice's row on top, when the title has one (grows like the others)
 MIN_TEXT = 3.5  # the least font size anywhere on the sheet: 2.5 mm capitals (ISO 3098)
 LABEL = MIN_TEXT  # field labels
 VALUE = MIN_TEXT
@@ -98,6 +99,7 @@ class TitleBlock:
     units: str = "Dimensions in mm"
     size: str = "A3"
     supplementary_title: str = ""
+    notice: str = ""  # the confidentiality legend, a full-width row on top of the block
 
 
 @dataclass(frozen=True)
@@ -369,6 +371,7 @@ CELLS: tuple[tuple[str, str, float, float, int, int, float, bool], ...] = (
     ("date", "Date of issue", 121, 147, 0, 0, VALUE, False),
     ("sheet", "Sheet", 147, 160, 0, 0, VALUE, False),
     ("language", "Language", 160, 180, 0, 0, VALUE, False),
+    ("notice", "", 0, 180, 5, 5, VALUE, False),
 )
 """The title block's fields, 180 mm wide in TITLE_ROWS: ISO 7200's identifying part (legal owner, title,
 identification number, revision, date of issue, sheet, language) in the bottom two rows, with the
@@ -389,7 +392,7 @@ def cell_rects(sheet: Sheet) -> dict[str, Box]:
     """Each title block field's rectangle on the sheet, mm."""
     bx, by = sheet.title_block[:2]
     edges = _row_edges(sheet.title_rows)
-    return {key: (bx + x0, by + edges[lo], bx + x1, by + edges[hi + 1]) for key, _, x0, x1, lo, hi, _, _ in CELLS}
+    return {key: (bx + x0, by + edges[lo], bx + x1, by + edges[hi + 1]) for key, _, x0, x1, lo, hi, _, _ in _cells(len(sheet.title_rows))}
 
 
 def _value(title: TitleBlock, key: str) -> str:
@@ -398,9 +401,11 @@ def _value(title: TitleBlock, key: str) -> str:
     return " ".join(str(getattr(title, key)).split())
 
 
-def _value_room(font: str, cell_height: float) -> float:
+def _value_room(font: str, cell_height: float, key: str = "") -> float:
     """Height (mm) left for the value in a cell of cell_height, under its label (or the room a label
-    would take: a value without one sits level with its neighbours')."""
+    would take: a value without one sits level with its neighbours'; the notice, alone in its row, takes it all)."""
+    if key == "notice":
+        return cell_height - 2 * PAD
     ascent, descent = pdfmetrics.getAscentDescent(font, LABEL)
     return cell_height - LABEL_TOP - (ascent - descent) - LABEL_GAP - PAD
 
@@ -409,12 +414,21 @@ def _field_name(key: str, label: str) -> str:
     return f'"{label or key.replace("_", " ").capitalize()}"'
 
 
+def _rows(title: TitleBlock) -> tuple[float, ...]:
+    return TITLE_ROWS + ((NOTICE_ROW,) if title.notice else ())
+
+
+def _cells(rows: int):
+    """The fields of a block of `rows` rows: the notice only when the block has its row."""
+    return [cell for cell in CELLS if cell[5] < rows]
+
+
 def _grown_rows(title: TitleBlock) -> tuple[float, ...]:
     """TITLE_ROWS, each grown where a value of `title` needs more lines at MIN_TEXT than its cell holds."""
     regular, bold = register()
-    rows = list(TITLE_ROWS)
+    rows = list(_rows(title))
     for row in range(len(rows)):
-        for key, label, x0, x1, lo, hi, _, heavy in CELLS:
+        for key, label, x0, x1, lo, hi, _, heavy in _cells(len(rows)):
             if hi != row or key == "projection":
                 continue
             font = bold if heavy else regular
@@ -427,7 +441,7 @@ def _grown_rows(title: TitleBlock) -> tuple[float, ...]:
                     f"{title.number}: the title block's {_field_name(key, label)} field is too long: {len(text)} "
                     f"characters need {n} lines of {MIN_TEXT:g} mm lettering in its {width:g} mm width, at most "
                     f"{MAX_LINES} are allowed; shorten it (details belong in a note on the drawing)")
-            short = _block_height(font, MIN_TEXT, n) - _value_room(regular, sum(rows[lo:hi + 1]))
+            short = _block_height(font, MIN_TEXT, n) - _value_room(regular, sum(rows[lo:hi + 1]), key)
             if short > EPS:
                 rows[row] += math.ceil(short * 10) / 10  # whole tenths of a mm, never less than needed
     return tuple(rows)
@@ -451,11 +465,11 @@ def _title_block(c, sheet: Sheet, title: TitleBlock, regular: str, bold: str) ->
     c.setLineWidth(WIDE)
     c.rect(tx0, ty0, tx1 - tx0, ty1 - ty0, stroke=1, fill=0)
 
-    for key, label, *_, size, heavy in CELLS:
+    for key, label, *_, size, heavy in _cells(len(sheet.title_rows)):
         x0, y0, x1, y1 = rects[key]
         if label:
             boxes.append(_label(c, regular, label, rects[key]))
-        top = y0 + PAD + _value_room(regular, y1 - y0)
+        top = y0 + PAD + _value_room(regular, y1 - y0, key)
         if key == "projection":
             boxes += _projection_cell(c, title.projection, (x0, y0, x1, top), regular)
             continue

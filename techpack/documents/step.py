@@ -23,6 +23,7 @@ from techpack.context import BuildContext, Output
 from techpack.geometry import BuiltPart, PartModel
 from techpack.naming import part_stem
 
+PER_PART = True  # a supplier's package copies the files of their parts (build.py)
 NAME = "step"
 TEMPLATES: tuple[str, ...] = ()
 SCHEMA = "AP214IS"  # AUTOMOTIVE_DESIGN: read by every CAM and CAD system

@@ -46,6 +46,7 @@ from openpyxl.writer.excel import ExcelWriter
 from techpack import __version__
 from techpack.catalog import read_data
 from techpack.catalog.instruments import instrument_for
+from techpack.documents.pdf import NOT_RELEASED
 from techpack.context import BuildContext, Output
 from techpack.finish_effects import after_finish, masked_surfaces, size_shape
 from techpack.geometry.model import PartModel
@@ -426,11 +427,15 @@ def _print_setup(ws, ctx: BuildContext, title: str) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.oddHeader.left.text = _hf(f"{p.number} {p.name}")
-    ws.oddHeader.center.text = _hf(title)
+    ws.oddHeader.center.text = _hf(title if ctx.released else f"{title}: {NOT_RELEASED}")
     ws.oddHeader.right.text = _hf(f"Revision {p.revision}, {ctx.date.isoformat()}")
-    ws.oddFooter.left.text = _hf(f"techpack {__version__}")
+    notice = ctx.notice if len(ctx.notice) <= FOOTER_NOTICE else f"CONFIDENTIAL: property of {p.owner} (the Revision sheet says more)."
+    ws.oddFooter.left.text = _hf(notice)
     ws.oddFooter.center.text = "Page &P of &N"
     ws.oddFooter.right.text = _hf(package_name(p))
+
+
+FOOTER_NOTICE = 190  # characters: Excel holds 255 in a whole footer, codes included
 
 
 def _hf(text: str) -> str:
@@ -442,7 +447,8 @@ def _bom_sheet(ws, ctx: BuildContext, rows: list[BomRow]) -> dict[str, int]:
     """The BOM sheet; returns part number -> its row (for the lot formulas)."""
     p = ctx.spec.product
     ws.title = "BOM"
-    _title(ws, f"{p.number} {p.name}, revision {p.revision}: bill of materials ({ctx.date.isoformat()})")
+    _title(ws, f"{p.number} {p.name}, revision {p.revision}: bill of materials ({ctx.date.isoformat()})"
+               + ("" if ctx.released else f": {NOT_RELEASED}"))
     ws.cell(2, 1, "Batch (products):").font = BOLD
     batch = ws.cell(2, 3, p.batch)
     batch.font, batch.fill, batch.number_format = BOLD, INPUT_FILL, "0"
@@ -671,6 +677,8 @@ def _revision_sheet(ws, ctx: BuildContext) -> None:
         ("Batch (products)", p.batch), ("Owner", p.owner), ("Drawn by", p.drawn_by), ("Approved by", p.approved_by),
         ("Git commit", git.commit if git else "none: not built from a git repository"),
         ("Git dirty (spec or a model differs from the commit)", ("yes" if git.dirty else "no") if git else None),
+        ("Released", "yes" if ctx.released else f"no: {NOT_RELEASED}, built with uncommitted changes to {', '.join(git.changed)}"),
+        ("Confidentiality", ctx.notice),
         ("Spec file", ctx.loaded.path.name), ("Spec SHA-256", ctx.loaded.sha256),
         ("techpack", __version__), ("CadQuery", version("cadquery")), ("OCCT", OCP.__version__),
         ("openpyxl (wrote this file)", version("openpyxl")),
@@ -683,7 +691,10 @@ def _revision_sheet(ws, ctx: BuildContext) -> None:
             continue
         cell = ws.cell(k, 2, value)
         cell.number_format = "yyyy-mm-dd" if isinstance(value, dt.date) else "@" if isinstance(value, str) else "General"
-        cell.alignment = Alignment(horizontal="left")
+        long = isinstance(value, str) and len(value) > 70
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=long)
+        if long:
+            ws.row_dimensions[k].height = LINE_PT * math.ceil(len(value) / 68)
     _print_setup(ws, ctx, "Revision")
 
 

@@ -11,13 +11,26 @@ import subprocess
 import pdfplumber
 import pytest
 
-PDFS = ("dfm", "drawings", "finishing")
-
-
 def pdfs(folder):
-    found = sorted(p for sub in PDFS for p in (folder / sub).glob("*.pdf"))
+    found = sorted(folder.rglob("*.pdf"))
     assert len(found) >= 12  # the DFM report, six drawings, five finishing instructions
     return found
+
+
+@pytest.mark.skipif(not shutil.which("qpdf"), reason="qpdf is not installed")
+def test_qpdf_finds_nothing_wrong_in_any_pdf_of_any_package(example_package, tmp_path):
+    """Every PDF of the full package and of every supplier's package (their own DFM report)."""
+    import zipfile
+
+    found = pdfs(example_package.folder)
+    for k, path in enumerate(example_package.result.supplier_zips):
+        with zipfile.ZipFile(path) as zf:
+            zf.extractall(tmp_path / str(k))
+        found += sorted((tmp_path / str(k)).rglob("*.pdf"))
+    assert len(found) > 30
+    for pdf in found:
+        run = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert run.returncode == 0 and "No syntax or stream encoding errors found" in run.stdout, f"{pdf.name}: {run.stdout}{run.stderr}"
 
 
 @pytest.mark.skipif(not shutil.which("pdffonts"), reason="pdffonts (poppler-utils) is not installed")
