@@ -87,13 +87,15 @@ def build(
     allow_dfm_errors: bool = False,
     suppliers: bool | str = True,
     release: bool = False,
+    since: str | None = None,
 ) -> BuildResult:
     """Build the package for the spec at spec_path into out_dir/NUMBER_revR.zip and, unless
     `suppliers` is False, one package per supplier (NUMBER_revR_KEY.zip) holding only their parts;
     `suppliers` a key: that supplier's only.
 
     Unwaived DFM errors stop the build (FindingsError) unless allow_dfm_errors; `release` refuses
-    a spec or model with uncommitted changes (InputError). Every zip is written to a temporary
+    a spec or model with uncommitted changes (InputError); `since` a git revision: every package
+    gets a CHANGES page (techpack.diff) of what changed from it. Every zip is written to a temporary
     folder and moved into place only when all of them are complete."""
     loaded = load(spec_path, log)
     spec = loaded.spec
@@ -105,12 +107,18 @@ def build(
     parts, report = checked.parts, checked.report
     if report.failing("error") and not allow_dfm_errors:
         raise FindingsError(report.failing("error"))
+    changes = None
+    if since:
+        from techpack.diff import changes_since
+
+        with log.stage("diff"):
+            changes = changes_since(loaded.path, since, log, models=parts)
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = package_name(spec.product)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{name}.") as tmp:
-        ctx = BuildContext(loaded=loaded, folder=Path(tmp) / name, date=date, git=git, log=log, report=report)
+        ctx = BuildContext(loaded=loaded, folder=Path(tmp) / name, date=date, git=git, log=log, report=report, changes=changes)
         ctx.folder.mkdir()
         made: dict[str, list] = {}
         for doc in DOCUMENTS:

@@ -97,17 +97,19 @@ def main():
               help="Also write one package per supplier (NUMBER_revR_KEY.zip) with only their parts.")
 @click.option("--supplier", "only", metavar="KEY", help="Write the package of this supplier (a key of `suppliers:`) only.")
 @click.option("--release", is_flag=True, help="Refuse to build unless the spec and every model are committed to git.")
+@click.option("--since", metavar="REV", help="Add a CHANGES page (changes.html) with what changed since this git revision, to every package.")
 @_quiet
 @_verbose
 @handle_errors
-def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, suppliers: bool, only: str | None, release: bool, quiet: bool, verbose: bool):
+def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, suppliers: bool, only: str | None, release: bool, since: str | None,
+          quiet: bool, verbose: bool):
     """Build the package for SPEC into OUT/NUMBER_revR.zip, and one per supplier."""
     start = time.perf_counter()
     from techpack.build import build as run_build  # imports CadQuery: counted in the time
     from techpack.checks.table import plural
 
     log = Reporter(_verbosity(quiet, verbose))
-    result = run_build(spec, out_dir, log, allow_dfm_errors=allow_dfm_errors, suppliers=only or suppliers, release=release)
+    result = run_build(spec, out_dir, log, allow_dfm_errors=allow_dfm_errors, suppliers=only or suppliers, release=release, since=since)
     total = time.perf_counter() - start
     size = result.zip_path.stat().st_size
     n = len(result.parts)
@@ -137,7 +139,10 @@ def check(spec: Path, fmt: str, fail_on: str, quiet: bool):
     if fmt == "json":
         click.echo(json.dumps({"problems": [], **report.to_dict(fail_on)}, indent=2, ensure_ascii=False))
     else:
-        titles = {p.number: f"{p.number} {p.name} ({p.process}, {p.material})" for p in result.loaded.spec.parts}
+        spec = result.loaded.spec
+        titles = {p.number: f"{p.number} {p.name} ({p.process}, {p.material})" for p in spec.parts}
+        if spec.assembly:
+            titles[spec.assembly.number] = f"{spec.assembly.number} {spec.assembly.name} (assembly)"
         text = format_report(report, titles, fail_on)
         click.echo(text.splitlines()[-1] if quiet else text)  # quiet: the verdict only
     if report.failing(fail_on):
@@ -175,3 +180,7 @@ def schema(output: Path | None):
 from techpack import cli_catalog  # noqa: E402  (registers the catalog commands on main)
 
 cli_catalog.register(main, handle_errors)
+
+from techpack import cli_diff  # noqa: E402  (registers `techpack diff` on main)
+
+cli_diff.register(main, handle_errors)

@@ -7,7 +7,6 @@ import hashlib
 import json
 import subprocess
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -16,49 +15,6 @@ from techpack.build import build
 from techpack.errors import ModelError, SpecError
 from techpack.report import Reporter
 from tests.conftest import BOX_SCRIPT, EXAMPLE, PRODUCT, REPO
-
-EXAMPLE_PARTS = {
-    # number: (name, qty, material title, process title), as the example spec gives them
-    "DL2-101": ("Base", 1, "Aluminium 6061-T6", "CNC milling"),
-    "DL2-201": ("Shade", 1, "PU casting resin", "Vacuum casting (silicone mould)"),
-    "DL2-301": ("Arm bracket", 2, "Cold-rolled steel DC01 (1.0330)", "Sheet metal (cut and bent)"),
-    "DL2-401": ("Knob", 1, "PETG", "3D printing, FDM"),
-    "DL2-501": ("Stem", 1, "Free-machining brass (CW614N / C36000)", "CNC turning"),
-    "DL2-601": ("Arm", 1, "Stainless steel 304 (1.4301)", "Laser cutting (flat)"),
-}
-
-
-class Tables(HTMLParser):
-    """Rows of every <table> in an HTML page, and every link."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tables: list[list[list[str]]] = []
-        self.links: list[str] = []
-        self._cell: list[str] | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr":
-            self.tables[-1].append([])
-        elif tag in ("td", "th"):
-            self._cell = []
-        elif tag == "a":
-            self.links.append(dict(attrs)["href"])
-        elif tag == "br" and self._cell is not None:
-            self._cell.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self.tables[-1][-1].append("".join(self._cell).strip())
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
 
 @pytest.fixture(scope="module")
 def example_zip(example_package) -> Path:
@@ -79,8 +35,9 @@ def test_example_package_layout(example_zip):
         "DL-2_revB/step/DL2-501_stem_revB.step",
         "DL-2_revB/step/DL2-601_arm_revB.step",
     }
-    others = {"index.html", "manifest.json", "spec.yaml", "dfm/dfm-report.json", "dfm/dfm-report.pdf",
-              "bom/DL-2_revB.xlsx", "bom/DL-2_revB_bom.csv"}
+    others = {"index.html", "cover.pdf", "manifest.json", "spec.yaml", "dfm/dfm-report.json", "dfm/dfm-report.pdf",
+              "bom/DL-2_revB.xlsx", "bom/DL-2_revB_bom.csv", "step/DL2-000_assembly_revB.step", "pictures/DL2-000_exploded.png"}
+    others |= {f"pictures/{n}.png" for n in ("DL2-101", "DL2-201", "DL2-301", "DL2-401", "DL2-501", "DL2-601")}
     drawings = {n.replace("step/", "drawings/").replace(".step", ".pdf") for n in expected_steps}
     characteristics = {f"DL-2_revB/drawings/{n}_characteristics.json" for n in ("DL2-101", "DL2-201", "DL2-301", "DL2-401", "DL2-501", "DL2-601")}
     # finishing instructions for every part with a finish: all but the knob (DL2-401)
@@ -119,28 +76,6 @@ def test_zip_entries_have_fixed_dates_and_permissions(example_zip):
             assert info.date_time == (2026, 11, 20, 0, 0, 0)
             assert info.external_attr >> 16 == 0o100644
             assert info.compress_type == zipfile.ZIP_DEFLATED
-
-
-def test_index_lists_the_parts_hardware_and_links_that_exist(example_zip):
-    with zipfile.ZipFile(example_zip) as zf:
-        page = Tables(zf.read("DL-2_revB/index.html").decode())
-        names = {n.removeprefix("DL-2_revB/") for n in zf.namelist()}
-    parts_table, hardware_table = page.tables[0], page.tables[1]
-    header = parts_table[0]
-    assert header[:6] == ["Part number", "Name", "Qty / product", "Qty / batch", "Material", "Process"]
-    rows = {r[0]: r for r in parts_table[1:]}
-    assert set(rows) == set(EXAMPLE_PARTS)
-    for number, (name, qty, material, process) in EXAMPLE_PARTS.items():
-        r = rows[number]
-        assert (r[1], int(r[2]), int(r[3]), r[4], r[5]) == (name, qty, qty * 50, material, process)
-    assert header[6:] == ["Finish", "Supplier", "Size (mm)", "Files"]
-    assert rows["DL2-101"][6] == "1. Bead blast, media glass bead, grit 120 2. Anodise (sulphuric acid), type II, RAL 9005 Jet black, colour black"
-    assert rows["DL2-401"][6] == "none"
-    assert rows["DL2-101"][8] == "160 × 160 × 12"
-    assert "DL2-101_base_revB.step" in rows["DL2-101"][9]
-    assert [r[0] for r in hardware_table[1:]] == ["ISO4762-M5x12", "ISO10511-M5", "DIN471-10x1", "RF-2010-M5", "LH-E27-M10-DIM"]
-    local = [link for link in page.links if not link.startswith("mailto:")]
-    assert local and all(link in names for link in local)
 
 
 def test_same_inputs_give_a_byte_identical_zip(example_package, tmp_path):

@@ -130,7 +130,7 @@ def _waive(loaded: LoadedSpec, findings: list[Finding]) -> tuple[list[Finding], 
 
 
 def run_checks(loaded: LoadedSpec, parts: list[PartModel], progress=None) -> Report:
-    """Run every part's rules; waive what the spec waives."""
+    """Run every part's rules, and the assembly's overlap check; waive what the spec waives."""
     findings: list[Finding] = []
     checked: dict[str, list[RuleRun]] = {}
     measured: dict[str, dict] = {}
@@ -140,5 +140,10 @@ def run_checks(loaded: LoadedSpec, parts: list[PartModel], progress=None) -> Rep
         got, rules, measured[built.spec.number] = check_part(loaded, built)
         findings += got
         checked[built.spec.number] = rules
+    if loaded.spec.assembly:  # the placed parts together: under the assembly's number
+        from techpack.checks.assembly import RULE, assembly_findings
+
+        findings += assembly_findings(loaded, parts)
+        checked[loaded.spec.assembly.number] = [RuleRun(RULE, "ran")]
     numbered, unused = _waive(loaded, number(findings))
     return Report(numbered, checked, measured, unused)

@@ -6,8 +6,8 @@ one module and one line in DOCUMENTS. The index comes last: it lists what the
 others wrote.
 """
 
-from techpack.documents import dfm, drawing, finishing, index, step, workbook
+from techpack.documents import assembly, changes, cover, dfm, drawing, finishing, index, pictures, step, workbook
 
-DOCUMENTS = (step, drawing, finishing, dfm, workbook, index)
+DOCUMENTS = (step, assembly, drawing, finishing, pictures, changes, dfm, workbook, cover, index)
 
 __all__ = ["DOCUMENTS"]

@@ -120,6 +120,13 @@ def _pdf(ctx: BuildContext, parts: list[BuiltPart]) -> None:
         if y < 20 * mm:
             page.c.showPage()
             y = page.header("Design-for-manufacturing report (continued)")
+    assembly = ctx.spec.assembly
+    if assembly and assembly.number in report.checked:  # the full package only: a supplier's report has their parts alone
+        found = [f for f in report.findings if f.part == assembly.number]
+        y = page.text(15 * mm, y, f"{assembly.number} {assembly.name} (assembly): placed parts checked for overlaps; "
+                      f"{plural(sum(1 for f in found if not f.waived), 'warning')}", size=9)
+        for f in found:
+            y = page.text(20 * mm, y, f"{f.id}: {f.message}", size=8, colour=COLOURS[f.severity])
     for built in parts:
         found = [f for f in report.findings if f.part == built.spec.number]
         if found:

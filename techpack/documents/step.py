@@ -14,6 +14,7 @@ import OCP
 from OCP.APIHeaderSection import APIHeaderSection_MakeHeader
 from OCP.IFSelect import IFSelect_RetDone
 from OCP.Interface import Interface_Static
+from OCP.Interface import Interface_HArray1OfHAsciiString
 from OCP.STEPControl import STEPControl_AsIs, STEPControl_Controller, STEPControl_Writer
 from OCP.StepBasic import StepBasic_Product, StepBasic_ProductDefinitionFormation
 from OCP.TCollection import TCollection_HAsciiString
@@ -48,8 +49,10 @@ def _h(text: str) -> TCollection_HAsciiString:
     return TCollection_HAsciiString(step_string(text))
 
 
-def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author: str, organisation: str, approver: str) -> None:
-    """Write part's solid to path as AP214 in mm with a deterministic header."""
+def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author: str, organisation: str, approver: str,
+               notice: str = "") -> None:
+    """Write part's solid to path as AP214 in mm with a deterministic header; the notice (the
+    confidentiality legend) is the header's second description line."""
     STEPControl_Controller.Init_s()
     Interface_Static.SetCVal_s("write.step.schema", SCHEMA)
     Interface_Static.SetCVal_s("write.step.unit", "MM")
@@ -73,7 +76,11 @@ def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author:
     header.SetPreprocessorVersion(_h(f"techpack {__version__} (OCCT {OCP.__version__})"))
     header.SetOriginatingSystem(_h(f"techpack {__version__}"))
     header.SetAuthorisation(_h(approver))
-    header.SetDescriptionValue(1, _h(f"{part.spec.number} {part.spec.name}, revision {revision}"))
+    lines = [f"{part.spec.number} {part.spec.name}, revision {revision}"] + ([notice] if notice else [])
+    description = Interface_HArray1OfHAsciiString(1, len(lines))
+    for k, line in enumerate(lines, 1):
+        description.SetValue(k, _h(line))
+    header.SetDescription(description)
     if writer.Write(str(path)) != IFSelect_RetDone:
         raise OSError(f"could not write {path}")
 
@@ -92,6 +99,7 @@ def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
             author=product.drawn_by,
             organisation=product.owner,
             approver=product.approved_by or "",
+            notice=ctx.notice,
         )
         outputs.append(Output(rel, NAME, part.spec.number))
     return outputs

@@ -68,7 +68,77 @@ def check_references(data: dict, pos: Positions, folder: Path, root: Path, catal
                 found.add(here + ("supplier",), f"unknown supplier '{supplier}'{did_you_mean(supplier, suppliers)} (suppliers: {known})")
             if section == "parts":
                 _check_part(item, here, found, folder, root, catalog)
+    _check_assembly(data, seen, found)
     return found.problems
+
+
+def _count(value: Any, default: int | None) -> int | None:
+    """A quantity as written (qty: 2), the default when absent; None when it is not a count (the schema says why)."""
+    if value is None:
+        return default
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _check_assembly(data: dict, numbers: dict[str, tuple], found: Found) -> None:
+    """`assembly.place`: every entry names a part or hardware item of the spec, and places a
+    part no more times than its qty and a hardware item no more than its qty; the assembly's
+    number names files beside the parts', so it is not one of theirs."""
+    assembly = data.get("assembly")
+    if not isinstance(assembly, dict):
+        return
+    number = _name(assembly.get("number"))
+    if number and number.lower() in numbers:
+        first = numbers[number.lower()]
+        found.add(
+            ("assembly", "number"),
+            f"assembly number '{number}' is already the number of {key_path(first[:2])} at {found.pos.where(first)}; "
+            "give the assembly its own number (it names step/<number>_assembly_rev<R>.step)",
+        )
+    place = assembly.get("place")
+    if not isinstance(place, list):
+        return
+    sections = {}
+    for section in ("parts", "hardware"):
+        items = data.get(section)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and _name(item.get("number")):
+                sections.setdefault(section, {})[_name(item.get("number"))] = (i, item)
+    parts, hardware = sections.get("parts", {}), sections.get("hardware", {})
+    used: dict[tuple[str, str], int] = {}
+    for j, entry in enumerate(place):
+        if not isinstance(entry, dict):
+            continue
+        for key, section, own, other, other_key in (
+            ("part", "parts", parts, hardware, "hardware"),
+            ("hardware", "hardware", hardware, parts, "part"),
+        ):
+            name = _name(entry.get(key))
+            if not name or key not in entry:
+                continue
+            loc = ("assembly", "place", j, key)
+            if name not in own:
+                if name in other:
+                    how = ("{hardware: %s, count: N}" % name) if other_key == "hardware" else ("{part: %s, at: [x, y, z]}" % name)
+                    found.add(loc, f"'{name}' is {'hardware' if other_key == 'hardware' else 'a part'}, not {'a part' if key == 'part' else 'hardware'}; place it with {how}")
+                else:
+                    found.add(loc, f"unknown {'part' if key == 'part' else 'hardware'} '{name}'{did_you_mean(name, own)} "
+                                   f"({section}: {', '.join(own) or 'none defined'})")
+                continue
+            i, item = own[name]
+            qty = _count(item.get("qty"), 1 if key == "part" else None)
+            adds = 1 if key == "part" else _count(entry.get("count"), None)
+            if qty is None or adds is None:
+                continue
+            total = used[(section, name)] = used.get((section, name), 0) + adds
+            if total > qty:
+                given = f"at {found.pos.where((section, i, 'qty'))}" if "qty" in item else "by default"
+                if key == "part":
+                    found.add(loc, f"part {name} is placed {total} times but its qty is {qty} ({section}[{i}].qty, {given}); "
+                                   f"place it at most {qty} time{'s' if qty != 1 else ''} or raise its qty")
+                else:
+                    found.add(("assembly", "place", j, "count"),
+                              f"the assembly holds {total} of {name} but its qty is {qty} ({section}[{i}].qty, {given}); "
+                              "lower the count or raise its qty")
 
 
 def _check_product(product: Any, found: Found) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints, ValidationInfo, field_validator, model_validator
 
 SPEC_VERSION = 1
 
@@ -368,6 +368,74 @@ class Hardware(_Model):
     spares: Spares | None = Field(None, description="Spares ordered beyond the batch: a count or a percentage ('5%'); default product.spares.")
 
 
+def _three_numbers(value: Any) -> Any:
+    """[x, y, z]: exactly three numbers (a position in the product's units, or angles in degrees)."""
+    if not (isinstance(value, list | tuple) and len(value) == 3
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)):
+        raise ValueError(f"expected [x, y, z], three numbers; got {value!r}")
+    return tuple(float(v) for v in value)
+
+
+Vector = Annotated[tuple[float, float, float], BeforeValidator(_three_numbers)]
+
+
+class Placement(_Model):
+    """One entry of `assembly.place`: a part at a position, or a count of a hardware item."""
+
+    part: Number | None = Field(None, description="Number of the part placed (one instance), e.g. DL2-101.")
+    at: Vector = Field(
+        (0.0, 0.0, 0.0),
+        description="Where the part's model origin goes, [x, y, z] in the product's units, in the assembly's coordinates.",
+    )
+    rotate: Vector = Field(
+        (0.0, 0.0, 0.0),
+        description="Rotation of the part about its model origin, degrees: about X, then Y, then Z (the assembly's fixed axes), "
+        "applied before moving it to `at`.",
+    )
+    hardware: Number | None = Field(None, description="Number of a hardware item (purchased part, no model), e.g. ISO4762-M5x12.")
+    count: Count | None = Field(None, description="How many of the hardware item the assembly holds.")
+
+    @model_validator(mode="after")
+    def _part_or_hardware(self) -> "Placement":
+        if (self.part is None) == (self.hardware is None):
+            raise ValueError(
+                "place either a part ({part: DL2-101, at: [0, 0, 0], rotate: [0, 0, 90]}) "
+                "or a count of hardware ({hardware: ISO4762-M5x12, count: 2}), one per entry"
+            )
+        if self.part is not None and self.count is not None:
+            raise ValueError("count: is for hardware; a part entry places one instance: give each instance its own entry with at:")
+        if self.hardware is not None and self.model_fields_set & {"at", "rotate"}:
+            raise ValueError("hardware has no model to place: give it a count ({hardware: ..., count: 2}), not at: or rotate:")
+        if self.hardware is not None and self.count is None:
+            raise ValueError("give the hardware's count: {hardware: ..., count: 2}")
+        return self
+
+
+class Assembly(_Model):
+    """The product assembled: each part instance at its place, and the hardware it takes."""
+
+    number: Number = Field(description="Assembly number, e.g. DL2-000. Names its files: step/DL2-000_assembly_revB.step.")
+    name: Text = Field(description="Assembly name, e.g. Desk lamp.")
+    overlap: float | None = Field(
+        None,
+        ge=0,
+        description="Interference between two placed parts tolerated before it is reported, in the product's units cubed "
+        "(press fits are modelled at nominal size, so they touch without overlapping). Default 0.5 mm³.",
+    )
+    place: list[Placement] = Field(
+        min_length=1,
+        description="The parts (one entry per instance, at most each part's qty) and hardware counts, e.g. "
+        "{part: DL2-101, at: [0, 0, 0]}, {part: DL2-301, at: [0, 0, 290], rotate: [0, 0, 90]}, {hardware: ISO4762-M5x12, count: 2}.",
+    )
+
+    @field_validator("place")
+    @classmethod
+    def _some_part(cls, value: list[Placement]) -> list[Placement]:
+        if value and all(p.part is None for p in value):
+            raise ValueError("an assembly places at least one part: add {part: <number>, at: [x, y, z]}")
+        return value
+
+
 class CatalogSection(_Model):
     """Additions to techpack's catalog, or fields overriding an entry of it (`techpack materials`)."""
 
@@ -388,3 +456,4 @@ class Spec(_Model):
     hardware: list[Hardware] = Field(default_factory=list)
     rfq: Rfq = Field(default_factory=Rfq, description="The request for quotation on each supplier's cover page.")
     catalog: CatalogSection = Field(default_factory=CatalogSection)
+    assembly: Assembly | None = Field(None, description="The product assembled from its parts: an assembly STEP, an exploded picture, overlap checks.")
