@@ -123,7 +123,9 @@ def test_check_the_example(cli):
     code, out, _ = cli("check", EXAMPLE, "--format", "json")
     report = json.loads(out)
     assert code == 0 and report["ok"] is True and report["problems"] == []
-    assert [p["part"] for p in report["parts"]] == ["DL2-101", "DL2-201", "DL2-301", "DL2-401", "DL2-501", "DL2-601"]
+    assert [p["part"] for p in report["parts"]] == ["DL2-101", "DL2-201", "DL2-301", "DL2-401", "DL2-501", "DL2-601", "DL2-000"]
+    assert report["parts"][-1]["rules"] == [{"rule": "assembly-overlap", "status": "ran", "reason": ""}]  # the assembly: nothing overlaps
+    assert report["parts"][-1]["findings"] == []
 
 
 def test_init_writes_a_starter_that_builds_and_never_overwrites(cli, tmp_path):

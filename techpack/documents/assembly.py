@@ -15,8 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import OCP
-from OCP.APIHeaderSection import APIHeaderSection_MakeHeader
 from OCP.IFSelect import IFSelect_RetDone
 from OCP.Interface import Interface_Static
 from OCP.STEPCAFControl import STEPCAFControl_Writer
@@ -31,10 +29,9 @@ from OCP.TopLoc import TopLoc_Location
 from OCP.XCAFApp import XCAFApp_Application
 from OCP.XCAFDoc import XCAFDoc_DocumentTool
 
-from techpack import __version__
 from techpack.context import BuildContext, Output
 from techpack.documents.shade import ISO, picture, save_png
-from techpack.documents.step import SCHEMA, step_string
+from techpack.documents.step import SCHEMA, stamp_header, step_string
 from techpack.geometry import PartModel
 from techpack.geometry.assembly import Instance, hardware_counts, instances
 
@@ -65,7 +62,7 @@ def _h(text: str) -> TCollection_HAsciiString:
 
 def write_assembly_step(
     number: str, name: str, placed: list[Instance], path: Path, *, revision: str, date: str, author: str,
-    organisation: str, approver: str, hardware: list[tuple[str, str, int]] = (),
+    organisation: str, approver: str, hardware: list[tuple[str, str, int]] = (), notice: str = "",
 ) -> None:
     """Write the placed parts to path as one AP214 assembly in mm with a deterministic header:
     a product per part, a located component per instance."""
@@ -109,16 +106,9 @@ def write_assembly_step(
         entity.SetDescription(_h(""))  # OCCT's reader (and CAD systems built on it) takes a non-empty description for the name
         _name_product(entity.RelatedProductDefinition(), spec.number, f"{spec.number} {spec.name}", f"{spec.name}, revision {revision}", revision)
         _name_product(entity.RelatingProductDefinition(), number, f"{number} {name}", f"{name} (assembly), revision {revision}", revision)
-    header = APIHeaderSection_MakeHeader(model)
-    header.SetName(_h(path.name))
-    header.SetTimeStamp(_h(f"{date}T00:00:00"))
-    header.SetAuthorValue(1, _h(author))
-    header.SetOrganizationValue(1, _h(organisation))
-    header.SetPreprocessorVersion(_h(f"techpack {__version__} (OCCT {OCP.__version__})"))
-    header.SetOriginatingSystem(_h(f"techpack {__version__}"))
-    header.SetAuthorisation(_h(approver))
     bought = "; purchased, not modelled: " + ", ".join(f"{c} x {n}" for n, _, c in hardware) if hardware else ""
-    header.SetDescriptionValue(1, _h(f"{number} {name}, revision {revision}: {len(placed)} parts placed{bought}"))
+    stamp_header(model, path, date=date, author=author, organisation=organisation, approver=approver,
+                 description=[f"{number} {name}, revision {revision}: {len(placed)} parts placed{bought}", notice])
     if writer.Write(str(path)) != IFSelect_RetDone:
         raise OSError(f"could not write {path}")
 
@@ -169,7 +159,7 @@ def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
     write_assembly_step(
         assembly.number, assembly.name, placed, ctx.path(rel),
         revision=product.revision, date=ctx.date.isoformat(), author=product.drawn_by,
-        organisation=product.owner, approver=product.approved_by or "", hardware=hardware,
+        organisation=product.owner, approver=product.approved_by or "", hardware=hardware, notice=ctx.notice,
     )
     outputs = [Output(rel, NAME)]
     png = picture_path(assembly.number)

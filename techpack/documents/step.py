@@ -68,6 +68,15 @@ def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author:
             entity.SetDescription(_h(f"{part.spec.name}, revision {revision}"))
         elif isinstance(entity, StepBasic_ProductDefinitionFormation):
             entity.SetId(_h(revision))
+    stamp_header(model, path, date=date, author=author, organisation=organisation, approver=approver,
+                 description=[f"{part.spec.number} {part.spec.name}, revision {revision}", notice])
+    if writer.Write(str(path)) != IFSelect_RetDone:
+        raise OSError(f"could not write {path}")
+
+
+def stamp_header(model, path: Path, *, date: str, author: str, organisation: str, approver: str, description: list[str]) -> None:
+    """The STEP header from the spec, not from the clock or OCCT: file name, date, author,
+    organisation, system, authorisation, and the description's lines (empty ones left out)."""
     header = APIHeaderSection_MakeHeader(model)
     header.SetName(_h(path.name))
     header.SetTimeStamp(_h(f"{date}T00:00:00"))
@@ -76,13 +85,11 @@ def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author:
     header.SetPreprocessorVersion(_h(f"techpack {__version__} (OCCT {OCP.__version__})"))
     header.SetOriginatingSystem(_h(f"techpack {__version__}"))
     header.SetAuthorisation(_h(approver))
-    lines = [f"{part.spec.number} {part.spec.name}, revision {revision}"] + ([notice] if notice else [])
-    description = Interface_HArray1OfHAsciiString(1, len(lines))
+    lines = [line for line in description if line]
+    array = Interface_HArray1OfHAsciiString(1, len(lines))
     for k, line in enumerate(lines, 1):
-        description.SetValue(k, _h(line))
-    header.SetDescription(description)
-    if writer.Write(str(path)) != IFSelect_RetDone:
-        raise OSError(f"could not write {path}")
+        array.SetValue(k, _h(line))
+    header.SetDescription(array)
 
 
 def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:

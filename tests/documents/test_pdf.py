@@ -31,6 +31,9 @@ def test_qpdf_finds_nothing_wrong_in_any_pdf_of_any_package(example_package, tmp
     for pdf in found:
         run = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
         assert run.returncode == 0 and "No syntax or stream encoding errors found" in run.stdout, f"{pdf.name}: {run.stdout}{run.stderr}"
+        if shutil.which("pdffonts"):  # the supplier's own DFM report and cover page too
+            rows = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+            assert rows and all(r.split()[-5] == "yes" and "DejaVuSans" in r.split()[0] for r in rows), f"{pdf}: {rows}"
 
 
 @pytest.mark.skipif(not shutil.which("pdffonts"), reason="pdffonts (poppler-utils) is not installed")
