@@ -172,7 +172,7 @@ def _supplier_package(full: BuildContext, parts: list[PartModel], made: dict[str
     parts alone. Nothing about another supplier goes in: no spec copy, no assembly."""
     loaded = full.loaded.for_supplier(key)
     numbers = {p.number for p in loaded.spec.parts}
-    ctx = BuildContext(loaded=loaded, folder=folder, date=full.date, git=full.git, log=full.log,
+    ctx = BuildContext(loaded=loaded, folder=folder, date=full.date, git=full.git, log=Reporter(0),  # said once, in the full build
                        report=full.report.only(numbers), supplier=key, changes=full.changes)
     folder.mkdir()
     mine = [p for p in parts if p.spec.number in numbers]
