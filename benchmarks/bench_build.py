@@ -77,6 +77,10 @@ def run_one(spec: Path, out: Path) -> dict:
     return result
 
 
+STAGES = ("load", "geometry", "checks", "step", "assembly", "drawing", "finishing", "picture", "dfm", "workbook", "cover",
+          "index", "package", "suppliers")  # as build.py's Reporter names them; a stage a spec does not have shows 0.00
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per spec; the fastest is reported")
@@ -85,8 +89,8 @@ def main() -> None:
         work = Path(tmp)
         specs = [("desk-lamp example", EXAMPLE)] + [(n.split("_asme")[0], nist_spec(nist_folder(), n, work)) for n in NIST]
         print(f"python {sys.version.split()[0]}, {args.repeat} runs each, fastest shown; times in s, memory = peak RSS in MB\n")
-        header = (f"{'spec':<18} {'faces':>6} {'import cq':>9} {'load':>6} {'geometry':>8} {'checks':>6} {'step':>6} {'drawing':>7} "
-                  f"{'finishing':>9} {'dfm':>6} {'workbook':>8} {'index':>6} {'package':>7} {'techpack':>8} {'process':>8} {'peak MB':>8}")
+        header = (f"{'spec':<18} {'faces':>6} {'import cq':>9} " + " ".join(f"{name:>{max(len(name), 5)}}" for name in STAGES)
+                  + f" {'techpack':>8} {'process':>8} {'peak MB':>8}")
         print(header)
         print("-" * len(header))
         for label, spec in specs:
@@ -94,9 +98,7 @@ def main() -> None:
             best = min(runs, key=lambda r: r["process_s"])
             stages = {name: (secs, mb) for name, secs, mb in best["stages"]}
             own = sum(secs for secs, _ in stages.values())
-            cols = " ".join(f"{stages.get(s, (0, 0))[0]:>{w}.2f}" for s, w in
-                            (("load", 6), ("geometry", 8), ("checks", 6), ("step", 6), ("drawing", 7), ("finishing", 9), ("dfm", 6),
-                             ("workbook", 8), ("index", 6), ("package", 7)))
+            cols = " ".join(f"{stages.get(name, (0, 0))[0]:>{max(len(name), 5)}.2f}" for name in STAGES)
             print(f"{label:<18} {sum(best['faces']):>6} {best['import_cadquery_s']:>9.2f} {cols} {own:>8.2f} {best['process_s']:>8.2f} {best['peak_rss_mb']:>8.0f}")
         print("\ntechpack = sum of its stages (everything after start-up); process = the whole command, start-up included.")
         print("techpack check = load + geometry + checks (it writes nothing).")

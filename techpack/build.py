@@ -7,22 +7,24 @@ package where it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from techpack.checks import Report, run_checks
+from techpack.checks import Report
 from techpack.context import BuildContext
 from techpack.documents import DOCUMENTS
 from techpack.errors import FindingsError, InputError, Problem
-from techpack.geometry import build_parts
-from techpack.geometry.model import PartModel, build_models
+from techpack.geometry.model import PartModel
+from techpack.pipeline import PartResult, merged, run_parts
 from techpack.naming import package_name, supplier_package_name
 from techpack.package import write_manifest, write_spec_copy, write_zip
 from techpack.provenance import build_date, git_info
 from techpack.report import Reporter, StageTime
+from techpack.workers import WARM, Pool, default_jobs
 from techpack.spec import LoadedSpec, load_spec
 from techpack.templating import check_templates
 from techpack.words import did_you_mean
@@ -54,12 +56,30 @@ def load(spec_path: str | Path, log: Reporter) -> LoadedSpec:
         return loaded
 
 
-def check(spec_path: str | Path, log: Reporter) -> CheckResult:
-    """Validate the spec, build every part and run the DFM checks; write nothing.
-    A spec that build would refuse (no date for the documents, say) fails here too."""
+def check(spec_path: str | Path, log: Reporter, pool: Pool | None = None) -> CheckResult:
+    """Validate the spec, build every part and run the DFM checks (in the pool's workers, or
+    one per core); write nothing. A spec that build would refuse (no date for the documents,
+    say) fails here too."""
     loaded = load(spec_path, log)
     _provenance(loaded)
-    return _check_loaded(loaded, log)
+    with _pool(pool, log) as workers, log.stage("parts"):
+        results = run_parts(loaded, log, workers)
+    return CheckResult(loaded, [r.model for r in results], _report(loaded, results, log))
+
+
+def pool(jobs: int | None, log: Reporter) -> Pool:
+    """Workers for a build (default: one per core), started now: they import while the main
+    process goes on."""
+    return Pool(jobs or default_jobs(), log, WARM).start()
+
+
+@contextlib.contextmanager
+def _pool(given: Pool | None, log: Reporter):
+    if given is not None:
+        yield given
+        return
+    with pool(None, log) as made:
+        yield made
 
 
 def _provenance(loaded: LoadedSpec):
@@ -69,15 +89,16 @@ def _provenance(loaded: LoadedSpec):
     return git, build_date(loaded, git)
 
 
-def _check_loaded(loaded: LoadedSpec, log: Reporter) -> CheckResult:
-    with log.stage("geometry"):
-        built = build_parts(loaded, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: {p.model}"))
-        parts = build_models(loaded, built)
-        for note in (n for p in parts for n in p.pmi_notes):
-            log.info(f"  {note}")
+def _report(loaded: LoadedSpec, results: list[PartResult], log: Reporter) -> Report:
+    """The parts' notes said, their stage times kept, and their reports merged."""
+    for note in (n for r in results for n in r.model.pmi_notes):
+        log.info(f"  {note}")
+    for name in dict.fromkeys(k for r in results for k in r.seconds):  # CPU time in the workers, summed
+        stage = StageTime(f"parts:{name}", sum(r.seconds.get(name, 0.0) for r in results), max(r.peak_rss_mb for r in results))
+        log.stages.append(stage)
+        log.detail(f"  {stage.name}: {stage.seconds:.2f} s (in the workers, summed), worker peak memory {stage.peak_rss_mb:.0f} MB")
     with log.stage("checks"):
-        report = run_checks(loaded, parts, lambda k, n, p: log.progress(k, n, f"{p.number} {p.name}: DFM checks"))
-    return CheckResult(loaded, parts, report)
+        return merged(loaded, results)
 
 
 def build(
@@ -88,6 +109,7 @@ def build(
     suppliers: bool | str = True,
     release: bool = False,
     since: str | None = None,
+    pool: Pool | None = None,
 ) -> BuildResult:
     """Build the package for the spec at spec_path into out_dir/NUMBER_revR.zip and, unless
     `suppliers` is False, one package per supplier (NUMBER_revR_KEY.zip) holding only their parts;
@@ -95,7 +117,8 @@ def build(
 
     Unwaived DFM errors stop the build (FindingsError) unless allow_dfm_errors; `release` refuses
     a spec or model with uncommitted changes (InputError); `since` a git revision: every package
-    gets a CHANGES page (techpack.diff) of what changed from it. Every zip is written to a temporary
+    gets a CHANGES page (techpack.diff) of what changed from it. Each part is built, checked and
+    drawn in a worker process of `pool` (default: one per core). Every zip is written to a temporary
     folder and moved into place only when all of them are complete."""
     loaded = load(spec_path, log)
     spec = loaded.spec
@@ -103,28 +126,33 @@ def build(
     if release:
         _check_release(loaded, git)
     keys = _supplier_keys(loaded, suppliers)
-    checked = _check_loaded(loaded, log)
-    parts, report = checked.parts, checked.report
-    if report.failing("error") and not allow_dfm_errors:
-        raise FindingsError(report.failing("error"))
-    changes = None
-    if since:
-        from techpack.diff import changes_since
-
-        with log.stage("diff"):
-            changes = changes_since(loaded.path, since, log, models=parts)
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = package_name(spec.product)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{name}.") as tmp:
-        ctx = BuildContext(loaded=loaded, folder=Path(tmp) / name, date=date, git=git, log=log, report=report, changes=changes)
-        ctx.folder.mkdir()
+        folder = Path(tmp) / name
+        folder.mkdir()
+        with _pool(pool, log) as workers, log.stage("parts"):  # geometry, checks and per-part documents, in the workers
+            results = run_parts(loaded, log, workers, folder, date, git)
+        parts = [r.model for r in results]
+        report = _report(loaded, results, log)
+        if report.failing("error") and not allow_dfm_errors:
+            raise FindingsError(report.failing("error"))
+        changes = None
+        if since:
+            from techpack.diff import changes_since
+
+            with log.stage("diff"):
+                changes = changes_since(loaded.path, since, log, models=parts)
+        ctx = BuildContext(loaded=loaded, folder=folder, date=date, git=git, log=log, report=report, changes=changes)
         made: dict[str, list] = {}
-        for doc in DOCUMENTS:
-            with log.stage(doc.NAME):
-                made[doc.NAME] = doc.write(ctx, parts)
-                ctx.outputs += made[doc.NAME]
+        for doc in DOCUMENTS:  # in their order: a part's files as its worker wrote them, the rest here
+            if getattr(doc, "PER_PART", False):
+                made[doc.NAME] = [o for r in results for o in r.outputs if o.kind == doc.NAME]
+            else:
+                with log.stage(doc.NAME):
+                    made[doc.NAME] = doc.write(ctx, parts)
+            ctx.outputs += made[doc.NAME]
         with log.stage("package"):
             ctx.outputs += write_spec_copy(ctx)
             manifest = write_manifest(ctx)

@@ -7,6 +7,8 @@ Exit codes: 0 ok, 1 DFM findings above the allowed severity, 2 input or spec err
 from __future__ import annotations
 
 import functools
+import signal
+import threading
 import json
 import sys
 import time
@@ -17,8 +19,13 @@ import click
 
 from techpack import __version__
 from techpack.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, FindingsError, InputError, Problem, Where
+from techpack.limits import check_environment
+from techpack.safety import check_output_folder, output_problem
 from techpack.standards import StandardsError
 from techpack.report import Reporter
+
+
+OUTPUT_OPTIONS = ("out_dir", "output", "pictures_dir", "directory")  # the commands' parameters that name where they write
 
 
 def _problem_json(p: Problem) -> dict:
@@ -26,16 +33,31 @@ def _problem_json(p: Problem) -> dict:
     return {"file": w.file, "line": w.line or None, "column": w.col or None, "key": p.key, "message": p.message, "detail": p.detail}
 
 
+class Terminated(BaseException):
+    """SIGTERM: stop as on Ctrl-C (the workers killed, nothing written), exit 143."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def handle_errors(fn):
     """Input errors: the problems and exit 2, no traceback. Anything else: a bug, exit 3."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        if threading.current_thread() is threading.main_thread():  # SIGTERM stops a build as Ctrl-C does
+            signal.signal(signal.SIGTERM, _terminate)
         try:
             try:
                 return fn(*args, **kwargs)
             except StandardsError as exc:
                 raise InputError(Problem("", "", str(exc))) from None
+            except OSError as exc:  # writing what the user asked for: a full disk, a read-only folder, a file in the way
+                problem = output_problem(exc, [kwargs.get(k) for k in OUTPUT_OPTIONS])
+                if problem is None:
+                    raise  # not about the outputs the user named: a bug, and said as one below
+                raise InputError(problem) from None
         except InputError as exc:
             if kwargs.get("fmt") == "json":
                 click.echo(json.dumps({"ok": False, "problems": [_problem_json(p) for p in exc.problems]}, indent=2))
@@ -60,6 +82,9 @@ def handle_errors(fn):
         except KeyboardInterrupt:
             click.echo("interrupted; nothing was written.", err=True)
             sys.exit(130)
+        except Terminated:
+            click.echo("terminated; nothing was written.", err=True)
+            sys.exit(143)
         except click.exceptions.Exit:
             raise
         except Exception:
@@ -73,6 +98,13 @@ def handle_errors(fn):
     return wrapper
 
 
+def _workers(jobs: int | None, log):
+    """The build's worker processes, started before CadQuery is imported here."""
+    from techpack.workers import WARM, Pool, default_jobs
+
+    return Pool(jobs or default_jobs(), log, WARM).start()
+
+
 def _verbosity(quiet: bool, verbose: bool) -> int:
     return 0 if quiet else 2 if verbose else 1
 
@@ -80,6 +112,8 @@ def _verbosity(quiet: bool, verbose: bool) -> int:
 _quiet = click.option("-q", "--quiet", is_flag=True, help="Print only errors and the result.")
 _verbose = click.option("-v", "--verbose", is_flag=True, help="Also print each stage's time and memory.")
 _spec_arg = click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+_jobs = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Worker processes building the parts (default: one per core). The package does not depend on N.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,18 +132,23 @@ def main():
 @click.option("--supplier", "only", metavar="KEY", help="Write the package of this supplier (a key of `suppliers:`) only.")
 @click.option("--release", is_flag=True, help="Refuse to build unless the spec and every model are committed to git.")
 @click.option("--since", metavar="REV", help="Add a CHANGES page (changes.html) with what changed since this git revision, to every package.")
+@_jobs
 @_quiet
 @_verbose
 @handle_errors
 def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, suppliers: bool, only: str | None, release: bool, since: str | None,
-          quiet: bool, verbose: bool):
+          jobs: int | None, quiet: bool, verbose: bool):
     """Build the package for SPEC into OUT/NUMBER_revR.zip, and one per supplier."""
+    check_environment()  # TECHPACK_MODEL_TIMEOUT, SOURCE_DATE_EPOCH: refused before anything runs
+    check_output_folder(out_dir)  # a file in the way, a NUL, a read-only folder: refused before anything is built
     start = time.perf_counter()
-    from techpack.build import build as run_build  # imports CadQuery: counted in the time
-    from techpack.checks.table import plural
-
     log = Reporter(_verbosity(quiet, verbose))
-    result = run_build(spec, out_dir, log, allow_dfm_errors=allow_dfm_errors, suppliers=only or suppliers, release=release, since=since)
+    with _workers(jobs, log) as pool:  # they start importing CadQuery while this process does
+        from techpack.build import build as run_build  # imports CadQuery: counted in the time
+        from techpack.checks.table import plural
+
+        result = run_build(spec, out_dir, log, allow_dfm_errors=allow_dfm_errors, suppliers=only or suppliers, release=release,
+                           since=since, pool=pool)
     total = time.perf_counter() - start
     size = result.zip_path.stat().st_size
     n = len(result.parts)
@@ -127,14 +166,18 @@ def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, suppliers: bool, on
               help="json: the findings for CI, on standard output.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
               help="Exit 1 when an unwaived finding is at or above this severity.")
+@_jobs
 @_quiet
 @handle_errors
-def check(spec: Path, fmt: str, fail_on: str, quiet: bool):
+def check(spec: Path, fmt: str, fail_on: str, jobs: int | None, quiet: bool):
     """Validate SPEC, build the parts and run the DFM checks; write nothing."""
-    from techpack.build import check as run_check
-    from techpack.checks.table import format_report
+    check_environment()
+    log = Reporter(0 if quiet or fmt == "json" else 1)
+    with _workers(jobs, log) as pool:
+        from techpack.build import check as run_check
+        from techpack.checks.table import format_report
 
-    result = run_check(spec, Reporter(0 if quiet or fmt == "json" else 1))
+        result = run_check(spec, log, pool=pool)
     report = result.report
     if fmt == "json":
         click.echo(json.dumps({"problems": [], **report.to_dict(fail_on)}, indent=2, ensure_ascii=False))

@@ -41,7 +41,10 @@ def test_build_example_in_a_separate_process(tmp_path):
     assert "DFM: 0 errors, 1 warning, 0 info, 2 waived (see dfm/dfm-report.pdf)" in proc.stderr
     # not a terminal: one plain progress line per part and document, no carriage returns
     assert "\r" not in proc.stderr
-    assert "[1/6] DL2-101 Base: models/base.py" in proc.stderr.splitlines()
+    parts = [line for line in proc.stderr.splitlines() if line.endswith(".py)")]  # a line per part as its worker finishes it
+    assert [line[:6] for line in parts] == [f"[{k}/6] " for k in range(1, 7)]
+    assert sorted(line[6:] for line in parts) == ["DL2-101 Base (models/base.py)", "DL2-201 Shade (models/shade.py)", "DL2-301 Arm bracket (models/bracket.py)",
+                                                  "DL2-401 Knob (models/knob.py)", "DL2-501 Stem (models/stem.py)", "DL2-601 Arm (models/arm.py)"]
     assert zipfile.ZipFile(tmp_path / "DL-2_revB.zip").testzip() is None
 
 
@@ -70,7 +73,7 @@ def test_quiet_build_prints_only_the_result(cli, tmp_path):
 def test_verbose_build_prints_stage_times(cli, tmp_path):
     code, _, err = cli("build", EXAMPLE, "-o", tmp_path, "--verbose")
     assert code == 0
-    for stage in ("load", "geometry", "step", "index", "package"):
+    for stage in ("load", "parts", "parts:geometry", "parts:step", "parts:drawing", "index", "package"):
         assert f"  {stage}: " in err
 
 

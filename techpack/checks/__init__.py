@@ -107,9 +107,9 @@ def _envelope(ctx: PartCheck) -> list[Finding]:
                     source=ctx.process.envelope_source or "")]
 
 
-def _waive(loaded: LoadedSpec, findings: list[Finding]) -> tuple[list[Finding], list[str]]:
+def _waive(loaded: LoadedSpec, findings: list[Finding], parts) -> tuple[list[Finding], list[str]]:
     out, unused = list(findings), []
-    for part in loaded.spec.parts:
+    for part in parts:
         for w in part.checks.waive:
             hit = False
             for i, f in enumerate(out):
@@ -129,21 +129,35 @@ def _waive(loaded: LoadedSpec, findings: list[Finding]) -> tuple[list[Finding], 
     return out, unused
 
 
+def check_one(loaded: LoadedSpec, built: PartModel) -> Report:
+    """One part's report: its rules run, its findings numbered and waived as the spec says."""
+    got, rules, measured = check_part(loaded, built)
+    numbered, unused = _waive(loaded, number(got), [built.spec])
+    n = built.spec.number
+    return Report(numbered, {n: rules}, {n: measured}, unused)
+
+
+def merge_reports(loaded: LoadedSpec, reports: list[Report], parts: list[PartModel]) -> Report:
+    """The parts' reports as one, in the spec's order, and the assembly's overlap check on
+    the placed parts, under the assembly's number."""
+    findings = [f for r in reports for f in r.findings]
+    checked = {k: v for r in reports for k, v in r.checked.items()}
+    measured = {k: v for r in reports for k, v in r.measured.items()}
+    unused = [w for r in reports for w in r.unused_waivers]
+    if loaded.spec.assembly:
+        from techpack.checks.assembly import RULE, assembly_findings
+
+        findings += number(assembly_findings(loaded, parts))
+        checked[loaded.spec.assembly.number] = [RuleRun(RULE, "ran")]
+    return Report(findings, checked, measured, unused)
+
+
 def run_checks(loaded: LoadedSpec, parts: list[PartModel], progress=None) -> Report:
-    """Run every part's rules, and the assembly's overlap check; waive what the spec waives."""
-    findings: list[Finding] = []
-    checked: dict[str, list[RuleRun]] = {}
-    measured: dict[str, dict] = {}
+    """Run every part's rules, and the assembly's overlap check; waive what the spec waives
+    (in this process: a build runs check_one in its workers)."""
+    reports = []
     for k, built in enumerate(parts, 1):
         if progress:
             progress(k, len(parts), built.spec)
-        got, rules, measured[built.spec.number] = check_part(loaded, built)
-        findings += got
-        checked[built.spec.number] = rules
-    if loaded.spec.assembly:  # the placed parts together: under the assembly's number
-        from techpack.checks.assembly import RULE, assembly_findings
-
-        findings += assembly_findings(loaded, parts)
-        checked[loaded.spec.assembly.number] = [RuleRun(RULE, "ran")]
-    numbered, unused = _waive(loaded, number(findings))
-    return Report(numbered, checked, measured, unused)
+        reports.append(check_one(loaded, built))
+    return merge_reports(loaded, reports, parts)

@@ -12,23 +12,17 @@ Sewn edges (seams) and isoparametric lines are left out. Coincident primitives a
 visible first: a hidden primitive lying on a visible or smooth one is dropped, and a smooth one
 lying on a visible one too, so a plain box shows no hidden lines in its front view.
 
-The exact algorithm can run for minutes on some models and cannot be interrupted, so every view
-is computed in a forked child process under a time budget (views of one call run side by side, at
-most one child per CPU, those expected to take longest first). A child is a worker: when it has
-sent one view it is given the next one still to do, so a call forks once per CPU, not once per
-view (a fork of a 600 MB parent, the copies of the pages a child writes to, and its exit cost
-some 50 ms a view on the NIST parts). The budget is CPU time the child spends on the view, so that
-whether a view comes out exact does not depend on how busy the machine is, with at most twice
-the budget in wall-clock time. When a view runs out of time (or its child fails) the child is
-killed, the views still to do go to the other children or a new one, and the view is made with
-``HLRBRep_PolyAlgo`` on a mesh of a copy of the solid instead (a child with nothing left to do
-exits on its own and is reaped later, at the next call or at exit, not waited for):
-``View.exact`` is False, and curves are chains of mesh segments, except runs that lie on a
-circle, which are refitted to arcs. The solid is not serialised: the child inherits
-it, and sends back the finished primitives and the view's bounds (pickled, through a pipe). Call
-this from one thread at a time.
+The exact algorithm can run for minutes on some models and cannot be interrupted, so in a
+build (a part's worker process, techpack/workers.py) every view is computed under a time
+budget kept by the main process: CPU time the worker spends on the view, so that whether a
+view comes out exact does not depend on how busy the machine is, with at most twice the
+budget in wall-clock time. When a view runs out of time the worker is killed and the part
+done again with that view made by ``HLRBRep_PolyAlgo`` on a mesh of a copy of the solid
+instead: ``View.exact`` is False, and curves are chains of mesh segments, except runs that
+lie on a circle, which are refitted to arcs. Outside a worker (a script or a test calling
+this directly) there is no budget. Call this from one thread at a time.
 
-The HLR itself takes most of a child's time; what Python adds (turning edges into primitives,
+The HLR itself takes most of a view's time; what Python adds (turning edges into primitives,
 merging them) works on all curves of a view at once with numpy where it can.
 
 Dimensions and annotations must not be read from the HLR output (it has no link back to the
@@ -41,16 +35,11 @@ The HLR call sequence and the ``BuildCurves3d`` fix follow CadQuery's ``exportSV
 
 from __future__ import annotations
 
-import atexit
 import logging
 import math
-import os
-import pickle
-import selectors
-import signal
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cadquery as cq
 import numpy as np
@@ -69,6 +58,8 @@ from OCP.TopAbs import TopAbs_EDGE
 from OCP.TopExp import TopExp, TopExp_Explorer
 from OCP.TopoDS import TopoDS, TopoDS_Shape
 from OCP.TopTools import TopTools_IndexedMapOfShape
+
+from techpack import workers
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +152,7 @@ class View:
 
 def project_view(solid: cq.Solid, name: str, time_budget_s: float = 5.0) -> View:
     """One standard view of `solid` (see STANDARD). The exact HLR gets `time_budget_s` seconds
-    (of CPU time; at most twice that in wall-clock time) in a child process; after that the
+    (of CPU time, in a build's worker; at most twice that in wall-clock time); after that the
     polygonal fallback is used (exact=False)."""
     return project_views(solid, [name], time_budget_s)[name]
 
@@ -169,11 +160,11 @@ def project_view(solid: cq.Solid, name: str, time_budget_s: float = 5.0) -> View
 def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0, others: dict[str, tuple[object, object]] | None = None) -> dict[str, View]:
     """Several standard views of one solid, in the order of `names`, and views of other
     solids or directions: `others` maps a view name to (solid, standard view name), e.g. a
-    section's cut solid seen from the front, or to (solid, (direction, up)), an auxiliary view. The exact HLR of every view runs in a forked child (as
-    many at once as there are CPUs, each taking the next view when done, started longest first as they usually come: the views of
-    other solids, then front, iso, the side views, top), each with its own budget:
-    `time_budget_s` seconds of CPU time, and at most twice that in wall-clock time from its
-    start (on Linux; elsewhere the wall clock only). A view whose child runs out of time or fails falls back to the
+    section's cut solid seen from the front, or to (solid, (direction, up)), an auxiliary view. The
+    exact HLR of the views runs one after another (longest first: the views of other solids, then
+    front, iso, the side views, top), in a build each under its own budget (workers.guarded):
+    `time_budget_s` seconds of the worker's CPU time, at most twice that in wall-clock time. A view
+    whose exact HLR fails, or ran out of time (the part is then done again), falls back to the
     polygonal HLR on its own. A budget <= 0 goes straight to the fallback."""
     others = others or {}
     unknown = [n for n in list(names) + [std for _, std in others.values() if isinstance(std, str)] if n not in STANDARD]
@@ -191,8 +182,17 @@ def project_views(solid, names: Sequence[str], time_budget_s: float = 5.0, other
         # views that take longest (section, front, iso) first shortens the whole
         rank = {n: _EXPECTED_ORDER.index(std) if isinstance(std, str) else 1 for n, (_, std) in todo.items()}  # an auxiliary view: like iso
         order = sorted(todo, key=lambda n: rank[n] - (len(_EXPECTED_ORDER) if n in others and isinstance(todo[n][1], str) else 0))
-        jobs = {n: (lambda s=todo[n][0], n=n: _exact_view(shapes[id(s)], *frames[n], tols[id(s)])) for n in order}
-        results = _run_children(jobs, time_budget_s)
+        for n in order:
+            k = id(todo[n][0])
+            with workers.guarded("view", time_budget_s, f"view {n}") as exact:
+                if not exact:  # a retry: its budget ran out the first time
+                    continue
+                t0 = time.perf_counter()
+                try:
+                    results[n] = _exact_view(shapes[k], *frames[n], tols[k])
+                    log.info("view %s: exact in %.2f s", n, time.perf_counter() - t0)
+                except Exception as exc:  # noqa: BLE001 - any OCCT failure means: use the fallback
+                    log.warning("view %s: exact HLR failed (%s)", n, exc)
 
     views: dict[str, View] = {}
     meshed: dict[int, TopoDS_Shape] = {}
@@ -410,216 +410,6 @@ def _view(name, direction, up, visible, hidden, smooth, bounds=None, exact: bool
         bounds=_bounds(list(visible) + list(hidden)) if bounds is None else bounds,
         exact=exact,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Child processes under a time budget
-
-
-def _max_children() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """CPU time used so far by a child (user + system), from /proc; None where there is none."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            fields = f.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-_POLL_S = 0.02  # how often the children's CPU time is read
-
-
-def _run_children(jobs: dict[str, Callable[[], object]], budget_s: float) -> dict[str, object]:
-    """Run the jobs in forked worker children, at most one per CPU at a time, in the order
-    given: a child that has sent a job's result is given the next job (see the module
-    docstring). A job gets `budget_s` seconds of the child's CPU time, so that the result does
-    not depend on how busy the machine is, and at most twice that in wall-clock time from its
-    start (only the wall clock where the CPU time cannot be read). Returns name -> result for
-    the jobs that finished in time; a job over its budget is killed with its child (and logged)
-    and left out, and so is a job whose child dies."""
-    if not hasattr(os, "fork"):  # Windows: no way to interrupt OCCT, so no budget
-        log.warning("no os.fork: exact HLR runs in-process without a time budget")
-        out = {}
-        for name, job in jobs.items():
-            try:
-                out[name] = job()
-            except Exception as exc:  # noqa: BLE001 - any OCCT failure means: use the fallback
-                log.warning("view %s: exact HLR failed (%s)", name, exc)
-        return out
-
-    names = list(jobs)
-    pending = list(names)
-    workers: dict[int, _Worker] = {}  # by the read end of its result pipe
-    out: dict[str, object] = {}
-    sel = selectors.DefaultSelector()
-    limit = _max_children()
-    _reap()
-
-    def close(w: _Worker, kill: bool) -> None:
-        del workers[w.results]
-        sel.unregister(w.results)
-        os.close(w.results)
-        os.close(w.orders)  # end of orders: an idle child exits
-        if kill:
-            try:
-                os.kill(w.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.waitpid(w.pid, 0)
-        else:  # nobody waits while it frees its memory (~15 ms): reaped later
-            _EXITING.append(w.pid)
-            _reap()
-
-    def give(w: _Worker) -> None:
-        """The next job to the child, or, with none left, let it go."""
-        if not pending:
-            close(w, kill=False)
-            return
-        w.name = pending.pop(0)
-        w.received = bytearray()
-        w.start = time.perf_counter()
-        w.cpu = _cpu_seconds(w.pid)
-        w.deadline = w.start + (2 * budget_s if w.cpu is not None else budget_s)
-        try:
-            os.write(w.orders, names.index(w.name).to_bytes(4, "little"))
-        except OSError:  # the child is gone: the job is read as a dead child's
-            pass
-
-    def finish(w: _Worker, killed: bool) -> None:
-        """The child's current job is over: its result read (or it died), or killed."""
-        name, received = w.name, w.received
-        w.name = None
-        elapsed = time.perf_counter() - w.start
-        if killed:
-            now = _cpu_seconds(w.pid)
-            cpu = now - w.cpu if now is not None and w.cpu is not None else None
-            close(w, kill=True)
-            log.info("view %s: exact HLR over its %.1f s budget (%.2f s, CPU %s s), killed", name, budget_s, elapsed, cpu)
-            return
-        try:
-            if not _complete(received):
-                raise EOFError
-            status, value = pickle.loads(received[8:])
-        except Exception:  # noqa: BLE001 - child crashed (e.g. a segfault in OCCT) mid-write
-            log.warning("view %s: exact HLR child died after %.2f s", name, elapsed)
-            close(w, kill=True)
-            return
-        if status == "ok":
-            log.info("view %s: exact in %.2f s", name, elapsed)
-            out[name] = value
-        else:
-            log.warning("view %s: exact HLR failed after %.2f s (%s)", name, elapsed, value)
-        give(w)
-
-    try:
-        while pending or workers:
-            while pending and len(workers) < limit:
-                try:
-                    w = _fork_worker(jobs, names)
-                except OSError as exc:
-                    log.warning("view %s: cannot fork (%s)", pending.pop(0), exc)
-                    continue
-                workers[w.results] = w
-                sel.register(w.results, selectors.EVENT_READ)
-                give(w)
-            if not workers:
-                continue
-            # every child here is on a job: one that finishes gets the next or is let go
-            wait = min(min(w.deadline for w in workers.values()) - time.perf_counter(), _POLL_S)
-            for key, _ in sel.select(max(wait, 0.0)):
-                w = workers.get(key.fd)
-                if w is None:  # let go or killed while reading another child's result
-                    continue
-                data = os.read(key.fd, 1 << 20)
-                w.received += data
-                if not data or _complete(w.received):  # the whole result, or the child is gone
-                    finish(w, killed=False)
-            now = time.perf_counter()
-            for w in list(workers.values()):
-                cpu = _cpu_seconds(w.pid)
-                if now >= w.deadline or (cpu is not None and w.cpu is not None and cpu - w.cpu > budget_s):
-                    finish(w, killed=True)
-    finally:
-        for w in list(workers.values()):
-            finish(w, killed=True)
-        sel.close()
-        _reap()
-    return out
-
-
-_EXITING: list[int] = []  # children let go, perhaps still exiting: reaped without waiting, at the next call, at exit
-
-
-def _reap(block: bool = False) -> None:
-    for pid in list(_EXITING):
-        try:
-            if os.waitpid(pid, 0 if block else os.WNOHANG)[0]:
-                _EXITING.remove(pid)
-        except ChildProcessError:
-            _EXITING.remove(pid)
-
-
-atexit.register(_reap, True)
-
-
-@dataclass(eq=False)
-class _Worker:
-    """A forked child taking jobs by number from `orders` and sending results to `results`."""
-
-    pid: int
-    results: int  # read end of the result pipe
-    orders: int  # write end of the order pipe
-    name: str | None = None  # the job it is on
-    start: float = 0.0  # perf_counter at the job's start
-    cpu: float | None = None  # the child's CPU seconds at the job's start
-    deadline: float = 0.0
-    received: bytearray = field(default_factory=bytearray)
-
-
-def _complete(received: bytearray) -> bool:
-    """Whether a child's message (its length in 8 bytes, then the pickle) has all arrived."""
-    return len(received) >= 8 and len(received) >= 8 + int.from_bytes(received[:8], "little")
-
-
-def _fork_worker(jobs: dict[str, Callable[[], object]], names: list[str]) -> _Worker:
-    """Start a child that runs jobs[names[k]] for each k it reads from its order pipe (4 bytes,
-    little-endian) and writes each pickled ("ok", result) or ("error", message), after its
-    length in 8 bytes (so that the parent knows it has it all before the child goes on), until
-    the order pipe closes; then it exits without cleanup."""
-    results_r, results_w = os.pipe()
-    orders_r, orders_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        try:
-            os.close(results_r)
-            os.close(orders_w)
-            while True:
-                order = b""
-                while len(order) < 4:
-                    got = os.read(orders_r, 4 - len(order))
-                    if not got:
-                        return  # no more orders (the finally exits)
-                    order += got
-                try:
-                    payload = pickle.dumps(("ok", jobs[names[int.from_bytes(order, "little")]]()), protocol=pickle.HIGHEST_PROTOCOL)
-                except BaseException as exc:  # noqa: BLE001
-                    payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
-                view = memoryview(len(payload).to_bytes(8, "little") + payload)
-                while view:
-                    view = view[os.write(results_w, view):]
-        finally:
-            os._exit(0)
-    os.close(results_w)
-    os.close(orders_r)
-    return _Worker(pid, results_r, orders_w)
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from techpack.geometry.engraving import Engraving, find_engravings
 from techpack.geometry.features import Features, Hole, find_features
 from techpack.geometry.forms import Form, find_forms
 from techpack.geometry.probe import Probe
+from techpack.geometry import pickling
 from techpack.geometry.part import BuiltPart, mm_per_unit
 from techpack.geometry.pmi import to_features
 from techpack.geometry.select import HOLE_MATCH_MM, hole_matches, named_faces, thickness_under
@@ -72,6 +73,20 @@ class PartModel(BuiltPart):
     engraving_rule: EngravingRule | None = None  # what the part's process counts as engraving
     called: tuple[Feature, ...] = ()  # the spec's features, then those read from the model's PMI (index = Selection.index)
     pmi_notes: tuple[str, ...] = ()  # PMI that is not called out, and why (no value, no spec form, a spec feature wins)
+
+    def __getstate__(self) -> dict:
+        """Pickled (a worker's result to the main process) with what was computed, the faces it
+        refers to as the solid's own (pickling.py), but not the probe: it holds OCCT objects
+        that do not pickle, and is made again if asked."""
+        state = dict(self.__dict__)
+        state.pop("probe", None)
+        solid = state.pop("solid")
+        brep, rest = pickling.dumps(solid, state)
+        return {"solid": brep, "rest": rest}
+
+    def __setstate__(self, state: dict) -> None:
+        solid, rest = pickling.loads(state["solid"], state["rest"])
+        self.__dict__.update(rest, solid=solid)
 
     @functools.cached_property
     def probe(self) -> Probe:

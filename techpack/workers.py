@@ -1,0 +1,318 @@
+"""Worker processes: every part's work (its model script or STEP read, checks, STEP file,
+drawing, per-part documents) runs in a worker, the way Sphinx writes documents in parallel
+and merges in the main process; the main process never runs model code or OCCT's STEP reader.
+
+Workers are started with `spawn` (as on macOS and Windows), at most `jobs` of them, each
+taking the next task when done. They are the only CPU-heavy processes of a build: a
+worker computes its drawing's hidden-line views itself, one after another, so a build
+never runs more than `jobs` CPU-bound processes.
+
+What a task may overrun is guarded, and a guard is kept by the main process, not asked of
+the worker: before a model script runs or an exact view is computed, the worker says so
+(`guarded`), and a worker past the guard's budget is killed. A killed view is done again
+without its exact projection (the task is retried with that view on its fallback); a
+killed model script, a worker that crashes (a segfault in OCCT) or exits is that task's
+error, naming the part and its file. OCCT's console output in a worker goes nowhere near
+standard output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import time
+import traceback
+from multiprocessing.connection import wait
+from typing import Any
+
+from techpack.errors import InputError, ModelError, Problem, Where
+
+POLL_S = 0.05  # how often a guarded worker's CPU time is read
+WARM = ("techpack.pipeline", "techpack.documents", "techpack.checks")  # what a build's worker imports before its first task
+
+
+@dataclasses.dataclass
+class Task:
+    """A call of a module-level function in a worker: fn is "module:function"."""
+
+    fn: str
+    args: tuple
+    label: str  # for messages: "DL2-101 Base (models/base.py)"
+    where: Where | str = ""  # where in the spec the task's input is named
+    fallbacks: frozenset[int] = frozenset()  # guarded steps to skip on a retry (their budget ran out)
+
+
+class WorkerBug(RuntimeError):
+    """An unexpected exception in a worker: a bug in techpack, with the worker's traceback."""
+
+
+# --- in a worker -------------------------------------------------------------------------------
+
+_TASK: dict[str, Any] = {}  # the current task in this worker: conn, fallbacks, count of guarded steps
+
+
+def in_worker() -> bool:
+    return bool(_TASK)
+
+
+def say(level: str, text: str) -> None:
+    """A message for the build's reporter (info, warning, progress): from a worker to the main
+    process; in the main process it is dropped (the caller reports directly)."""
+    if _TASK:
+        _TASK["conn"].send(("say", level, text))
+
+
+@contextlib.contextmanager
+def guarded(kind: str, budget_s: float, what: str, clock: str = "cpu"):
+    """Run the body under a budget kept by the main process: `budget_s` seconds of the
+    worker's CPU time (clock "cpu", and at most twice that on the wall clock) or of the wall
+    clock ("wall"). Yields False when this step is to be skipped (a retry after it ran out of
+    budget), else True. Outside a worker there is no budget: the body runs, and yields True."""
+    if not _TASK or budget_s <= 0:
+        yield budget_s > 0 or not _TASK
+        return
+    _TASK["count"] += 1
+    key = _TASK["count"]
+    if key in _TASK["fallbacks"]:
+        yield False
+        return
+    conn = _TASK["conn"]
+    conn.send(("guard", key, kind, float(budget_s), what, clock))
+    try:
+        yield True
+    finally:
+        conn.send(("guard", None, None, None, None, None))
+
+
+def _worker_main(conn, capture: str, warm: tuple[str, ...]) -> None:  # pragma: no cover - runs in the worker process
+    """A worker: import the `warm` modules (while the main process starts up too), then run
+    each task sent until told to stop (None). Ctrl-C is the main process's to handle (it kills
+    the workers); OCCT's console output goes to a file, not to stdout."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    fd = os.open(capture, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 1)
+    os.close(fd)
+    for module in warm:
+        importlib.import_module(module)
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        task_id, fn, args, fallbacks = message
+        _TASK.update(conn=conn, fallbacks=fallbacks, count=0)
+        try:
+            module, name = fn.split(":")
+            result = getattr(importlib.import_module(module), name)(*args)
+            reply = ("done", task_id, result)
+        except InputError as exc:  # ModelError and SpecError too: the user's input
+            reply = ("input", task_id, exc)
+        except BaseException:  # noqa: BLE001 - a bug: its traceback goes to the main process
+            reply = ("bug", task_id, traceback.format_exc())
+        finally:
+            _TASK.clear()
+        try:
+            conn.send(reply)
+        except Exception:  # noqa: BLE001 - a result that does not pickle is a bug too
+            conn.send(("bug", task_id, traceback.format_exc()))
+
+
+# --- in the main process -----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Any
+    task: int | None = None
+    guard: tuple | None = None  # (key, kind, budget, what, clock, wall start, cpu start)
+
+
+class Pool:
+    """At most `jobs` spawned workers; `run(tasks)` returns their results in order. The
+    problems of every failed task are raised together (InputError); a bug in a worker is
+    raised as WorkerBug. Use as a context manager: leaving it kills what still runs."""
+
+    def __init__(self, jobs: int, log, warm: tuple[str, ...] = ()):
+        self.jobs = max(1, jobs)
+        self.log = log
+        self.warm = warm
+        self.scratch = tempfile.mkdtemp(prefix="techpack-workers-")
+        self.capture = os.path.join(self.scratch, "occt-console.txt")
+        self.workers: list[_Worker] = []
+        self.context = multiprocessing.get_context("spawn")
+
+    def start(self, n: int | None = None) -> "Pool":
+        """Start n workers (default: jobs) now, so that they import while the caller does too."""
+        while len(self.workers) < min(n or self.jobs, self.jobs):
+            self._start()
+        return self
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close(kill=exc[0] is not None)
+
+    def close(self, kill: bool = False) -> None:
+        for w in self.workers:
+            if kill or w.task is not None:
+                w.process.kill()
+            else:
+                with contextlib.suppress(OSError):
+                    w.conn.send(None)
+        for w in self.workers:
+            w.process.join(5)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+            w.conn.close()
+        self.workers = []
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _start(self) -> _Worker:
+        mine, theirs = self.context.Pipe()
+        process = self.context.Process(target=_worker_main, args=(theirs, self.capture, self.warm), daemon=True)
+        process.start()
+        theirs.close()
+        w = _Worker(process, mine)
+        self.workers.append(w)
+        return w
+
+    def _stop(self, w: _Worker) -> None:
+        w.process.kill()
+        w.process.join()
+        w.conn.close()
+        self.workers.remove(w)
+
+    def run(self, tasks: list[Task], done=None) -> list[Any]:
+        """Each task's result, in order; `done(k, n, task)` is called as each finishes."""
+        pending = list(range(len(tasks)))
+        results: dict[int, Any] = {}
+        problems: list[Problem] = []
+        kinds: set[type] = set()  # of the errors: raised as that class when they are all one
+        finished = 0
+        while pending or any(w.task is not None for w in self.workers):
+            idle = [w for w in self.workers if w.task is None]
+            while pending and (idle or len(self.workers) < self.jobs):
+                w = idle.pop() if idle else self._start()
+                k = pending.pop(0)
+                w.task, w.guard = k, None
+                w.conn.send((k, tasks[k].fn, tasks[k].args, tasks[k].fallbacks))
+            busy = [w for w in self.workers if w.task is not None]
+            timeout = POLL_S if any(w.guard for w in busy) else None
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+            for w in busy:
+                if w.conn in ready:
+                    try:
+                        message = w.conn.recv()
+                    except (EOFError, OSError):
+                        message = None
+                    if message is not None and message[0] in ("say", "guard"):
+                        self._note(w, message)
+                        continue
+                    if message is not None:
+                        kind, k, value = message
+                        w.task, w.guard = None, None
+                        finished += 1
+                        if kind == "done":
+                            results[k] = value
+                        elif kind == "input":
+                            problems += value.problems
+                            kinds.add(type(value))
+                        else:
+                            raise WorkerBug(f"in the worker on {tasks[k].label}:\n{value}")
+                        if done:
+                            done(finished, len(tasks), tasks[k])
+                        continue
+                if w.process.sentinel in ready or (w.conn in ready and not w.process.is_alive()):
+                    w.process.join(1)
+                    if w.process.is_alive():
+                        continue
+                    k = w.task
+                    self._stop(w)
+                    finished += 1
+                    problems.append(_died(tasks[k], w.process.exitcode))
+                    kinds.add(ModelError)
+                    if done:
+                        done(finished, len(tasks), tasks[k])
+            for w in [w for w in self.workers if w.task is not None and w.guard]:
+                over = self._over(w)
+                if over is None:
+                    continue
+                k, (key, kind, budget, what, *_) = w.task, w.guard
+                self._stop(w)
+                if kind == "view":  # done again, that view from its fallback
+                    self.log.info(f"  {tasks[k].label}: {what}: exact projection over its {budget:g} s budget; drawn from the polygonal one")
+                    tasks[k] = dataclasses.replace(tasks[k], fallbacks=tasks[k].fallbacks | {key})
+                    pending.insert(0, k)
+                else:
+                    finished += 1
+                    problems.append(Problem(tasks[k].where, tasks[k].label, f"{what} ran past its {budget:g} s limit and was stopped ({over:.1f} s)"))
+                    kinds.add(ModelError)
+                    if done:
+                        done(finished, len(tasks), tasks[k])
+        if problems:
+            raise (kinds.pop() if len(kinds) == 1 else InputError)(problems)
+        return [results[k] for k in range(len(tasks))]
+
+    def _note(self, w: _Worker, message: tuple) -> None:
+        if message[0] == "say":
+            _, level, text = message
+            getattr(self.log, level)(text)
+        elif message[1] is None:
+            w.guard = None
+        else:
+            w.guard = (*message[1:], time.monotonic(), _cpu_seconds(w.process.pid))
+
+    def _over(self, w: _Worker) -> float | None:
+        """How long a guarded step has run, if it is past its budget; else None."""
+        key, kind, budget, what, clock, wall0, cpu0 = w.guard
+        wall = time.monotonic() - wall0
+        if clock == "wall":
+            return wall if wall > budget else None
+        cpu = _cpu_seconds(w.process.pid)
+        if cpu is not None and cpu0 is not None:
+            used = cpu - cpu0
+            return used if used > budget or wall > 2 * budget else None
+        return wall if wall > budget else None  # no CPU clock here (not Linux): the wall clock
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time used so far by a process (user + system), from /proc; None where there is none."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _died(task: Task, code: int | None) -> Problem:
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        how = f"crashed ({name})" + (": OCCT failed inside on this model" if name in ("SIGSEGV", "SIGBUS", "SIGABRT", "SIGFPE") else "")
+    else:
+        how = f"exited with code {code} before it finished (a model script calling exit() or os._exit()?)"
+    return Problem(task.where, task.label, f"the worker building it {how}; nothing was written")
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
