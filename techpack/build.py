@@ -91,8 +91,11 @@ def _provenance(loaded: LoadedSpec):
 
 def _report(loaded: LoadedSpec, results: list[PartResult], log: Reporter) -> Report:
     """The parts' notes said, their stage times kept, and their reports merged."""
-    for note in (n for r in results for n in r.model.pmi_notes):
-        log.info(f"  {note}")
+    for model in (r.model for r in results):
+        for note in model.notes:
+            log.info(f"  {model.spec.number}: {note}")
+        for note in model.pmi_notes:
+            log.info(f"  {note}")
     for name in dict.fromkeys(k for r in results for k in r.seconds):  # CPU time in the workers, summed
         stage = StageTime(f"parts:{name}", sum(r.seconds.get(name, 0.0) for r in results), max(r.peak_rss_mb for r in results))
         log.stages.append(stage)

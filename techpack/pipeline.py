@@ -99,7 +99,7 @@ def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None =
     parts = loaded.spec.parts
     tasks = [
         workers.Task(TASK, (loaded.display, loaded.sha256, i, str(folder) if folder else None, date, git),  # as the user named it: messages say so
-                     label=f"{p.number} {p.name} ({p.model})", where=loaded.where("parts", i, "model"))
+                     label=f"{p.number} {p.name} ({p.model})", where=loaded.where("parts", i, "model"), key=f"parts[{i}].model")
         for i, p in enumerate(parts)
     ]
     return pool.run(tasks, done=lambda k, n, task: log.progress(k, n, task.label))

@@ -45,6 +45,7 @@ class Task:
     args: tuple
     label: str  # for messages: "DL2-101 Base (models/base.py)"
     where: Where | str = ""  # where in the spec the task's input is named
+    key: str = ""  # its key path there: "parts[0].model"
     fallbacks: frozenset[int] = frozenset()  # guarded steps to skip on a retry (their budget ran out)
 
 
@@ -256,7 +257,7 @@ class Pool:
                     pending.insert(0, k)
                 else:
                     finished += 1
-                    problems.append(Problem(tasks[k].where, tasks[k].label, f"{what} ran past its {budget:g} s limit and was stopped ({over:.1f} s)"))
+                    problems.append(Problem(tasks[k].where, tasks[k].key, f"{tasks[k].label}: {what} ran past its {budget:g} s limit and was stopped ({over:.1f} s)"))
                     kinds.add(ModelError)
                     if done:
                         done(finished, len(tasks), tasks[k])
@@ -308,7 +309,7 @@ def _died(task: Task, code: int | None) -> Problem:
         how = f"crashed ({name})" + (": OCCT failed inside on this model" if name in ("SIGSEGV", "SIGBUS", "SIGABRT", "SIGFPE") else "")
     else:
         how = f"exited with code {code} before it finished (a model script calling exit() or os._exit()?)"
-    return Problem(task.where, task.label, f"the worker building it {how}; nothing was written")
+    return Problem(task.where, task.key, f"{task.label}: the worker building it {how}")
 
 
 def default_jobs() -> int:

@@ -25,6 +25,7 @@ class Report:
     checked: dict[str, list[RuleRun]]  # part number -> every rule of its process: ran, not applicable or could not run
     measured: dict[str, dict] = field(default_factory=dict)  # part number -> what the rules measured
     unused_waivers: list[str] = field(default_factory=list)  # "DL2-101: wall-thickness (reason)"
+    notes: dict[str, list[str]] = field(default_factory=dict)  # part number -> what reading its model left out or repaired
 
     def only(self, parts: set[str]) -> "Report":
         """The findings and checks of these parts only (a supplier's package)."""
@@ -33,6 +34,7 @@ class Report:
             checked={k: v for k, v in self.checked.items() if k in parts},
             measured={k: v for k, v in self.measured.items() if k in parts},
             unused_waivers=[w for w in self.unused_waivers if w.split(":", 1)[0] in parts],
+            notes={k: v for k, v in self.notes.items() if k in parts},
         )
 
     def failing(self, fail_on: str) -> list[Finding]:
@@ -57,7 +59,7 @@ class Report:
             "ok": not self.failing(fail_on),
             "summary": self.counts(),
             "parts": [
-                {"part": p, "rules": [r.to_dict() for r in rules], "measured": self.measured.get(p, {}),
+                {"part": p, "rules": [r.to_dict() for r in rules], "measured": self.measured.get(p, {}), "model_notes": self.notes.get(p, []),
                  "findings": [f.to_dict() for f in self.findings if f.part == p]}
                 for p, rules in self.checked.items()
             ],
@@ -134,7 +136,7 @@ def check_one(loaded: LoadedSpec, built: PartModel) -> Report:
     got, rules, measured = check_part(loaded, built)
     numbered, unused = _waive(loaded, number(got), [built.spec])
     n = built.spec.number
-    return Report(numbered, {n: rules}, {n: measured}, unused)
+    return Report(numbered, {n: rules}, {n: measured}, unused, {n: list(built.notes)} if built.notes else {})
 
 
 def merge_reports(loaded: LoadedSpec, reports: list[Report], parts: list[PartModel]) -> Report:
@@ -144,12 +146,13 @@ def merge_reports(loaded: LoadedSpec, reports: list[Report], parts: list[PartMod
     checked = {k: v for r in reports for k, v in r.checked.items()}
     measured = {k: v for r in reports for k, v in r.measured.items()}
     unused = [w for r in reports for w in r.unused_waivers]
+    notes = {k: v for r in reports for k, v in r.notes.items()}
     if loaded.spec.assembly:
         from techpack.checks.assembly import RULE, assembly_findings
 
         findings += number(assembly_findings(loaded, parts))
         checked[loaded.spec.assembly.number] = [RuleRun(RULE, "ran")]
-    return Report(findings, checked, measured, unused)
+    return Report(findings, checked, measured, unused, notes)
 
 
 def run_checks(loaded: LoadedSpec, parts: list[PartModel], progress=None) -> Report:

@@ -29,6 +29,7 @@ from OCP.TopLoc import TopLoc_Location
 from OCP.XCAFApp import XCAFApp_Application
 from OCP.XCAFDoc import XCAFDoc_DocumentTool
 
+from techpack.geometry.console import captured_output
 from techpack.context import BuildContext, Output
 from techpack.documents.shade import ISO, picture, save_png
 from techpack.documents.step import SCHEMA, stamp_header, step_string
@@ -89,7 +90,9 @@ def write_assembly_step(
     writer.SetNameMode(True)
     for off in (writer.SetColorMode, writer.SetLayerMode, writer.SetPropsMode, writer.SetSHUOMode):
         off(False)
-    if not writer.Transfer(doc, STEPControl_AsIs):
+    with captured_output():  # OCCT's writer may print statistics on stdout
+        done = writer.Transfer(doc, STEPControl_AsIs)
+    if not done:
         raise RuntimeError(f"OCCT could not translate assembly {number} to STEP")
     model = writer.ChangeWriter().Model()
     # OCCT names a part's product "Open CASCADE STEP translator ..." and numbers the occurrences
@@ -109,7 +112,9 @@ def write_assembly_step(
     bought = "; purchased, not modelled: " + ", ".join(f"{c} x {n}" for n, _, c in hardware) if hardware else ""
     stamp_header(model, path, date=date, author=author, organisation=organisation, approver=approver,
                  description=[f"{number} {name}, revision {revision}: {len(placed)} parts placed{bought}", notice])
-    if writer.Write(str(path)) != IFSelect_RetDone:
+    with captured_output():
+        written = writer.Write(str(path))
+    if written != IFSelect_RetDone:
         raise OSError(f"could not write {path}")
 
 

@@ -20,6 +20,7 @@ from OCP.StepBasic import StepBasic_Product, StepBasic_ProductDefinitionFormatio
 from OCP.TCollection import TCollection_HAsciiString
 
 from techpack import __version__
+from techpack.geometry.console import captured_output
 from techpack.context import BuildContext, Output
 from techpack.geometry import BuiltPart, PartModel
 from techpack.naming import part_stem
@@ -57,7 +58,9 @@ def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author:
     Interface_Static.SetCVal_s("write.step.schema", SCHEMA)
     Interface_Static.SetCVal_s("write.step.unit", "MM")
     writer = STEPControl_Writer()
-    if writer.Transfer(part.solid.wrapped, STEPControl_AsIs) != IFSelect_RetDone:
+    with captured_output():  # OCCT's writer may print statistics on stdout
+        done = writer.Transfer(part.solid.wrapped, STEPControl_AsIs)
+    if done != IFSelect_RetDone:
         raise RuntimeError(f"OCCT could not translate {part.spec.number} to STEP")
     model = writer.Model()
     for i in range(1, model.NbEntities() + 1):
@@ -70,7 +73,9 @@ def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author:
             entity.SetId(_h(revision))
     stamp_header(model, path, date=date, author=author, organisation=organisation, approver=approver,
                  description=[f"{part.spec.number} {part.spec.name}, revision {revision}", notice])
-    if writer.Write(str(path)) != IFSelect_RetDone:
+    with captured_output():
+        written = writer.Write(str(path))
+    if written != IFSelect_RetDone:
         raise OSError(f"could not write {path}")
 
 

@@ -15,6 +15,7 @@ from OCP.TopExp import TopExp_Explorer
 
 from techpack.errors import ModelError, Problem
 from techpack.geometry import script, stepfile
+from techpack.geometry.console import captured_output
 from techpack.geometry.pmi import Pmi, read_pmi
 from techpack.spec import LoadedSpec, Part
 
@@ -37,6 +38,7 @@ class BuiltPart:
     faces: int
     named: dict[str, list[cq.Face]] = field(default_factory=dict)  # faces the script tagged, by tag (not yet matched to the solid's)
     pmi: Pmi | None = None  # the semantic PMI of an AP242 STEP model (datums, tolerances, dimensions on its faces)
+    notes: tuple[str, ...] = ()  # what reading the model left out or repaired (a STEP file's stray faces), for the user
 
     @functools.cached_property
     def box_mm(self) -> tuple[float, float, float, float, float, float]:
@@ -94,6 +96,7 @@ def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:
     label = f"parts[{i}].model ({part.number})"
     if path.suffix.lower() == ".py":
         shape, named = script.run(path, part.params, loaded.where("parts", i, "params"), where, label, rel=part.model)
+        notes = ()
         if loaded.units(part) == "in":
             shape = shape.scale(MM_PER_INCH)
             named = {k: [f.scale(MM_PER_INCH) for f in faces] for k, faces in named.items()}
@@ -101,11 +104,12 @@ def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:
         if part.params:
             raise ModelError(Problem(loaded.where("parts", i, "params"), label, "params are only for CadQuery scripts; a STEP model takes none"))
         # A STEP file declares its own length unit; OCCT converts it to mm on import.
-        shape = stepfile.read(path, where, label, rel=part.model)
-        named = {}
+        step = stepfile.read_model(path, where, label, rel=part.model)
+        shape, named, notes = step.solid, {}, step.notes
     solid, volume = _one_valid_solid(shape, where, label, part.model)
-    pmi = read_pmi(path, solid) if path.suffix.lower() in (".step", ".stp") else None
-    return BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()), named=named, pmi=pmi)
+    with captured_output():  # OCCT's XCAF reader prints on stdout
+        pmi = read_pmi(path, solid) if path.suffix.lower() in (".step", ".stp") else None
+    return BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()), named=named, pmi=pmi, notes=notes)
 
 
 def build_parts(loaded: LoadedSpec, progress=None) -> list[BuiltPart]:

@@ -183,7 +183,7 @@ def test_step_that_is_not_a_solid(project):
     shell = cq.Shell.makeShell(cq.Solid.makeBox(10, 10, 10).Faces()[:5])
     cq.exporters.export(cq.Workplane().add(shell), str(project.root / "open.step"))
     path = project.spec("- {number: P1, name: Open, model: open.step, material: ABS, process: fdm}")
-    assert "holds no solid (got Shell)" in model_problem(path)
+    assert "'open.step' holds no solid, only 1 open shell (5 faces, not a closed volume)" in model_problem(path)
 
 
 def test_all_failing_parts_are_reported_together(project):

@@ -1,0 +1,152 @@
+"""Parts built in worker processes: a model script that hangs however it tries (catching the
+timeout, cancelling alarms), exits, or crashes the process is that part's error (exit 2,
+naming the part and its file), never a hang, a false success or a traceback; Ctrl-C and
+SIGTERM stop a build with 130 / 143 and leave the earlier package as it was; the package's
+bytes do not depend on the number of workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from techpack.build import build
+from techpack.report import Reporter
+from techpack.workers import Pool
+from tests.conftest import BOX_SCRIPT, EXAMPLE
+
+HANGS = {
+    "catches the timeout": "def build():\n    while True:\n        try:\n            sum(range(10**6))\n        except Exception:\n            pass\n",
+    "cancels alarms": "import signal\n\ndef build():\n    signal.alarm(0)\n    while True:\n        signal.alarm(0)\n",
+    "sleeps in C": "import time\n\ndef build():\n    time.sleep(3600)\n",
+}
+
+
+def _project(project, script: str):
+    project.write("models/box.py", BOX_SCRIPT)
+    project.write("models/bad.py", script)
+    return project.spec(
+        "- {number: P1, name: Box, model: models/box.py, material: ABS, process: fdm}\n"
+        "- {number: P2, name: Bad, model: models/bad.py, material: ABS, process: fdm}"
+    )
+
+
+def _earlier(project, spec, out: Path) -> bytes:
+    """A package from a good build, which the failing build must leave as it was."""
+    bad = project.root / "models" / "bad.py"
+    script = bad.read_text()
+    bad.write_text(BOX_SCRIPT)
+    first = build(spec, out, Reporter(0), suppliers=False).zip_path.read_bytes()
+    bad.write_text(script)
+    return first
+
+
+@pytest.mark.parametrize("case", sorted(HANGS))
+def test_a_hanging_script_is_killed_at_its_time_limit(project, tmp_path, cli, monkeypatch, case):
+    monkeypatch.setenv("TECHPACK_MODEL_TIMEOUT", "2")
+    spec = _project(project, HANGS[case])
+    out = tmp_path / "out"
+    before = _earlier(project, spec, out)
+    start = time.monotonic()
+    code, _, err = cli("build", spec, "-o", out, "-q")
+    assert time.monotonic() - start < 30
+    assert code == 2 and "Traceback" not in err
+    assert "parts[1].model" in err and "P2 Bad (models/bad.py)" in err
+    assert "the model script 'models/bad.py' (TECHPACK_MODEL_TIMEOUT) ran past its 2 s limit and was stopped" in err
+    assert (out / "T-1_revA.zip").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["T-1_revA.zip"]  # no temporary folder left
+
+
+CRASHES = {
+    "os._exit(0)": ("import os\n\ndef build():\n    os._exit(0)\n", "exited with code 0 before it finished"),
+    "a segfault": ("import ctypes\n\ndef build():\n    ctypes.string_at(0)\n", "crashed (SIGSEGV)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CRASHES))
+def test_a_script_that_exits_or_crashes_the_worker_is_that_parts_error(project, tmp_path, cli, case):
+    script, said = CRASHES[case]
+    spec = _project(project, script)
+    out = tmp_path / "out"
+    before = _earlier(project, spec, out)
+    for command in (("build", spec, "-o", out, "-q"), ("check", spec)):
+        code, stdout, err = cli(*command)
+        assert code == 2 and "Traceback" not in err, command
+        assert f"P2 Bad (models/bad.py): the worker building it {said}" in err, err
+    assert (out / "T-1_revA.zip").read_bytes() == before
+
+
+def test_the_pool_spawns_its_workers():
+    pool = Pool(1, Reporter(0))
+    assert pool.context.get_start_method() == "spawn"
+    pool.close()
+
+
+def _slow_spec(project) -> Path:
+    project.write("models/box.py", BOX_SCRIPT)
+    project.write("models/slow.py", "import time\n\ndef build():\n    time.sleep(60)\n")
+    return project.spec(
+        "- {number: P1, name: Box, model: models/box.py, material: ABS, process: fdm}\n"
+        "- {number: P2, name: Slow, model: models/slow.py, material: ABS, process: fdm}"
+    )
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_and_sigterm_stop_the_build_and_keep_the_earlier_package(project, tmp_path, sig, code):
+    spec = _slow_spec(project)
+    out = tmp_path / "out"
+    slow = project.root / "models" / "slow.py"
+    script = slow.read_text()
+    slow.write_text(BOX_SCRIPT)
+    before = build(spec, out, Reporter(0), suppliers=False).zip_path.read_bytes()
+    slow.write_text(script)
+    proc = subprocess.Popen([sys.executable, "-m", "techpack", "build", str(spec), "-o", str(out), "-j", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(p.name.startswith(".T-1_revA.") for p in out.iterdir()):
+        time.sleep(0.1)  # the build has made its temporary folder: the workers are at it
+    time.sleep(1.0)
+    os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)  # Ctrl-C reaches the whole group
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and "nothing was written" in err
+    assert (out / "T-1_revA.zip").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["T-1_revA.zip"]
+    time.sleep(0.5)
+    left = subprocess.run(["pgrep", "-f", "techpack.workers"], capture_output=True, text=True).stdout.split()
+    children = [pid for pid in left if Path(f"/proc/{pid}/status").exists() and f"PPid:\t{proc.pid}" in Path(f"/proc/{pid}/status").read_text()]
+    assert children == []  # the workers were killed with it
+
+
+def _many(project, n: int) -> Path:
+    project.write("models/box.py", BOX_SCRIPT)
+    parts = "\n".join(
+        f"- {{number: P{k:02d}, name: Box {k}, model: models/box.py, params: {{x: {10 + k}, y: {20 + k % 7}, z: {5 + k % 5}}}, "
+        f"material: ABS, process: fdm}}" for k in range(n)
+    )
+    return project.spec(parts)
+
+
+def test_one_or_two_workers_give_the_same_bytes(project, tmp_path, example_package):
+    for spec in (EXAMPLE, _many(project, 40)):
+        with Pool(1, Reporter(0)) as pool:
+            one = build(spec, tmp_path / f"{spec.parent.name}-1", Reporter(0), pool=pool)
+        with Pool(2, Reporter(0)) as pool:
+            two = build(spec, tmp_path / f"{spec.parent.name}-2", Reporter(0), pool=pool)
+        assert one.zip_path.read_bytes() == two.zip_path.read_bytes(), spec
+        assert [p.read_bytes() for p in one.supplier_zips] == [p.read_bytes() for p in two.supplier_zips]
+        if spec == EXAMPLE:  # and the same as the session's build (one per core)
+            assert one.zip_path.read_bytes() == example_package.zip_path.read_bytes()
+        else:
+            with zipfile.ZipFile(one.zip_path) as zf:
+                assert sum(n.endswith(".step") for n in zf.namelist()) == 40
