@@ -70,9 +70,10 @@ def _load(spec_path: str, sha256: str) -> LoadedSpec:
     return loaded
 
 
-def part_task(spec_path: str, sha256: str, index: int, folder: str | None, date: dt.date | None, git: GitInfo | None) -> PartResult:
-    """In a worker: build part `index` of the spec, check it and, given a package folder,
-    write its per-part documents there."""
+def part_task(spec_path: str, sha256: str, index: int, folder: str | None, date: dt.date | None, git: GitInfo | None,
+              check: bool = True) -> PartResult:
+    """In a worker: build part `index` of the spec, check it (unless not `check`) and, given a
+    package folder, write its per-part documents there."""
     from techpack.documents import DOCUMENTS
     from techpack.geometry import build_models, build_part
 
@@ -81,7 +82,7 @@ def part_task(spec_path: str, sha256: str, index: int, folder: str | None, date:
     with log.stage("geometry"):
         (model,) = build_models(loaded, [build_part(loaded, loaded.spec.parts[index])])
     with log.stage("checks"):
-        report = check_one(loaded, model)
+        report = check_one(loaded, model) if check else Report([], {}, {})
     outputs: list[Output] = []
     if folder is not None:
         ctx = BuildContext(loaded=loaded, folder=Path(folder), date=date, git=git, log=log, report=report)
@@ -93,12 +94,22 @@ def part_task(spec_path: str, sha256: str, index: int, folder: str | None, date:
     return PartResult(model=model, report=report, outputs=outputs, seconds=log.seconds, peak_rss_mb=peak)
 
 
-def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None = None, date=None, git=None) -> list[PartResult]:
+def step_task(path: str, where: str, label: str, rel: str):
+    """In a worker: the shape in a STEP file (OCCT's reader never runs in the main process)."""
+    from techpack.geometry import stepfile
+
+    return stepfile.read(Path(path), where, label, rel)
+
+
+def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None = None, date=None, git=None,
+              check: bool = True) -> list[PartResult]:
     """Every part of the spec through part_task in the pool's workers; the results in the
     spec's order. The problems of every failing part are raised together."""
     parts = loaded.spec.parts
+    named = Path(loaded.display)  # as the user named it, so that messages say so; else (a spec from a git revision) its path
+    spec_path = loaded.display if named.exists() and named.resolve() == loaded.path.resolve() else str(loaded.path)
     tasks = [
-        workers.Task(TASK, (loaded.display, loaded.sha256, i, str(folder) if folder else None, date, git),  # as the user named it: messages say so
+        workers.Task(TASK, (spec_path, loaded.sha256, i, str(folder) if folder else None, date, git, check),
                      label=f"{p.number} {p.name} ({p.model})", where=loaded.where("parts", i, "model"), key=f"parts[{i}].model")
         for i, p in enumerate(parts)
     ]

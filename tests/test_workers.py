@@ -150,3 +150,19 @@ def test_one_or_two_workers_give_the_same_bytes(project, tmp_path, example_packa
         else:
             with zipfile.ZipFile(one.zip_path) as zf:
                 assert sum(n.endswith(".step") for n in zf.namelist()) == 40
+
+
+def test_a_step_file_that_crashes_occt_is_that_parts_error(project, tmp_path, cli):
+    from tests.geometry.test_stepfile import crashing_step
+
+    project.write("models/box.py", BOX_SCRIPT)
+    crashing_step(project.root / "models" / "bad.step")
+    spec = project.spec(
+        "- {number: P1, name: Box, model: models/box.py, material: ABS, process: fdm}\n"
+        "- {number: P2, name: Bad, model: models/bad.step, material: ABS, process: fdm}"
+    )
+    for command in (("build", spec, "-o", tmp_path / "out", "-q"), ("check", spec, "--format", "json")):
+        code, out, err = cli(*command)
+        assert code == 2 and "Traceback" not in err, command
+        assert "parts[1].model" in err and "P2 Bad (models/bad.step): the worker building it crashed (SIGSEGV): OCCT failed inside on this model" in err
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

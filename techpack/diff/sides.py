@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from techpack.diff.snapshot import Snapshot, from_models, part_snapshot, snapshot_of
 from techpack.errors import InputError, ModelError, Problem, SpecError, Where
 from techpack.report import Reporter
+from techpack.safety import UnsafeRepository, git_argv, git_env
 from techpack.spec import LoadedSpec, load_spec
 from techpack.spec.catalog_section import extend
 from techpack.spec.model import Spec
@@ -51,10 +52,11 @@ def snapshot(arg: str | None, spec: Path | None, log: Reporter) -> Snapshot:
 
 def _build(loaded: LoadedSpec, log: Reporter, what: str):
     """Every part's model (geometry/model.py), as the build makes them."""
-    from techpack.geometry import build_models, build_parts
+    from techpack.pipeline import run_parts
+    from techpack.workers import WARM, Pool, default_jobs
 
-    built = build_parts(loaded, lambda k, n, p: log.progress(k, n, f"{what}: {p.number} {p.name}: {p.model}"))
-    return build_models(loaded, built)
+    with Pool(default_jobs(), log, WARM).start() as pool:  # model scripts and OCCT's reader run in workers, never here
+        return [r.model for r in run_parts(loaded, log, pool, check=False)]
 
 
 def worktree_snapshot(spec: Path, log: Reporter, models=None) -> Snapshot:
@@ -65,9 +67,19 @@ def worktree_snapshot(spec: Path, log: Reporter, models=None) -> Snapshot:
     return from_models(loaded, models, f"{loaded.spec.product.revision} (working tree)", None)
 
 
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess:
+def _git_argv(repo: Path, *args: str) -> list[str]:
+    """git with configuration that cannot execute a command (hooks, fsmonitor, the repository's
+    filter drivers off: techpack.safety); run it with env=git_env()."""
     try:
-        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=GIT_TIMEOUT_S, check=False)
+        return git_argv(repo, *args)
+    except UnsafeRepository as exc:
+        raise InputError(Problem(str(repo), "", f"the git repository: {exc}")) from None
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    argv = _git_argv(repo, *args)
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=GIT_TIMEOUT_S, check=False, env=git_env())
     except (OSError, subprocess.SubprocessError) as exc:
         raise InputError(Problem(str(repo), "", f"could not run git: {exc}")) from None
 
@@ -99,7 +111,7 @@ def extracted(top: Path, commit: str):
     with tempfile.TemporaryDirectory(prefix="techpack-diff-") as tmp:
         tree = Path(tmp) / "tree"
         tree.mkdir()
-        proc = subprocess.Popen(["git", "-C", str(top), "archive", "--format=tar", commit], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(_git_argv(top, "archive", "--format=tar", commit), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git_env())
         try:
             with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
                 tar.extractall(tree, filter="data")
@@ -169,7 +181,7 @@ def load_spec_copy(path: Path, display: str) -> LoadedSpec:
 def zip_snapshot(path: Path) -> Snapshot:
     """A full package zip (NUMBER_revR.zip) as a side."""
     from techpack.geometry.features import find_features
-    from techpack.geometry.stepfile import read as read_step
+    from techpack.workers import WARM, Pool, Task, default_jobs
 
     shown = str(path)
     try:
@@ -202,15 +214,17 @@ def zip_snapshot(path: Path) -> Snapshot:
         steps = {f["part"]: f["path"] for f in files if f.get("kind") == "step" and f.get("part")}
         chars = {f["part"]: f["path"] for f in files if f.get("part") and f["path"].endswith("_characteristics.json")}
         parts = {}
-        for part in loaded.spec.parts:
-            if part.number not in steps:
-                continue  # not in this package
-            rel = steps[part.number]
-            where = f"{shown}:{top}/{rel}"
+        here = [part for part in loaded.spec.parts if part.number in steps]  # the others are not in this package
+        tasks = [Task("techpack.pipeline:step_task", (str(extract(steps[part.number])), f"{shown}:{top}/{steps[part.number]}", part.number,
+                      steps[part.number]), label=f"{part.number} ({steps[part.number]})") for part in here]
+        with Pool(default_jobs(), Reporter(0), WARM).start(min(len(tasks), default_jobs()) or 1) as pool:  # OCCT's reader runs in workers
             try:
-                shape = read_step(extract(rel), where, part.number, rel)
+                shapes = pool.run(tasks)
             except ModelError as exc:
                 raise InputError(exc.problems) from None
+        for part, shape in zip(here, shapes):
+            rel = steps[part.number]
+            where = f"{shown}:{top}/{rel}"
             solids = shape.Solids()
             if len(solids) != 1:
                 raise InputError(Problem(where, "", f"holds {len(solids)} solids; a package's STEP file holds one"))
