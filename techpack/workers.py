@@ -200,14 +200,22 @@ class Pool:
         results: dict[int, Any] = {}
         problems: list[Problem] = []
         kinds: set[type] = set()  # of the errors: raised as that class when they are all one
-        finished = 0
+        finished = lost = 0
         while pending or any(w.task is not None for w in self.workers):
             idle = [w for w in self.workers if w.task is None]
             while pending and (idle or len(self.workers) < self.jobs):
                 w = idle.pop() if idle else self._start()
-                k = pending.pop(0)
+                k = pending[0]
+                try:
+                    w.conn.send((k, tasks[k].fn, tasks[k].args, tasks[k].fallbacks))
+                except (BrokenPipeError, OSError):  # it died while idle (or starting): another one takes the task
+                    self._stop(w)
+                    lost += 1
+                    if lost > self.jobs + 2:
+                        raise WorkerBug(f"worker processes die before taking a task (exit code {w.process.exitcode})") from None
+                    continue
+                pending.pop(0)
                 w.task, w.guard = k, None
-                w.conn.send((k, tasks[k].fn, tasks[k].args, tasks[k].fallbacks))
             busy = [w for w in self.workers if w.task is not None]
             timeout = POLL_S if any(w.guard for w in busy) else None
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
