@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from techpack.naming import package_name, supplier_package_name
 from techpack.package import write_manifest, write_spec_copy, write_zip
 from techpack.provenance import build_date, git_info
 from techpack.report import Reporter, StageTime
+from techpack.safety import build_inputs, refuse_overwriting_inputs, remove_stale, staging_folder
 from techpack.workers import WARM, Pool, default_jobs
 from techpack.spec import LoadedSpec, load_spec
 from techpack.templating import check_templates
@@ -130,9 +130,12 @@ def build(
         _check_release(loaded, git)
     keys = _supplier_keys(loaded, suppliers)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     name = package_name(spec.product)
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{name}.") as tmp:
+    zips = [out_dir / f"{name}.zip", *(out_dir / f"{supplier_package_name(spec.product, k)}.zip" for k in keys)]
+    refuse_overwriting_inputs(build_inputs(loaded), zips)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale(out_dir, name)  # what builds killed before they could clean up left
+    with staging_folder(out_dir, name) as tmp:
         folder = Path(tmp) / name
         folder.mkdir()
         with _pool(pool, log) as workers, log.stage("parts"):  # geometry, checks and per-part documents, in the workers

@@ -6,7 +6,9 @@ Exit codes: 0 ok, 1 DFM findings above the allowed severity, 2 input or spec err
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import signal
 import threading
 import json
@@ -26,6 +28,20 @@ from techpack.report import Reporter
 
 
 OUTPUT_OPTIONS = ("out_dir", "output", "pictures_dir", "directory")  # the commands' parameters that name where they write
+
+
+class PathArg(click.Path):
+    """click.Path, with a NUL in the path refused as a bad option (click's own check would
+    crash on it): "cannot write 'o\\x00ut': a path cannot hold a NUL character"."""
+
+    def __init__(self, verb: str, **kwargs):
+        super().__init__(**kwargs)
+        self.verb = verb
+
+    def convert(self, value, param, ctx):
+        if "\0" in os.fsdecode(value) if isinstance(value, (str, bytes, os.PathLike)) else False:
+            self.fail(f"cannot {self.verb} {os.fsdecode(value)!r}: a path cannot hold a NUL character", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def _problem_json(p: Problem) -> dict:
@@ -111,7 +127,7 @@ def _verbosity(quiet: bool, verbose: bool) -> int:
 
 _quiet = click.option("-q", "--quiet", is_flag=True, help="Print only errors and the result.")
 _verbose = click.option("-v", "--verbose", is_flag=True, help="Also print each stage's time and memory.")
-_spec_arg = click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+_spec_arg = click.argument("spec", type=PathArg("read", dir_okay=False, path_type=Path))
 _jobs = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
                      help="Worker processes building the parts (default: one per core). The package does not depend on N.")
 
@@ -124,7 +140,7 @@ def main():
 
 @main.command()
 @_spec_arg
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+@click.option("-o", "--out", "out_dir", type=PathArg("write", file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder to write NUMBER_revR.zip into.")
 @click.option("--allow-dfm-errors", is_flag=True, help="Package even with unwaived DFM errors (they stay in the report).")
 @click.option("--suppliers/--no-suppliers", default=True, show_default=True,
@@ -139,7 +155,7 @@ def main():
 def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, suppliers: bool, only: str | None, release: bool, since: str | None,
           jobs: int | None, quiet: bool, verbose: bool):
     """Build the package for SPEC into OUT/NUMBER_revR.zip, and one per supplier."""
-    check_environment()  # TECHPACK_MODEL_TIMEOUT, SOURCE_DATE_EPOCH: refused before anything runs
+    check_environment()  # a bad TECHPACK_MODEL_TIMEOUT: refused before anything runs
     check_output_folder(out_dir)  # a file in the way, a NUL, a read-only folder: refused before anything is built
     start = time.perf_counter()
     log = Reporter(_verbosity(quiet, verbose))
@@ -193,7 +209,7 @@ def check(spec: Path, fmt: str, fail_on: str, jobs: int | None, quiet: bool):
 
 
 @main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.argument("directory", type=PathArg("write", file_okay=False, path_type=Path), default=Path("."))
 @handle_errors
 def init(directory: Path):
     """Write a starter spec and one CadQuery model into DIRECTORY (default: here)."""
@@ -206,7 +222,7 @@ def init(directory: Path):
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@click.option("-o", "--output", type=PathArg("write", dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
 @handle_errors
 def schema(output: Path | None):
     """Print the JSON Schema of the spec, for editors (yaml-language-server)."""
@@ -214,7 +230,16 @@ def schema(output: Path | None):
 
     text = schema_json()
     if output:
-        output.write_text(text, encoding="utf-8")
+        staged = output.with_name(f".{output.name}.tmp")  # a full disk leaves no half-written schema
+        try:
+            staged.write_text(text, encoding="utf-8")
+            os.replace(staged, output)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                staged.unlink(missing_ok=True)
+            if exc.filename is None:
+                raise
+            raise OSError(exc.errno, exc.strerror, os.fspath(output)) from None  # said of the file the user named
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)

@@ -8,12 +8,13 @@ the git commit the spec is in.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from techpack.errors import Problem, SpecError
+from techpack.errors import InputError, Problem, SpecError
+from techpack.limits import date_problem, source_date_epoch
+from techpack.safety import UnsafeRepository, git_argv, git_env
 from techpack.spec import LoadedSpec
 
 
@@ -26,17 +27,21 @@ class GitInfo:
 
 
 def git_info(folder: Path, inputs: list[Path]) -> GitInfo | None:
-    """The commit checked out in folder's repository, or None when there is none."""
+    """The commit checked out in folder's repository, or None when there is none. git runs with
+    configuration that cannot execute a command (techpack.safety.git_argv): the repository's
+    hooks, fsmonitor and filter drivers do not run."""
 
     def git(*args: str) -> str:
         return subprocess.run(
-            ["git", "-C", str(folder), *args], capture_output=True, text=True, check=True, timeout=30
+            git_argv(folder, *args), capture_output=True, text=True, check=True, timeout=30, env=git_env()
         ).stdout.rstrip("\n")
 
     try:
         commit = git("rev-parse", "HEAD").strip()
-        when = git("log", "-1", "--format=%cI", "HEAD").strip()
-        status = git("status", "--porcelain", "--", *(str(p) for p in inputs))
+        when = git("log", "-1", "--no-show-signature", "--format=%cI", "HEAD").strip()
+        status = git("status", "--porcelain", "--ignore-submodules=all", "--", *(str(p) for p in inputs))
+    except UnsafeRepository as exc:
+        raise InputError(Problem(str(folder), "", f"the spec's git repository: {exc}")) from None
     except (OSError, subprocess.SubprocessError):
         return None
     changed = tuple(line[3:] for line in status.splitlines() if line.strip())  # "XY path": two status letters, a space
@@ -44,16 +49,21 @@ def git_info(folder: Path, inputs: list[Path]) -> GitInfo | None:
 
 
 def build_date(loaded: LoadedSpec, git: GitInfo | None) -> dt.date:
-    """The date every output carries."""
+    """The date every output carries: product.date, else SOURCE_DATE_EPOCH, else the commit's.
+    A day a zip entry cannot carry (before 1980, after 2107) is refused, naming where it came from."""
     if loaded.spec.product.date:
+        problem = date_problem(loaded.spec.product.date)
+        if problem:
+            raise SpecError(Problem(loaded.where("product", "date"), "product.date", f"{loaded.spec.product.date.isoformat()}: {problem}"))
         return loaded.spec.product.date
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    epoch = source_date_epoch()
     if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-        except (ValueError, OverflowError):
-            raise SpecError(Problem("SOURCE_DATE_EPOCH", "", f"must be whole seconds since 1970, got {epoch!r}")) from None
+        return epoch
     if git:
+        problem = date_problem(git.date)
+        if problem:
+            raise SpecError(Problem(loaded.where("product", of_key=True), "product.date",
+                                    f"the git commit {git.commit[:12]} is dated {git.date.isoformat()}: {problem}; give product.date or SOURCE_DATE_EPOCH"))
         return git.date
     raise SpecError(
         Problem(

@@ -116,6 +116,8 @@ def _worker_main(conn, capture: str, warm: tuple[str, ...]) -> None:  # pragma: 
             reply = ("done", task_id, result)
         except InputError as exc:  # ModelError and SpecError too: the user's input
             reply = ("input", task_id, exc)
+        except OSError as exc:  # writing the part's documents (a full disk): the main process says where
+            reply = ("oserror", task_id, exc)
         except BaseException:  # noqa: BLE001 - a bug: its traceback goes to the main process
             reply = ("bug", task_id, traceback.format_exc())
         finally:
@@ -237,6 +239,8 @@ class Pool:
                         elif kind == "input":
                             problems += value.problems
                             kinds.add(type(value))
+                        elif kind == "oserror":
+                            raise value
                         else:
                             raise WorkerBug(f"in the worker on {tasks[k].label}:\n{value}")
                         if done:

@@ -16,6 +16,7 @@ from OCP.TopExp import TopExp_Explorer
 from techpack.errors import ModelError, Problem
 from techpack.geometry import script, stepfile
 from techpack.geometry.console import captured_output
+from techpack.limits import check_size
 from techpack.geometry.pmi import Pmi, read_pmi
 from techpack.spec import LoadedSpec, Part
 
@@ -107,6 +108,7 @@ def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:
         step = stepfile.read_model(path, where, label, rel=part.model)
         shape, named, notes = step.solid, {}, step.notes
     solid, volume = _one_valid_solid(shape, where, label, part.model)
+    check_size(part, exact_box(solid.wrapped), where, label)  # 10 km or 1 nm: a unit slip, not a part
     with captured_output():  # OCCT's XCAF reader prints on stdout
         pmi = read_pmi(path, solid) if path.suffix.lower() in (".step", ".stp") else None
     return BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()), named=named, pmi=pmi, notes=notes)

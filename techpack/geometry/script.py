@@ -12,7 +12,6 @@ import contextlib
 import importlib.util
 import inspect
 import os
-import signal
 import sys
 import traceback
 from pathlib import Path
@@ -20,38 +19,27 @@ from typing import Any
 
 import cadquery as cq
 
+from techpack import workers
 from techpack.errors import ModelError, Problem
+from techpack.limits import model_timeout
 from techpack.words import did_you_mean
 
 
-TIMEOUT_S = int(os.environ.get("TECHPACK_MODEL_TIMEOUT", "600"))  # a script taking longer is stopped
-
-
-class _Timeout(Exception):
-    pass
 
 
 @contextlib.contextmanager
-def _sandbox(folder: Path):
+def _sandbox(folder: Path, rel: str):
     """While a script runs: its folder importable, and afterwards the working directory,
     sys.path and the helper modules it imported from its folder put back, so scripts
-    cannot affect each other (two folders may each have a helpers.py); a time limit on
-    the main thread."""
+    cannot affect each other (two folders may each have a helpers.py). In a build's worker
+    the script is under a wall-clock limit the main process keeps: past it the worker is
+    killed (a script cannot catch or cancel that)."""
     cwd, path, modules = os.getcwd(), list(sys.path), set(sys.modules)
     sys.path.insert(0, str(folder))
-    timed = hasattr(signal, "SIGALRM") and TIMEOUT_S > 0 and threading_main()
-    if timed:
-        def stop(signum, frame):
-            raise _Timeout
-
-        previous = signal.signal(signal.SIGALRM, stop)
-        signal.alarm(TIMEOUT_S)
     try:
-        yield
+        with workers.guarded("model", model_timeout(), f"the model script '{rel}' (TECHPACK_MODEL_TIMEOUT)", clock="wall"):
+            yield
     finally:
-        if timed:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, previous)
         os.chdir(cwd)
         sys.path[:] = path
         for name in set(sys.modules) - modules:  # the script's own helpers, not libraries it loaded
@@ -60,16 +48,10 @@ def _sandbox(folder: Path):
                 del sys.modules[name]
 
 
-def threading_main() -> bool:
-    import threading
-
-    return threading.current_thread() is threading.main_thread()
-
-
 def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel: str) -> tuple[cq.Shape, dict[str, list[cq.Face]]]:
     """Import the script at path, call build(**params) and return its shape and the faces
     it tagged by name (`.faces(">Z").tag("top")`: what a spec feature's `select: {name: top}` means)."""
-    with _sandbox(path.parent):
+    with _sandbox(path.parent, rel):
         module = _import(path, where, label, rel)
         build = getattr(module, "build", None)
         if not callable(build):
@@ -79,12 +61,15 @@ def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel
         _check_params(build, params, params_where, label.replace(".model", ".params"), rel)
         try:
             result = build(**params)
-        except _Timeout:
-            raise ModelError(Problem(where, label, f"'{rel}' took more than {TIMEOUT_S} s and was stopped (TECHPACK_MODEL_TIMEOUT sets the limit)")) from None
         except SystemExit as exc:
             raise ModelError(Problem(where, label, f"'{rel}' called sys.exit({exc.code!r}) in build(); return the shape instead")) from None
         except Exception as exc:  # the user's code: any error is theirs to see
-            raise ModelError(Problem(where, label, f"'{rel}' raised an error in build()", _script_lines(exc, path, rel))) from None
+            raise ModelError(Problem(where, label, f"'{rel}' raised an error in build(){_occt_words(exc)}", _script_lines(exc, path, rel))) from None
+        except BaseException as exc:  # KeyboardInterrupt, GeneratorExit or a BaseException of its own, raised by the script
+            if _interrupt(exc):
+                raise
+            raise ModelError(Problem(where, label, f"'{rel}' raised {type(exc).__name__} in build(), which stops a program; raise an Exception "
+                                     "(ValueError, say) to report an error", _script_lines(exc, path, rel))) from None
     return _to_shape(result, where, label, rel), _tagged_faces(result)
 
 
@@ -109,12 +94,15 @@ def _import(path: Path, where, label: str, rel: str):
         raise ModelError(
             Problem(where, label, f"'{rel}' is not valid Python", f"{rel}:{exc.lineno}:{exc.offset}: {exc.msg}")
         ) from None
-    except _Timeout:
-        raise ModelError(Problem(where, label, f"'{rel}' took more than {TIMEOUT_S} s to import and was stopped")) from None
     except SystemExit as exc:
         raise ModelError(Problem(where, label, f"'{rel}' called sys.exit({exc.code!r}) on import; a model script only defines build()")) from None
     except Exception as exc:
-        raise ModelError(Problem(where, label, f"'{rel}' raised an error on import", _script_lines(exc, path, rel))) from None
+        raise ModelError(Problem(where, label, f"'{rel}' raised an error on import{_occt_words(exc)}", _script_lines(exc, path, rel))) from None
+    except BaseException as exc:  # KeyboardInterrupt, GeneratorExit or a BaseException of its own, raised by the script
+        if _interrupt(exc):
+            raise
+        raise ModelError(Problem(where, label, f"'{rel}' raised {type(exc).__name__} on import, which stops a program; a model script only defines build()",
+                                 _script_lines(exc, path, rel))) from None
     return module
 
 
@@ -139,11 +127,44 @@ def _check_params(build, params: dict[str, Any], where, label: str, rel: str) ->
         raise ModelError(problems)
 
 
+# OCCT's exceptions, which often carry no message, in words (what usually causes each in a script)
+OCCT_ERRORS = {
+    "Standard_DomainError": "a geometric construction with impossible sizes, e.g. a negative or zero length",
+    "Standard_ConstructionError": "a geometric construction OCCT cannot make, e.g. a circle of negative radius or two points that coincide",
+    "Standard_NumericError": "a calculation with impossible numbers, e.g. an infinite or nan size",
+    "Standard_RangeError": "a value or index out of its range",
+    "Standard_OutOfRange": "a value or index out of its range",
+    "Standard_NullObject": "an operation on an empty shape, e.g. a selection that matched nothing",
+    "Standard_NoSuchObject": "an operation on an empty shape, e.g. a selection that matched nothing",
+    "StdFail_NotDone": "an operation OCCT could not complete, e.g. a fillet larger than its faces allow, or a boolean of faces that only touch",
+}
+
+
+def _is_occt(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith("OCP.")
+
+
+def _occt_words(exc: BaseException) -> str:
+    """For OCCT's exceptions ": OCCT's Standard_DomainError (a geometric construction ...)", else ""."""
+    if not _is_occt(exc):
+        return ""
+    name = type(exc).__name__
+    meaning = OCCT_ERRORS.get(name, "an error in OCCT, the geometry kernel under CadQuery")
+    return f": OCCT's {name} ({meaning})"
+
+
+def _interrupt(exc: BaseException) -> bool:
+    """exc is a real Ctrl-C (in the main process, where SIGINT raises KeyboardInterrupt), not one
+    the script raised: the build's to handle. A worker ignores SIGINT, so there it is the script's."""
+    return isinstance(exc, KeyboardInterrupt) and not workers.in_worker()
+
+
 def _script_lines(exc: BaseException, path: Path, rel: str) -> str:
     """The script's own lines from the traceback, and the error itself."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path]
     lines = [f"{rel}:{f.lineno}, in {f.name}: {f.line}" for f in frames]
-    lines.append(f"{type(exc).__name__}: {exc}")
+    text = str(exc).strip()
+    lines.append(f"{type(exc).__name__}: {text}" if text else f"{type(exc).__name__} (no message)")
     return "\n".join(lines)
 
 

@@ -11,7 +11,8 @@ from techpack.catalog import Catalog, Material
 from techpack.catalog.finishes import check_finish
 from techpack.errors import Problem
 from techpack.words import did_you_mean, key_path
-from techpack.spec.model import datum_letter_problem
+from techpack.spec.model import control_character_problem, datum_letter_problem
+from techpack.safety import regular_file_problem
 from techpack.spec.yamlfile import Positions
 from techpack.standards import StandardsError, parse_general_tolerance, parse_roughness, tolerance
 from techpack.standards.iso2859 import aql_values
@@ -344,11 +345,15 @@ def _check_photo(photo: str, loc: tuple, found: Found, folder: Path, root: Path)
     """A reference photo: a PNG or JPEG file inside the repository that opens as an image."""
     from PIL import Image, UnidentifiedImageError  # Pillow comes with ReportLab, which embeds the photo
 
-    target = (folder / photo).resolve()
+    target = _resolved(photo, "photo", loc, found, folder)
+    if target is None:
+        return
     if not target.is_relative_to(root.resolve()):
         found.add(loc, f"'{photo}' is outside the repository ({root}); keep photos in the spec's repository")
-    elif not target.is_file():
+    elif not target.exists() or target.is_dir():
         found.add(loc, f"photo '{photo}' not found (looked for {target}); give a PNG or JPEG file relative to the spec")
+    elif regular_file_problem(target):
+        found.add(loc, f"photo '{photo}' {regular_file_problem(target)}; give a PNG or JPEG file")
     else:
         try:
             with Image.open(target) as image:
@@ -363,15 +368,30 @@ def _check_photo(photo: str, loc: tuple, found: Found, folder: Path, root: Path)
             found.add(loc, f"photo '{photo}' is a {kind} image; give a PNG or JPEG file, which every PDF reader shows")
 
 
+def _resolved(path: str, what: str, loc: tuple, found: Found, folder: Path) -> Path | None:
+    """folder / path with its symlinks resolved, or None when that cannot be (a problem is added)."""
+    if control_character_problem(path):
+        return None  # load.scalar_problems says so, once for every value
+    try:
+        return (folder / path).resolve()
+    except (RuntimeError, OSError):  # a symlink loop: RuntimeError before Python 3.13, OSError since
+        found.add(loc, f"{what} '{path}' cannot be opened: a symlink loop (a link that points back to itself)")
+        return None
+
+
 def _check_model(model: Any, loc: tuple, found: Found, folder: Path, root: Path) -> None:
     if not (isinstance(model, str) and model.strip()):
         return
-    target = (folder / model).resolve()
+    target = _resolved(model, "model file", loc, found, folder)
+    if target is None:
+        return
     if not target.is_relative_to(root.resolve()):
         found.add(loc, f"'{model}' is outside the repository ({root}); keep models in the spec's repository and give a relative path")
     elif target.is_dir():
         found.add(loc, f"'{model}' is a folder; give the model file")
     elif target.suffix.lower() not in MODEL_SUFFIXES:
         found.add(loc, f"'{model}' is neither a CadQuery script (.py) nor a STEP file (.step, .stp)")
-    elif not target.is_file():
+    elif not target.exists():
         found.add(loc, f"model file '{model}' not found (looked for {target})")
+    elif regular_file_problem(target):  # a FIFO would block the build, a device never end
+        found.add(loc, f"model file '{model}' {regular_file_problem(target)}; give the script or STEP file itself")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import typing
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from techpack.catalog.finishes import AppliedFinish, apply_finish
 from techpack.errors import Problem, SpecError, Where
 from techpack.spec.catalog_section import extend
 from techpack.spec.checks import check_references, finish_entry
-from techpack.spec.model import EMAIL_PATTERN, NUMBER_PATTERN, REVISION_PATTERN, SPEC_VERSION, Part, Spec
+from techpack.spec.model import EMAIL_PATTERN, NUMBER_PATTERN, REVISION_PATTERN, SPEC_VERSION, Part, Spec, control_character_problem
 
 PATTERN_WORDS = {
     NUMBER_PATTERN: "a number starts with a letter or digit and uses letters, digits and . _ + - (no spaces or '/')",
@@ -28,7 +30,8 @@ PATTERN_WORDS = {
     EMAIL_PATTERN: "an e-mail address looks like name@example.com",
 }
 from techpack.words import closest, did_you_mean, key_path
-from techpack.spec.yamlfile import Positions, read_yaml
+from techpack.spec.yamlfile import Positions, load_yaml_file
+from techpack.safety import path_problem
 from techpack.standards import GeneralTolerance, Roughness, parse_general_tolerance, parse_roughness
 
 
@@ -102,13 +105,14 @@ def find_root(folder: Path) -> Path:
 def load_spec(path: str | Path) -> LoadedSpec:
     """Read and validate the spec at path. Raises SpecError listing every problem."""
     display = str(path)
+    if path_problem(path):
+        raise SpecError(Problem(Where(display), "", path_problem(path)))
     path = Path(path).absolute()
     if path.is_dir():
         raise SpecError(Problem(Where(display), "", "is a folder; give the spec file (techpack.yaml) in it"))
     if path.suffix.lower() in (".step", ".stp", ".py"):
         raise SpecError(Problem(Where(display), "", "is a model, not a spec; name it under parts: in a techpack.yaml (techpack init writes one)"))
-    data, pos = read_yaml(path, display)
-    raw = path.read_bytes()
+    data, pos, raw = load_yaml_file(path, display)  # a regular file of at most 4 MB, read once
     if not isinstance(data, dict):
         raise SpecError(Problem(Where(display, 1, 1), "", "the spec must be a YAML mapping starting with 'techpack: 1'"))
     version = data.get("techpack")
@@ -139,10 +143,76 @@ def load_spec(path: str | Path) -> LoadedSpec:
     catalog, catalog_errors = extend(data.get("catalog"))
     problems += _problems(catalog_errors, pos, data)
     problems += check_references(data, pos, path.parent, root, catalog)
+    scalars, said = scalar_problems(data, pos)
+    if scalars:  # said once, in these words: what the other checks say about the same value follows from it
+        problems = scalars + [p for p in problems if p.key not in said]
     if problems:
         raise SpecError(_sorted_unique(problems))
     assert spec is not None
     return LoadedSpec(spec, path, display, root, hashlib.sha256(raw).hexdigest(), pos, catalog)
+
+
+# --- values no document or file may carry ---------------------------------------------------
+
+DESIGNATION_KEYS = {"surface", "fit", "thread", "general_tolerance", "spares", "aql", "certificate"}  # text that holds numbers
+
+
+def scalar_problems(data: Any, pos: Positions) -> tuple[list[Problem], set[str]]:
+    """Every value (and key) of the spec that techpack must not use, wherever it is: text with a
+    NUL or another control character (it would reach a document or a file name raw), a number
+    that is not finite (.nan, .inf: "parameter x is nan"), and numbers written in digits other
+    than 0-9 (Python reads '５０' as 50; a supplier's system may not). Returns the problems and
+    the key paths they are about, as other checks name them (to say each thing once)."""
+    problems: list[Problem] = []
+    said: set[str] = set()
+
+    def add(loc: tuple, message: str, of_key: bool = False) -> None:
+        shown = tuple(repr(el)[1:-1] if isinstance(el, str) else el for el in loc)  # a key's control characters escaped
+        problems.append(Problem(pos.where(loc, key=of_key), key_path(shown), message))
+        said.add(key_path(loc))
+
+    def text(value: str, loc: tuple, of_key: bool = False) -> None:
+        shown = repr(value if len(value) <= 60 else value[:57] + "...")
+        problem = control_character_problem(value)
+        if problem:
+            add(loc, f"{'the key ' if of_key else ''}{shown} {problem}", of_key)
+        elif not of_key and _foreign_digits(value, loc):
+            add(loc, f"{shown} is written with digits other than 0-9 (full-width, say); write its numbers with the digits 0-9")
+
+    def walk(value: Any, loc: tuple) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                text(str(k), loc + (str(k),), of_key=True)
+                walk(v, loc + (str(k),))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, loc + (i,))
+        elif isinstance(value, str):
+            text(value, loc)
+        elif isinstance(value, float) and not math.isfinite(value):
+            shown = "nan" if value != value else "inf" if value > 0 else "-inf"
+            if len(loc) >= 4 and loc[0] == "parts" and loc[2] == "params":
+                add(loc, f"parameter {key_path(loc[3:])} is {shown}: give a finite number")
+            else:
+                add(loc, f"{shown} is not a length, count or tolerance: give a finite number")
+
+    walk(data, ())
+    return problems, said
+
+
+def _foreign_digits(value: str, loc: tuple) -> bool:
+    """value is a number (or, under a key that holds a designation such as surface: Ra 1.6, holds
+    one) written with decimal digits other than 0-9."""
+    foreign = any(unicodedata.category(c) == "Nd" and not ("0" <= c <= "9") for c in value)
+    if not foreign:
+        return False
+    if loc and str(loc[-1]) in DESIGNATION_KEYS:
+        return True
+    try:
+        float(value.replace("%", ""))
+    except ValueError:
+        return False
+    return True
 
 
 def _sorted_unique(problems: list[Problem]) -> list[Problem]:

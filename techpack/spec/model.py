@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints, ValidationInfo, field_validator, model_validator
@@ -20,10 +21,43 @@ REVISION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.-]{0,7}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-def _no_dot_dot(value: str) -> str:
-    if ".." in value:
-        raise ValueError("'..' is not allowed in a number: it names files in the package")
+def control_character_problem(value: str) -> str | None:
+    """Why text holds a character that must not reach a document or a file name (a NUL or another
+    control character, a lone surrogate), or None. Tab and line feed are text."""
+    for i, c in enumerate(value):
+        category = unicodedata.category(c)
+        if (category == "Cc" and c not in "\t\n") or category == "Cs":
+            name = CONTROL_NAMES.get(c) or unicodedata.name(c, "")
+            what = "a lone surrogate" if category == "Cs" else "a control character"
+            return f"holds {what} (U+{ord(c):04X}{' ' + name if name else ''}) at character {i + 1}; remove it: it must not reach a document or a file name"
+    return None
+
+
+CONTROL_NAMES = {"\0": "NUL", "\r": "carriage return", "\x1b": "escape", "\x7f": "delete", "\b": "backspace", "\x0b": "vertical tab", "\x0c": "form feed"}
+
+
+def _no_control(value: str) -> str:
+    problem = control_character_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
+
+
+def _dots(what: str):
+    """Numbers and revisions name the package's files: no '..' (P-1_revA...zip) and no trailing
+    dot (Windows drops it from a file name)."""
+
+    def check(value: str) -> str:
+        if ".." in value:
+            raise ValueError(f"{value!r}: two dots in a row are not allowed in a {what}: it names files in the package")
+        if value.endswith("."):
+            raise ValueError(f"{value!r} ends with a dot, which is not allowed in a {what}: it names files in the package, and Windows drops a name's last dot")
+        return value
+
+    return check
+
+
+_no_dot_dot = _dots("number")
 
 
 def _as_written(value: Any) -> Any:
@@ -35,14 +69,14 @@ AsWritten = BeforeValidator(_as_written)
 
 # Part and product numbers name files: letters, digits and . _ + -, no '/' or '..'.
 Number = Annotated[str, AsWritten, StringConstraints(strip_whitespace=True, pattern=NUMBER_PATTERN, max_length=64), AfterValidator(_no_dot_dot)]
-Text = Annotated[str, AsWritten, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Revision = Annotated[str, AsWritten, StringConstraints(strip_whitespace=True, pattern=REVISION_PATTERN)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PATTERN)]
+Text = Annotated[str, AsWritten, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_no_control)]
+Revision = Annotated[str, AsWritten, StringConstraints(strip_whitespace=True, pattern=REVISION_PATTERN), AfterValidator(_dots("revision"))]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PATTERN), AfterValidator(_no_control)]
 Count = Annotated[int, Strict(), Field(gt=0)]  # 3, not 3.0, "3" or true
 ParamValue = Union[bool, int, float, str, list, dict]
 FinishItem = Union[str, dict[str, Optional[dict[str, ParamValue]]]]
 CosmeticClass = Literal["A", "B", "C"]
-SPARES_PERCENT = r"^\s*\d+(\.\d+)?\s*%\s*$"
+SPARES_PERCENT = r"^\s*[0-9]+(\.[0-9]+)?\s*%\s*$"  # ASCII digits: float() also reads full-width ones
 
 
 def _spares(value: Any) -> Any:

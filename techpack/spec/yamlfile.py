@@ -20,6 +20,9 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 
 from techpack.errors import Problem, SpecError, Where
+from techpack.limits import SPEC_MAX_BYTES, SPEC_MAX_DEPTH
+from techpack.safety import read_regular_file
+from techpack.words import key_path
 
 Path_ = tuple  # a key path: ("parts", 2, "material")
 MAX_NODES = 100_000  # more mappings, lists and values than any spec needs: an alias bomb
@@ -83,6 +86,8 @@ class _Reader:
         self.count += 1
         if self.count > MAX_NODES:
             raise SpecError(Problem(Where(self.pos.file), "", f"the spec expands to more than {MAX_NODES} values (aliases nested too deep?)"))
+        if len(path) > SPEC_MAX_DEPTH and isinstance(node, CommentedMap | CommentedSeq):
+            raise SpecError(Problem(self.pos.where(path), key_path(path[:4]) + " ...", _too_deep()))
         if isinstance(node, CommentedMap):
             out = {}
             for k, v in node.items():
@@ -119,18 +124,39 @@ class _Reader:
         return node
 
 
+def _too_deep() -> str:
+    return f"nested more than {SPEC_MAX_DEPTH} levels deep; a spec needs a few levels (is it generated, or an alias that refers to itself?)"
+
+
 def read_yaml(path: Path, display_name: str) -> tuple[Any, Positions]:
     """Parse the YAML file at path. Syntax errors and duplicate keys are SpecErrors."""
+    data, pos, _ = load_yaml_file(path, display_name)
+    return data, pos
+
+
+def load_yaml_file(path: Path, display_name: str) -> tuple[Any, Positions, bytes]:
+    """Read the YAML file at path (a regular file of at most SPEC_MAX_BYTES: a FIFO, a device or
+    a 50 MB file is refused before it is read) and parse it: the data, the positions of its
+    keys and values, and the file's bytes. Every problem is a SpecError."""
+    raw = read_regular_file(path, display_name, SPEC_MAX_BYTES, what="spec", error=SpecError)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(Problem(Where(display_name), "", "file not found")) from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(Problem(Where(display_name), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+    data, pos = parse_yaml(text, display_name)
+    return data, pos, raw
+
+
+def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    return yaml
+
+
+def parse_yaml(text: str, display_name: str) -> tuple[Any, Positions]:
+    """Parse YAML text read from display_name."""
     try:
-        node = yaml.load(text)
+        node = _yaml().load(text)
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
         raise SpecError(
@@ -145,5 +171,30 @@ def read_yaml(path: Path, display_name: str) -> tuple[Any, Positions]:
         where = Where(display_name, mark.line + 1, mark.column + 1) if mark else Where(display_name)
         what = " ".join(s for s in (exc.context, exc.problem) if s)
         raise SpecError(Problem(where, "", f"YAML syntax error: {what}")) from None
+    except RecursionError:  # ruamel.yaml composes nested nodes recursively
+        raise SpecError(Problem(_too_deep_at(text, display_name), "", _too_deep())) from None
     pos = Positions(display_name)
-    return _Reader(text, pos).plain(node, ()), pos
+    try:
+        return _Reader(text, pos).plain(node, ()), pos
+    except RecursionError:  # an alias that contains itself, deeper than the check in plain() reaches
+        raise SpecError(Problem(Where(display_name), "", _too_deep())) from None
+
+
+def _too_deep_at(text: str, display_name: str) -> Where:
+    """Where the YAML first nests deeper than SPEC_MAX_DEPTH, from its parse events (the parser
+    is not recursive, unlike the composer)."""
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    depth = 0
+    try:
+        for event in _yaml().parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > SPEC_MAX_DEPTH:
+                    mark = event.start_mark
+                    return Where(display_name, mark.line + 1, mark.column + 1)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except (MarkedYAMLError, RecursionError):
+        pass
+    return Where(display_name)
