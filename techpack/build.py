@@ -24,7 +24,7 @@ from techpack.package import write_manifest, write_spec_copy, write_zip
 from techpack.provenance import build_date, git_info
 from techpack.report import Reporter, StageTime
 from techpack.safety import build_inputs, refuse_overwriting_inputs, remove_stale, staging_folder
-from techpack.workers import WARM, Pool, default_jobs
+from techpack.workers import Pool, borrowed
 from techpack.spec import LoadedSpec, load_spec
 from techpack.templating import check_templates
 from techpack.words import did_you_mean
@@ -67,19 +67,9 @@ def check(spec_path: str | Path, log: Reporter, pool: Pool | None = None) -> Che
     return CheckResult(loaded, [r.model for r in results], _report(loaded, results, log))
 
 
-def pool(jobs: int | None, log: Reporter) -> Pool:
-    """Workers for a build (default: one per core), started now: they import while the main
-    process goes on."""
-    return Pool(jobs or default_jobs(), log, WARM).start()
-
-
-@contextlib.contextmanager
 def _pool(given: Pool | None, log: Reporter):
-    if given is not None:
-        yield given
-        return
-    with pool(None, log) as made:
-        yield made
+    """The given pool, or the process's shared one (workers.borrowed)."""
+    return contextlib.nullcontext(given) if given is not None else borrowed(None, log)
 
 
 def _provenance(loaded: LoadedSpec):

@@ -115,10 +115,11 @@ def handle_errors(fn):
 
 
 def _workers(jobs: int | None, log):
-    """The build's worker processes, started before CadQuery is imported here."""
-    from techpack.workers import WARM, Pool, default_jobs
+    """The build's worker processes, started before CadQuery is imported here (the process's
+    shared pool, workers.borrowed: killed if the command stops half-way, else closed at exit)."""
+    from techpack.workers import borrowed
 
-    return Pool(jobs or default_jobs(), log, WARM).start()
+    return borrowed(jobs, log, start=True)
 
 
 def _verbosity(quiet: bool, verbose: bool) -> int:

@@ -6,6 +6,7 @@ in the spec's order (so the package does not depend on how many workers there we
 from __future__ import annotations
 
 import datetime as dt
+import os
 import resource
 import time
 from contextlib import contextmanager
@@ -71,9 +72,12 @@ def _load(spec_path: str, sha256: str) -> LoadedSpec:
 
 
 def part_task(spec_path: str, sha256: str, index: int, folder: str | None, date: dt.date | None, git: GitInfo | None,
-              check: bool = True) -> PartResult:
+              check: bool = True, cwd: str | None = None) -> PartResult:
     """In a worker: build part `index` of the spec, check it (unless not `check`) and, given a
-    package folder, write its per-part documents there."""
+    package folder, write its per-part documents there; in `cwd`, the main process's working
+    folder (a worker may outlive one build, and the spec's path may be relative to it)."""
+    if cwd:
+        os.chdir(cwd)
     from techpack.documents import DOCUMENTS
     from techpack.geometry import build_models, build_part
 
@@ -109,11 +113,11 @@ def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None =
     named = Path(loaded.display)  # as the user named it, so that messages say so; else (a spec from a git revision) its path
     spec_path = loaded.display if named.exists() and named.resolve() == loaded.path.resolve() else str(loaded.path)
     tasks = [
-        workers.Task(TASK, (spec_path, loaded.sha256, i, str(folder) if folder else None, date, git, check),
+        workers.Task(TASK, (spec_path, loaded.sha256, i, str(folder) if folder else None, date, git, check, os.getcwd()),
                      label=f"{p.number} {p.name} ({p.model})", where=loaded.where("parts", i, "model"), key=f"parts[{i}].model")
         for i, p in enumerate(parts)
     ]
-    return pool.run(tasks, done=lambda k, n, task: log.progress(k, n, task.label))
+    return pool.run(tasks, done=lambda k, n, task: log.progress(k, n, task.label), log=log)
 
 
 def merged(loaded: LoadedSpec, results: list[PartResult]) -> Report:

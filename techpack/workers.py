@@ -18,6 +18,7 @@ standard output.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import importlib
@@ -31,7 +32,7 @@ import traceback
 from multiprocessing.connection import wait
 from typing import Any
 
-from techpack.errors import InputError, ModelError, Problem, Where
+from techpack.errors import FindingsError, InputError, ModelError, Problem, Where
 
 POLL_S = 0.05  # how often a guarded worker's CPU time is read
 WARM = ("techpack.pipeline", "techpack.documents", "techpack.checks")  # what a build's worker imports before its first task
@@ -196,8 +197,10 @@ class Pool:
         w.conn.close()
         self.workers.remove(w)
 
-    def run(self, tasks: list[Task], done=None) -> list[Any]:
-        """Each task's result, in order; `done(k, n, task)` is called as each finishes."""
+    def run(self, tasks: list[Task], done=None, log=None) -> list[Any]:
+        """Each task's result, in order; `done(k, n, task)` is called as each finishes, and
+        what the workers say goes to `log` (default: the pool's)."""
+        self.log = log or self.log
         pending = list(range(len(tasks)))
         results: dict[int, Any] = {}
         problems: list[Problem] = []
@@ -322,6 +325,60 @@ def _died(task: Task, code: int | None) -> Problem:
     else:
         how = f"exited with code {code} before it finished (a model script calling exit() or os._exit()?)"
     return Problem(task.where, task.key, f"{task.label}: the worker building it {how}")
+
+
+_SHARED: dict[str, Any] = {}
+
+
+def shared(jobs: int | None, log) -> Pool:
+    """The process's pool, kept between builds (a test run or a script building many specs pays
+    for starting workers once): made again when the number of workers or the environment the
+    workers read (TECHPACK_*, SOURCE_DATE_EPOCH) changes, closed at exit. A build that fails
+    half-way (Ctrl-C, a bug) closes it with `discard()`."""
+    key = (jobs or default_jobs(), tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("TECHPACK_") or k == "SOURCE_DATE_EPOCH")))
+    pool = _SHARED.get("pool")
+    if pool is not None and (_SHARED["key"] != key or any(not w.process.is_alive() for w in pool.workers)):
+        discard()
+        pool = None
+    if pool is None:
+        pool = Pool(key[0], log, WARM)
+        _SHARED.update(pool=pool, key=key)
+    pool.log = log
+    return pool
+
+
+@contextlib.contextmanager
+def borrowed(jobs: int | None, log, start: bool = False):
+    """The shared pool for one build: kept for the next when the build ends normally or with an
+    input error (every task has finished); killed when it stops half-way (Ctrl-C, SIGTERM, a bug,
+    a full disk), since a task may still be running."""
+    pool = shared(jobs, log)
+    if start:
+        pool.start()
+    try:
+        yield pool
+    except (InputError, FindingsError):
+        raise
+    except BaseException:
+        discard()
+        raise
+
+
+def discard() -> None:
+    """Kill the shared pool's workers (after a build stopped half-way)."""
+    pool = _SHARED.pop("pool", None)
+    _SHARED.pop("key", None)
+    if pool is not None:
+        pool.close(kill=True)
+
+
+def _close_shared() -> None:
+    pool = _SHARED.pop("pool", None)
+    if pool is not None:
+        pool.close()
+
+
+atexit.register(_close_shared)
 
 
 def default_jobs() -> int:

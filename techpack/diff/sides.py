@@ -53,9 +53,9 @@ def snapshot(arg: str | None, spec: Path | None, log: Reporter) -> Snapshot:
 def _build(loaded: LoadedSpec, log: Reporter, what: str):
     """Every part's model (geometry/model.py), as the build makes them."""
     from techpack.pipeline import run_parts
-    from techpack.workers import WARM, Pool, default_jobs
+    from techpack.workers import borrowed
 
-    with Pool(default_jobs(), log, WARM).start() as pool:  # model scripts and OCCT's reader run in workers, never here
+    with borrowed(None, log) as pool:  # model scripts and OCCT's reader run in workers, never here
         return [r.model for r in run_parts(loaded, log, pool, check=False)]
 
 
@@ -181,7 +181,7 @@ def load_spec_copy(path: Path, display: str) -> LoadedSpec:
 def zip_snapshot(path: Path) -> Snapshot:
     """A full package zip (NUMBER_revR.zip) as a side."""
     from techpack.geometry.features import find_features
-    from techpack.workers import WARM, Pool, Task, default_jobs
+    from techpack.workers import Task, borrowed
 
     shown = str(path)
     try:
@@ -217,7 +217,7 @@ def zip_snapshot(path: Path) -> Snapshot:
         here = [part for part in loaded.spec.parts if part.number in steps]  # the others are not in this package
         tasks = [Task("techpack.pipeline:step_task", (str(extract(steps[part.number])), f"{shown}:{top}/{steps[part.number]}", part.number,
                       steps[part.number]), label=f"{part.number} ({steps[part.number]})") for part in here]
-        with Pool(default_jobs(), Reporter(0), WARM).start(min(len(tasks), default_jobs()) or 1) as pool:  # OCCT's reader runs in workers
+        with borrowed(None, Reporter(0)) as pool:  # OCCT's reader runs in workers
             try:
                 shapes = pool.run(tasks)
             except ModelError as exc:
