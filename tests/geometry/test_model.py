@@ -121,20 +121,29 @@ def test_characteristics_follow_the_spec_features_with_limits_from_the_model(pro
 
 
 def test_a_build_finds_each_parts_features_once(project, tmp_path, monkeypatch):
-    """Selections, DFM checks, drawing, workbook and finishing read the one part model."""
+    """Selections, DFM checks, drawing, workbook and finishing read the one part model: its
+    worker looks for features once, and the main process (workbook, cover, DFM report) never."""
     import techpack.geometry.features as features
     import techpack.geometry.model as model
-
-    calls = []
-    real = features.find_features
-    monkeypatch.setattr(model, "find_features", lambda *a, **k: calls.append(1) or real(*a, **k))
-    monkeypatch.setattr(features, "find_features", lambda *a, **k: calls.append(1) or real(*a, **k))
     from techpack.build import build
     from techpack.report import Reporter
+    from techpack.spec import load_spec
+    from techpack.workers import Pool, Task
 
     spec = plate_spec(project, PLATE, GDT_PLATE)
-    build(spec, tmp_path / "out", Reporter(0))
-    assert len(calls) == 1
+    loaded = load_spec(spec)
+    (tmp_path / "pkg").mkdir()
+    with Pool(1, Reporter(0)) as pool:
+        (count,) = pool.run([Task("tests.geometry.model_tasks:count_feature_searches", (str(spec), loaded.sha256, str(tmp_path / "pkg")), "count")])
+    assert count == 1
+
+    def refuse(*a, **k):
+        raise AssertionError("the main process looked for features")
+
+    monkeypatch.setattr(model, "find_features", refuse)
+    monkeypatch.setattr(features, "find_features", refuse)
+    with Pool(1, Reporter(0)) as pool:  # a fresh worker: not patched
+        build(spec, tmp_path / "out", Reporter(0), pool=pool)  # would raise if the main process looked
 
 
 @pytest.mark.parametrize("features, key, message", [
