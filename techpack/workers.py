@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 import traceback
@@ -106,9 +107,10 @@ def _worker_main(conn, capture: str, warm: tuple[str, ...]) -> None:  # pragma: 
         try:
             message = conn.recv()
         except EOFError:
-            return
-        if message is None:
-            return
+            message = None
+        if message is None:  # done: leave without tearing OCCT and the modules down (a second, for nothing)
+            sys.stdout.flush()
+            os._exit(0)
         task_id, fn, args, fallbacks = message
         _TASK.update(conn=conn, fallbacks=fallbacks, count=0)
         try:
