@@ -15,7 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from OCP.IFSelect import IFSelect_RetDone
 from OCP.Interface import Interface_Static
 from OCP.STEPCAFControl import STEPCAFControl_Writer
 from OCP.STEPControl import STEPControl_AsIs, STEPControl_Controller
@@ -32,7 +31,7 @@ from OCP.XCAFDoc import XCAFDoc_DocumentTool
 from techpack.geometry.console import captured_output
 from techpack.context import BuildContext, Output
 from techpack.documents.shade import ISO, picture, save_png
-from techpack.documents.step import SCHEMA, stamp_header, step_string
+from techpack.documents.step import SCHEMA, stamp_header, step_string, write_file
 from techpack.geometry import PartModel
 from techpack.geometry.assembly import Instance, hardware_counts, instances
 
@@ -112,10 +111,7 @@ def write_assembly_step(
     bought = "; purchased, not modelled: " + ", ".join(f"{c} x {n}" for n, _, c in hardware) if hardware else ""
     stamp_header(model, path, date=date, author=author, organisation=organisation, approver=approver,
                  description=[f"{number} {name}, revision {revision}: {len(placed)} parts placed{bought}", notice])
-    with captured_output():
-        written = writer.Write(str(path))
-    if written != IFSelect_RetDone:
-        raise OSError(f"could not write {path}")
+    write_file(writer, path)
 
 
 def _name_product(definition: StepBasic_ProductDefinition, pid: str, name: str, description: str, revision: str) -> None:

@@ -73,6 +73,11 @@ def write_step(part: BuiltPart, path: Path, *, revision: str, date: str, author:
             entity.SetId(_h(revision))
     stamp_header(model, path, date=date, author=author, organisation=organisation, approver=approver,
                  description=[f"{part.spec.number} {part.spec.name}, revision {revision}", notice])
+    write_file(writer, path)
+
+
+def write_file(writer, path: Path) -> None:
+    """Write the writer's model to path, OCCT's console output captured."""
     with captured_output():
         written = writer.Write(str(path))
     if written != IFSelect_RetDone:
