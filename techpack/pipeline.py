@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import resource
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from techpack.context import BuildContext, Output
 from techpack.errors import InputError, Problem
 from techpack.geometry.model import PartModel
 from techpack.provenance import GitInfo
+from techpack.report import Reporter, peak_rss_mb
 from techpack.spec import LoadedSpec, load_spec
 
 TASK = "techpack.pipeline:part_task"
@@ -35,11 +33,9 @@ class PartResult:
     peak_rss_mb: float = 0.0
 
 
-class _Forward:
-    """A worker's reporter: what the documents say goes to the main process's."""
-
-    def __init__(self):
-        self.seconds: dict[str, float] = {}
+class _Forward(Reporter):
+    """A worker's reporter: what the documents say goes to the main process's; the stages'
+    times are kept (Reporter.stage) and sent back with the part's result."""
 
     def info(self, text: str) -> None:
         workers.say("info", text)
@@ -50,13 +46,15 @@ class _Forward:
     def progress(self, k: int, n: int, text: str) -> None:
         workers.say("detail", f"  {text}")
 
-    @contextmanager
-    def stage(self, name: str):
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+    def _stage_done(self, name: str, took: float) -> None:
+        pass  # the main process sums the parts' times per stage and says them
+
+    @property
+    def seconds(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for stage in self.stages:
+            out[stage.name] = out.get(stage.name, 0.0) + stage.seconds
+        return out
 
 
 _LOADED: dict[str, LoadedSpec] = {}  # a worker loads the spec once
@@ -82,7 +80,7 @@ def part_task(spec_path: str, sha256: str, index: int, folder: str | None, date:
     from techpack.geometry import build_models, build_part
 
     loaded = _load(spec_path, sha256)
-    log = _Forward()
+    log = _Forward(0)
     with log.stage("geometry"):
         (model,) = build_models(loaded, [build_part(loaded, loaded.spec.parts[index])])
     with log.stage("checks"):
@@ -94,7 +92,7 @@ def part_task(spec_path: str, sha256: str, index: int, folder: str | None, date:
             if getattr(doc, "PER_PART", False):
                 with log.stage(doc.NAME):
                     outputs += doc.write(ctx, [model])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     return PartResult(model=model, report=report, outputs=outputs, seconds=log.seconds, peak_rss_mb=peak)
 
 

@@ -71,8 +71,11 @@ class Reporter:
         finally:
             took = time.perf_counter() - start
             self.stages.append(StageTime(name, took, peak_rss_mb()))
-            if self._pending:
-                self.stream.write("\r\x1b[K")
-                self.stream.flush()
-                self._pending = False
-            self.detail(f"  {name}: {took:.2f} s, peak memory {peak_rss_mb():.0f} MB")
+            self._stage_done(name, took)
+
+    def _stage_done(self, name: str, took: float) -> None:
+        if self._pending:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._pending = False
+        self.detail(f"  {name}: {took:.2f} s, peak memory {peak_rss_mb():.0f} MB")
