@@ -86,7 +86,7 @@ def _report(loaded: LoadedSpec, results: list[PartResult], log: Reporter) -> Rep
             log.info(f"  {model.spec.number}: {note}")
         for note in model.pmi_notes:
             log.info(f"  {note}")
-    for name in dict.fromkeys(k for r in results for k in r.seconds):  # CPU time in the workers, summed
+    for name in dict.fromkeys(k for r in results for k in r.seconds):  # time in the workers, summed over the parts
         stage = StageTime(f"parts:{name}", sum(r.seconds.get(name, 0.0) for r in results), max(r.peak_rss_mb for r in results))
         log.stages.append(stage)
         log.detail(f"  {stage.name}: {stage.seconds:.2f} s (in the workers, summed), worker peak memory {stage.peak_rss_mb:.0f} MB")
@@ -152,19 +152,17 @@ def build(
         with log.stage("package"):
             ctx.outputs += write_spec_copy(ctx)
             manifest = write_manifest(ctx)
-            staged = {name: Path(tmp) / f"{name}.zip"}
-            write_zip(ctx.folder, staged[name], date)
+            staged = [Path(tmp) / zips[0].name]
+            write_zip(ctx.folder, staged[0], date)
         with log.stage("suppliers"):
-            for k, key in enumerate(keys, 1):
+            for k, (key, final) in enumerate(zip(keys, zips[1:]), 1):
                 log.progress(k, len(keys), f"package for {spec.suppliers[key].name}")
-                sname = supplier_package_name(spec.product, key)
-                staged[sname] = Path(tmp) / f"{sname}.zip"
-                _supplier_package(ctx, parts, made, key, Path(tmp) / sname, staged[sname])
-        for n, path in staged.items():  # all written: only now replace what was there
-            os.replace(path, out_dir / f"{n}.zip")
+                staged.append(Path(tmp) / final.name)
+                _supplier_package(ctx, parts, made, key, Path(tmp) / final.stem, staged[-1])
+        for path, final in zip(staged, zips):  # all written: only now replace what was there
+            os.replace(path, final)
         files = sorted([o.path for o in ctx.outputs] + [manifest.path])
-    return BuildResult(zip_path=out_dir / f"{name}.zip", files=files, parts=parts, report=report, stages=log.stages,
-                       supplier_zips=[out_dir / f"{supplier_package_name(spec.product, k)}.zip" for k in keys])
+    return BuildResult(zip_path=zips[0], files=files, parts=parts, report=report, stages=log.stages, supplier_zips=zips[1:])
 
 
 def _supplier_keys(loaded: LoadedSpec, suppliers: bool | str) -> list[str]:

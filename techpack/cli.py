@@ -62,8 +62,8 @@ def handle_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if threading.current_thread() is threading.main_thread():  # SIGTERM stops a build as Ctrl-C does
-            signal.signal(signal.SIGTERM, _terminate)
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None  # SIGTERM stops a build as Ctrl-C does
         try:
             try:
                 return fn(*args, **kwargs)
@@ -110,6 +110,9 @@ def handle_errors(fn):
                 err=True,
             )
             sys.exit(EXIT_BUG)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from techpack.spec import Part, Product
+from techpack.spec import Part, Product, Spec
 
 
 SLUG_MAX = 40  # characters of the name kept in file names
@@ -30,3 +30,9 @@ def supplier_package_name(product: Product, supplier: str) -> str:
 def part_stem(part: Part, product: Product) -> str:
     """"DL2-101_base_revB": the stem of every file about one part."""
     return f"{part.number}_{slug(part.name)}_rev{product.revision}"
+
+
+def supplier_name(spec: Spec, key: str | None) -> str | None:
+    """The name of the supplier a part or purchased part names by its key (validated against
+    `suppliers:` when the spec was loaded), or None when it names none."""
+    return spec.suppliers[key].name if key else None

@@ -61,9 +61,10 @@ _LOADED: dict[str, LoadedSpec] = {}  # a worker loads the spec once
 
 
 def _load(spec_path: str, sha256: str) -> LoadedSpec:
-    loaded = _LOADED.get(spec_path)
+    key = os.path.abspath(spec_path)  # a worker outlives a build: the same name may be another file in another folder
+    loaded = _LOADED.get(key)
     if loaded is None or loaded.sha256 != sha256:
-        loaded = _LOADED[spec_path] = load_spec(spec_path)
+        loaded = _LOADED[key] = load_spec(spec_path)
     if loaded.sha256 != sha256:
         raise InputError(Problem(loaded.display, "", "the spec changed while it was being built; build again"))
     return loaded

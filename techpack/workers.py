@@ -24,10 +24,8 @@ import dataclasses
 import importlib
 import multiprocessing
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import time
 import traceback
 from multiprocessing.connection import wait
@@ -93,12 +91,12 @@ def guarded(kind: str, budget_s: float, what: str, clock: str = "cpu"):
         conn.send(("guard", None, None, None, None, None))
 
 
-def _worker_main(conn, capture: str, warm: tuple[str, ...]) -> None:  # pragma: no cover - runs in the worker process
+def _worker_main(conn, warm: tuple[str, ...]) -> None:  # pragma: no cover - runs in the worker process
     """A worker: import the `warm` modules (while the main process starts up too), then run
     each task sent until told to stop (None). Ctrl-C is the main process's to handle (it kills
-    the workers); OCCT's console output goes to a file, not to stdout."""
+    the workers); OCCT's console output goes to the null device, not to stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    fd = os.open(capture, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    fd = os.open(os.devnull, os.O_WRONLY)  # OCCT's console: where it matters, console.captured_output has it first
     os.dup2(fd, 1)
     os.close(fd)
     for module in warm:
@@ -139,6 +137,7 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Any
     task: int | None = None
+    used: bool = False  # has been given a task
     guard: tuple | None = None  # (key, kind, budget, what, clock, wall start, cpu start)
 
 
@@ -151,8 +150,6 @@ class Pool:
         self.jobs = max(1, jobs)
         self.log = log
         self.warm = warm
-        self.scratch = tempfile.mkdtemp(prefix="techpack-workers-")
-        self.capture = os.path.join(self.scratch, "occt-console.txt")
         self.workers: list[_Worker] = []
         self.context = multiprocessing.get_context("spawn")
 
@@ -170,7 +167,7 @@ class Pool:
 
     def close(self, kill: bool = False) -> None:
         for w in self.workers:
-            if kill or w.task is not None:
+            if kill or w.task is not None or not w.used:  # one never used may still be importing: not worth waiting for
                 w.process.kill()
             else:
                 with contextlib.suppress(OSError):
@@ -182,11 +179,10 @@ class Pool:
                 w.process.join()
             w.conn.close()
         self.workers = []
-        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _start(self) -> _Worker:
         mine, theirs = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(theirs, self.capture, self.warm), daemon=True)
+        process = self.context.Process(target=_worker_main, args=(theirs, self.warm), daemon=True)
         process.start()
         theirs.close()
         w = _Worker(process, mine)
@@ -201,13 +197,30 @@ class Pool:
 
     def run(self, tasks: list[Task], done=None, log=None) -> list[Any]:
         """Each task's result, in order; `done(k, n, task)` is called as each finishes, and
-        what the workers say goes to `log` (default: the pool's)."""
+        what the workers say goes to `log` (default: the pool's). The failed tasks' problems
+        are raised together, in the tasks' order (not the order they failed in). If this
+        stops half-way (a bug, a full disk, Ctrl-C), the workers still on a task are killed."""
         self.log = log or self.log
+        try:
+            return self._run(tasks, done)
+        except BaseException:
+            for w in [w for w in self.workers if w.task is not None]:
+                self._stop(w)
+            raise
+
+    def _run(self, tasks: list[Task], done) -> list[Any]:
         pending = list(range(len(tasks)))
         results: dict[int, Any] = {}
-        problems: list[Problem] = []
+        failed: dict[int, list[Problem]] = {}
         kinds: set[type] = set()  # of the errors: raised as that class when they are all one
-        finished = lost = 0
+        lost = 0
+
+        def over(k: int, problems: list[Problem], kind: type) -> None:
+            failed[k] = problems
+            kinds.add(kind)
+            if done:
+                done(len(results) + len(failed), len(tasks), tasks[k])
+
         while pending or any(w.task is not None for w in self.workers):
             idle = [w for w in self.workers if w.task is None]
             while pending and (idle or len(self.workers) < self.jobs):
@@ -222,64 +235,50 @@ class Pool:
                         raise WorkerBug(f"worker processes die before taking a task (exit code {w.process.exitcode})") from None
                     continue
                 pending.pop(0)
-                w.task, w.guard = k, None
+                w.task, w.guard, w.used = k, None, True
             busy = [w for w in self.workers if w.task is not None]
             timeout = POLL_S if any(w.guard for w in busy) else None
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+            wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
             for w in busy:
-                if w.conn in ready:
+                k, reply = w.task, None
+                while reply is None and w.conn.poll():  # all it said, so that a guard it has left is not judged late
                     try:
                         message = w.conn.recv()
                     except (EOFError, OSError):
-                        message = None
-                    if message is not None and message[0] in ("say", "guard"):
+                        break
+                    if message[0] in ("say", "guard"):
                         self._note(w, message)
-                        continue
-                    if message is not None:
-                        kind, k, value = message
-                        w.task, w.guard = None, None
-                        finished += 1
-                        if kind == "done":
-                            results[k] = value
-                        elif kind == "input":
-                            problems += value.problems
-                            kinds.add(type(value))
-                        elif kind == "oserror":
-                            raise value
-                        else:
-                            raise WorkerBug(f"in the worker on {tasks[k].label}:\n{value}")
+                    else:
+                        reply = message
+                if reply is not None:
+                    kind, _, value = reply
+                    w.task, w.guard = None, None
+                    if kind == "done":
+                        results[k] = value
                         if done:
-                            done(finished, len(tasks), tasks[k])
-                        continue
-                if w.process.sentinel in ready or (w.conn in ready and not w.process.is_alive()):
-                    w.process.join(1)
-                    if w.process.is_alive():
-                        continue
-                    k = w.task
+                            done(len(results) + len(failed), len(tasks), tasks[k])
+                    elif kind == "input":
+                        over(k, value.problems, type(value))
+                    elif kind == "oserror":
+                        raise value
+                    else:
+                        raise WorkerBug(f"in the worker on {tasks[k].label}:\n{value}")
+                elif not w.process.is_alive():
+                    w.process.join()
                     self._stop(w)
-                    finished += 1
-                    problems.append(_died(tasks[k], w.process.exitcode))
-                    kinds.add(ModelError)
-                    if done:
-                        done(finished, len(tasks), tasks[k])
-            for w in [w for w in self.workers if w.task is not None and w.guard]:
-                over = self._over(w)
-                if over is None:
-                    continue
-                k, (key, kind, budget, what, *_) = w.task, w.guard
-                self._stop(w)
-                if kind == "view":  # done again, that view from its fallback
-                    self.log.info(f"  {tasks[k].label}: {what}: exact projection over its {budget:g} s budget; drawn from the polygonal one")
-                    tasks[k] = dataclasses.replace(tasks[k], fallbacks=tasks[k].fallbacks | {key})
-                    pending.insert(0, k)
-                else:
-                    finished += 1
-                    problems.append(Problem(tasks[k].where, tasks[k].key, f"{tasks[k].label}: {what} ran past its {budget:g} s limit and was stopped ({over:.1f} s)"))
-                    kinds.add(ModelError)
-                    if done:
-                        done(finished, len(tasks), tasks[k])
-        if problems:
-            raise (kinds.pop() if len(kinds) == 1 else InputError)(problems)
+                    over(k, [_died(tasks[k], w.process.exitcode)], ModelError)
+                elif w.guard and (took := self._over(w)) is not None:
+                    key, kind, budget, what, *_ = w.guard
+                    self._stop(w)
+                    if kind == "view":  # done again, that view from its fallback
+                        self.log.info(f"  {tasks[k].label}: {what}: exact projection over its {budget:g} s budget; drawn from the polygonal one")
+                        tasks[k] = dataclasses.replace(tasks[k], fallbacks=tasks[k].fallbacks | {key})
+                        pending.insert(0, k)
+                    else:
+                        over(k, [Problem(tasks[k].where, tasks[k].key,
+                                         f"{tasks[k].label}: {what} ran past its {budget:g} s limit and was stopped ({took:.1f} s)")], ModelError)
+        if failed:
+            raise (kinds.pop() if len(kinds) == 1 else InputError)([p for k in sorted(failed) for p in failed[k]])
         return [results[k] for k in range(len(tasks))]
 
     def _note(self, w: _Worker, message: tuple) -> None:

@@ -21,13 +21,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from techpack import cli_diff
-from techpack.cli import handle_errors, main
+from techpack.cli import main
 from techpack.report import Reporter
 from tests.conftest import EXAMPLE
 
-if "diff" not in main.commands:  # until techpack/cli.py registers the command
-    cli_diff.register(main, handle_errors)
 
 OLD_HOLE = (65 * math.cos(math.radians(45)), 65 * math.sin(math.radians(45)), 0.0)  # Ø130 PCD
 NEW_HOLE = (65 * math.cos(math.radians(50)), 65 * math.sin(math.radians(50)), 0.0)
@@ -183,10 +180,9 @@ def test_bad_input_is_exit_2_with_one_line(cli, repo, tmp_path):
     code, _, err = cli("diff", empty, repo["zip_c"])
     assert code == 2 and "not a techpack package: no manifest.json" in err
 
-    supplier = next(repo["zip_c"].parent.glob("*_cnc.zip"), None)
-    if supplier is not None:  # built by a techpack that writes supplier packages
-        code, _, err = cli("diff", supplier, repo["zip_c"])
-        assert code == 2 and "is a supplier's package" in err
+    supplier = next(repo["zip_c"].parent.glob("*_cnc.zip"))
+    code, _, err = cli("diff", supplier, repo["zip_c"])
+    assert code == 2 and "is a supplier's package" in err
 
     outside = tmp_path / "no-git" / "techpack.yaml"
     outside.parent.mkdir()
@@ -296,6 +292,7 @@ def test_changes_since_and_the_changes_page(repo, tmp_path):
                  "DL2-601 Arm", "qty 1 -&gt; 2", 'src="changes/DL2-101_changed.png"', got["since"]):
         assert text in html
     assert not re.search(r"""(src|href)=["'](https?:|//)""", html)  # offline
+    _in_chromium(folder)
 
     folder, written = write("cnc", got)  # the machinist: the base only
     html = (folder / "changes.html").read_text(encoding="utf-8")
@@ -308,6 +305,26 @@ def test_changes_since_and_the_changes_page(repo, tmp_path):
     assert not any(n in html for n in ("DL2-101", "DL2-201", "DL2-601"))
 
     assert write("turning", None)[1] == []  # no --since: nothing written
+
+
+def _in_chromium(folder):
+    """The changes page as a supplier opens it: Chromium at phone and laptop widths and printed,
+    no sideways scroll, no console error, the changed-region picture loaded at its proportions."""
+    index = pytest.importorskip("tests.documents.test_index")
+    if index.BROWSER is None:
+        pytest.skip("Chromium is not installed (Debian package chromium)")
+    with index.playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=index.BROWSER, args=["--no-sandbox"])
+        try:
+            for width, media in ((390, "screen"), (1280, "screen"), (794, "print")):
+                seen = index.visit(browser, folder, width, shot="full" if media == "screen" else None, media=media, page="changes.html")
+                assert seen["errors"] == [] and seen["scrollWidth"] <= seen["innerWidth"], (width, seen["sticking_out"])
+                (img,) = seen["images"]
+                src, natural_w, _, shown_w, shown_h, natural_h = img
+                assert src == "changes/DL2-101_changed.png" and natural_w > 0
+                assert abs(shown_w / shown_h - natural_w / natural_h) < 0.02, img  # not stretched
+        finally:
+            browser.close()
 
 
 # --- the comparison on small parts ----------------------------------------------------------------

@@ -31,6 +31,7 @@ from techpack.geometry.features import Hole
 from techpack.geometry.part import exact_box
 from techpack.geometry.tolerance import coincident_mm
 from techpack.spec import LoadedSpec, Part
+from techpack.naming import supplier_name
 
 CHARACTERISTIC_KEYS = ("feature", "kind", "text", "nominal", "upper", "lower", "unit", "datums", "critical", "general", "count")
 FEATURE_KEYS = ("select", "datum", "mask", "cosmetic")  # what a feature says that no characteristic carries
@@ -203,7 +204,7 @@ def part_attrs(loaded: LoadedSpec, part: Part) -> tuple[dict[str, Any], tuple]:
         "finish": [f.describe() for f in finishes],
         "qty": part.qty,
         "spares": str(part.spares if part.spares is not None else spec.product.spares),
-        "supplier": _supplier(loaded, part.supplier),
+        "supplier": supplier_name(loaded.spec, part.supplier),
         "surface": loaded.surface(part).text if process else part.surface,
         "general tolerance": loaded.general_tolerance(part).designation if process else part.general_tolerance,
         "cosmetic class": part.cosmetic,
@@ -212,13 +213,6 @@ def part_attrs(loaded: LoadedSpec, part: Part) -> tuple[dict[str, Any], tuple]:
     }
     resolved = tuple((f.finish.key, tuple(sorted((k, repr(v)) for k, v in f.params.items()))) for f in finishes)
     return attrs, resolved
-
-
-def _supplier(loaded: LoadedSpec, key: str | None) -> str | None:
-    if key is None:
-        return None
-    s = loaded.spec.suppliers.get(key)
-    return s.name if s else key
 
 
 def features_of(part: Part) -> dict[str, dict[str, Any]]:
@@ -239,7 +233,7 @@ def hardware_of(loaded: LoadedSpec) -> dict[str, dict[str, Any]]:
     spec = loaded.spec
     return {
         h.number: {
-            "name": h.name, "qty": h.qty, "supplier": _supplier(loaded, h.supplier),
+            "name": h.name, "qty": h.qty, "supplier": supplier_name(loaded.spec, h.supplier),
             "spares": str(h.spares if h.spares is not None else spec.product.spares), "description": h.description,
         }
         for h in spec.hardware

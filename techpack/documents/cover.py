@@ -29,6 +29,7 @@ from techpack.documents.changes import visible as visible_changes
 from techpack.documents.pdf import Numbered, canvas, describe
 from techpack.quantities import order_qty
 from techpack.standards import parse_general_tolerance
+from techpack.naming import supplier_name
 
 NAME = "cover"
 PDF = "cover.pdf"
@@ -97,14 +98,14 @@ def facts(ctx: BuildContext, parts=()) -> dict:
             "finish": [f.describe() for f in loaded.finishes(p)],
             "tolerance": loaded.general_tolerance(p).designation,
             "size": " × ".join(f"{v:.1f}".removesuffix(".0") for v in sizes[p.number]) if p.number in sizes else "",
-            "supplier": _name(spec, p.supplier) if ctx.supplier is None else None,
+            "supplier": supplier_name(spec, p.supplier) if ctx.supplier is None else None,
             "picture": pictures.get(p.number),
             "files": sorted(({"path": o.path, "label": _label(o)} for o in by_part.get(p.number, []) if o.kind != "picture"),
                             key=lambda f: (ORDER.index(f["label"]) if f["label"] in ORDER else len(ORDER), f["path"])),
         })
     hardware_rows = [
         {"number": h.number, "name": h.name, "description": h.description or "", **quantities(h),
-         "supplier": _name(spec, h.supplier) if ctx.supplier is None else None}
+         "supplier": supplier_name(spec, h.supplier) if ctx.supplier is None else None}
         for h in spec.hardware
     ]
 
@@ -198,10 +199,6 @@ def _image(ctx: BuildContext, path: str) -> dict:
 def _aql(aql: float) -> str:
     """An AQL as ISO 2859-1 writes it: 0.065, 0.65, 1.0, 6.5, 10."""
     return f"{aql:.1f}" if 1 <= aql < 10 else f"{aql:g}"
-
-
-def _name(spec, key: str | None) -> str | None:
-    return spec.suppliers[key].name if key and key in spec.suppliers else None
 
 
 def _label(o: Output) -> str:
@@ -390,7 +387,7 @@ def _parts_table(ctx: BuildContext, rows: list[dict], breaks: list[int], width: 
         pic = ""
         if r["picture"]:
             w, h = r["picture"]["width"], r["picture"]["height"]
-            scale = min((thumb - 4) / w, (thumb - 4 * mm) / h)
+            scale = min((thumb - 4 * mm) / w, (thumb - 4 * mm) / h)
             pic = Image(str(ctx.folder / r["picture"]["path"]), w * scale, h * scale)
         part = f"<b>{e(r['number'])}</b> rev {e(r['revision'])}<br/>{e(r['name'])}"
         if r["supplier"]:

@@ -52,7 +52,7 @@ from techpack.finish_effects import after_finish, masked_surfaces, size_shape
 from techpack.geometry.model import PartModel
 from techpack.geometry.part import mm_per_unit
 from techpack.inspection import fmt
-from techpack.naming import package_name
+from techpack.naming import package_name, supplier_name
 from techpack.quantities import spares_percent, spares_qty, spares_setting
 from techpack.package import ZIP_EPOCH, zip_entry
 from techpack.standards import iso2859
@@ -263,7 +263,7 @@ def bom_rows(ctx: BuildContext, parts: list[PartModel]) -> list[BomRow]:
             item=k, number=part.number, name=part.name, revision=product.revision,
             material=model.material.title if model.material else part.material, process=process.title,
             finish="; ".join(f.describe() for f in ctx.loaded.finishes(part)) or "none",
-            supplier=_supplier(spec, part.supplier), make_buy="MAKE", qty=part.qty,
+            supplier=supplier_name(spec, part.supplier), make_buy="MAKE", qty=part.qty,
             spares=spares_setting(part, product),
             volume_cm3=round(model.volume_mm3 / 1000, 6),
             density=model.material.density_g_cm3 if model.material else None,
@@ -275,16 +275,12 @@ def bom_rows(ctx: BuildContext, parts: list[PartModel]) -> list[BomRow]:
     for k, hw in enumerate(spec.hardware, len(rows) + 1):
         rows.append(BomRow(
             item=k, number=hw.number, name=hw.name, revision=None, material=None, process=None,
-            finish=None, supplier=_supplier(spec, hw.supplier), make_buy="BUY", qty=hw.qty,
+            finish=None, supplier=supplier_name(spec, hw.supplier), make_buy="BUY", qty=hw.qty,
             spares=spares_setting(hw, product),
             volume_cm3=None, density=None, unit_mass_g=None, stock=None, step=None, drawing=None,
             notes=hw.description,
         ))
     return rows
-
-
-def _supplier(spec, key: str | None) -> str | None:
-    return spec.suppliers[key].name if key in spec.suppliers else key
 
 
 def _files(ctx: BuildContext) -> dict[tuple[str, str], str]:

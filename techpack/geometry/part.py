@@ -108,10 +108,11 @@ def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:
         step = stepfile.read_model(path, where, label, rel=part.model)
         shape, named, notes = step.solid, {}, step.notes
     solid, volume = _one_valid_solid(shape, where, label, part.model)
-    check_size(part, exact_box(solid.wrapped), where, label)  # 10 km or 1 nm: a unit slip, not a part
     with captured_output():  # OCCT's XCAF reader prints on stdout
         pmi = read_pmi(path, solid) if path.suffix.lower() in (".step", ".stp") else None
-    return BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()), named=named, pmi=pmi, notes=notes)
+    built = BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()), named=named, pmi=pmi, notes=notes)
+    check_size(part, built.box_mm, where, label)  # 10 km or 1 nm: a unit slip, not a part (the box is kept for later stages)
+    return built
 
 
 def build_parts(loaded: LoadedSpec, progress=None) -> list[BuiltPart]:
