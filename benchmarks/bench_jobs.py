@@ -3,9 +3,8 @@
 Generates specs of 10, 20 and 40 parts (filleted plates of different sizes with counterbored and blind holes and a slot,
 CNC-milled, so that every part gets a drawing with dimensions, a hole callout and DFM checks),
 builds each with --jobs 1 and --jobs 2 in a fresh process (start-up included, as a user
-waits for it) and prints the wall time, the time per part, the ratio of the two and the
-peak memory of the largest process (the main one or a worker), which should not grow with
-the number of parts. Run: python benchmarks/bench_jobs.py [--parts 10 20 40] [--repeat 1]
+waits for it) and prints the wall time, the time per part, the ratio of the two, the peak
+memory of the largest process (the main one or a worker) and of the largest worker. Run: python benchmarks/bench_jobs.py [--parts 10 20 40] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -51,7 +50,9 @@ proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 took = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 parts = re.search(r"^  parts: ([0-9.]+) s", proc.stderr, re.M)
+worker = max([float(m) for m in re.findall(r"worker peak memory ([0-9.]+) MB", proc.stderr)] or [0.0])
 print(json.dumps({"code": proc.returncode, "seconds": took, "parts_s": float(parts.group(1)) if parts else 0.0, "peak_mb": peak,
+                  "worker_mb": worker,
                   "err": proc.stderr[-2000:]}))
 """
 
@@ -71,7 +72,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="runs per case; the fastest is shown")
     args = ap.parse_args()
     print(f"{'parts':>5} {'-j1 s':>7} {'-j2 s':>7} {'-j2/-j1':>8} {'stage -j1':>9} {'stage -j2':>9} {'-j2/-j1':>8} "
-          f"{'-j1 s/part':>10} {'-j2 s/part':>10} {'peak MB -j1':>11} {'peak MB -j2':>11}")
+          f"{'-j1 s/part':>10} {'-j2 s/part':>10} {'peak MB -j1':>11} {'peak MB -j2':>11} {'worker MB -j2':>13}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.parts:
             path = spec(Path(tmp) / f"p{n}", n)
@@ -83,11 +84,13 @@ def main() -> None:
             one, two = best[1], best[2]
             print(f"{n:>5} {one['seconds']:>7.1f} {two['seconds']:>7.1f} {two['seconds'] / one['seconds']:>8.2f} "
                   f"{one['parts_s']:>9.1f} {two['parts_s']:>9.1f} {two['parts_s'] / one['parts_s']:>8.2f} "
-                  f"{one['seconds'] / n:>10.2f} {two['seconds'] / n:>10.2f} {one['peak_mb']:>11.0f} {two['peak_mb']:>11.0f}"
+                  f"{one['seconds'] / n:>10.2f} {two['seconds'] / n:>10.2f} {one['peak_mb']:>11.0f} {two['peak_mb']:>11.0f} {two['worker_mb']:>13.0f}"
                   + ("" if same else "   PACKAGES DIFFER"))
             sys.stdout.flush()
     print("\nWall time of `techpack build --jobs N` in a fresh process (start-up included); stage = the `parts` stage alone (the"
-          "\nworkers building, checking and drawing the parts); peak = the largest process (the main one or a worker).")
+          "\nworkers building, checking and drawing the parts); peak = the largest process (the main one or a worker);"
+          "\nworker = the largest worker's peak resident memory (a forked worker counts only the pages of its server's"
+          "\nlibraries that it touched, so it is lower than a spawned one's).")
 
 
 if __name__ == "__main__":

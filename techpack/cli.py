@@ -256,3 +256,24 @@ cli_catalog.register(main, handle_errors)
 from techpack import cli_diff  # noqa: E402  (registers `techpack diff` on main)
 
 cli_diff.register(main, handle_errors)
+
+
+def run() -> None:
+    """The `techpack` command (and `python -m techpack`): main, then leave without tearing down
+    CadQuery and OCCT (half a second after a build, for nothing): the exit handlers run (the
+    workers are closed), the output is flushed, and the process ends with main's exit code."""
+    import atexit
+
+    try:
+        main(prog_name="techpack")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code or 0)

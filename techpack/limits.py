@@ -1,6 +1,6 @@
 """techpack's own limits on its inputs, each with the reason for its value, and the checks
 that apply them: the spec's size and nesting, a part's size, and the environment variables
-techpack reads (TECHPACK_MODEL_TIMEOUT, SOURCE_DATE_EPOCH).
+techpack reads (TECHPACK_MODEL_TIMEOUT, TECHPACK_START_METHOD, SOURCE_DATE_EPOCH).
 
 These are not manufacturing limits (those are in the catalog, per process); they keep a
 careless or hostile input from hanging a build, crashing OCCT or making a package that
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +101,25 @@ def model_timeout(environ: dict[str, str] | None = None) -> int:
     return int(text.strip())
 
 
+START_METHODS = ("forkserver", "spawn")  # never plain fork: a forked copy of a process with threads and OCCT's state is unsafe
+
+
+def start_method(environ: dict[str, str] | None = None, platform: str | None = None) -> str:
+    """How worker processes are started, from TECHPACK_START_METHOD: "forkserver" (the default on
+    Linux: one process imports CadQuery and forks each worker from it) or "spawn" (each worker a
+    fresh Python that imports CadQuery itself; the default, and the only way, on macOS and
+    Windows). Raises InputError for anything else."""
+    environ = os.environ if environ is None else environ
+    linux = (platform or sys.platform).startswith("linux")
+    text = (environ.get("TECHPACK_START_METHOD") or "").strip()
+    if not text:
+        return "forkserver" if linux else "spawn"
+    if text not in START_METHODS or (text == "forkserver" and not linux):
+        can = START_METHODS if linux else ("spawn",)
+        raise InputError(Problem("TECHPACK_START_METHOD", "", f"must be {' or '.join(can)} here; got {text!r}"))
+    return text
+
+
 def source_date_epoch(environ: dict[str, str] | None = None) -> dt.date | None:
     """The day SOURCE_DATE_EPOCH names (reproducible-builds.org: whole seconds since 1970-01-01 UTC,
     ASCII digits), or None when it is not set. Raises InputError when it is not such a number or
@@ -132,9 +152,11 @@ def date_problem(day: dt.date) -> str | None:
 
 
 def check_environment() -> None:
-    """Refuse a bad TECHPACK_MODEL_TIMEOUT before anything runs. (SOURCE_DATE_EPOCH is checked
-    where it is used, by provenance.build_date: a spec with product.date does not read it.)"""
+    """Refuse a bad TECHPACK_MODEL_TIMEOUT or TECHPACK_START_METHOD before anything runs.
+    (SOURCE_DATE_EPOCH is checked where it is used, by provenance.build_date: a spec with
+    product.date does not read it.)"""
     model_timeout()
+    start_method()
 
 
 # --- a part's size -------------------------------------------------------------------------

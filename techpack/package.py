@@ -20,6 +20,7 @@ from techpack.context import BuildContext, Output
 
 MANIFEST = "manifest.json"
 SPEC_COPY = "spec.yaml"
+ZIP_LEVEL = 6  # zlib's default: the package 0.8 % larger than at 9, written in 40 % of the time (measured on 40 parts: 0.13 s against 0.33 s)
 ZIP_EPOCH = dt.date(1980, 1, 1)  # the earliest date a zip entry can carry: earlier dates are stamped 1980-01-01
 
 
@@ -80,4 +81,4 @@ def write_zip(folder: Path, zip_path: Path, date: dt.date) -> None:
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     with zipfile.ZipFile(zip_path, "w") as zf:
         for p in files:
-            zf.writestr(zip_entry(f"{folder.name}/{p.relative_to(folder).as_posix()}", date), p.read_bytes(), compresslevel=9)
+            zf.writestr(zip_entry(f"{folder.name}/{p.relative_to(folder).as_posix()}", date), p.read_bytes(), compresslevel=ZIP_LEVEL)

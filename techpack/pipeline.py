@@ -6,18 +6,19 @@ in the spec's order (so the package does not depend on how many workers there we
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from techpack import workers
 from techpack.checks import Report, check_one, merge_reports
 from techpack.context import BuildContext, Output
-from techpack.errors import InputError, Problem
 from techpack.geometry.model import PartModel
 from techpack.provenance import GitInfo
 from techpack.report import Reporter, peak_rss_mb
-from techpack.spec import LoadedSpec, load_spec
+from techpack.spec import LoadedSpec
 
 TASK = "techpack.pipeline:part_task"
 
@@ -57,30 +58,30 @@ class _Forward(Reporter):
         return out
 
 
-_LOADED: dict[str, LoadedSpec] = {}  # a worker loads the spec once
+_LOADED: dict[str, LoadedSpec] = {}  # in a worker: the spec of the build it works for, by the sha-256 of its pickle
 
 
-def _load(spec_path: str, sha256: str) -> LoadedSpec:
-    key = os.path.abspath(spec_path)  # a worker outlives a build: the same name may be another file in another folder
-    loaded = _LOADED.get(key)
-    if loaded is None or loaded.sha256 != sha256:
-        loaded = _LOADED[key] = load_spec(spec_path)
-    if loaded.sha256 != sha256:
-        raise InputError(Problem(loaded.display, "", "the spec changed while it was being built; build again"))
-    return loaded
+def _load(pickled: bytes) -> LoadedSpec:
+    """The spec as the main process loaded and validated it (sent with each task, unpickled
+    once per worker and build: parsing it again took a worker's first task 0.1 s longer)."""
+    key = hashlib.sha256(pickled).hexdigest()
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = pickle.loads(pickled)
+    return _LOADED[key]
 
 
-def part_task(spec_path: str, sha256: str, index: int, folder: str | None, date: dt.date | None, git: GitInfo | None,
+def part_task(spec: bytes, index: int, folder: str | None, date: dt.date | None, git: GitInfo | None,
               check: bool = True, cwd: str | None = None) -> PartResult:
-    """In a worker: build part `index` of the spec, check it (unless not `check`) and, given a
-    package folder, write its per-part documents there; in `cwd`, the main process's working
-    folder (a worker may outlive one build, and the spec's path may be relative to it)."""
+    """In a worker: build part `index` of the spec (a pickled LoadedSpec), check it (unless not
+    `check`) and, given a package folder, write its per-part documents there; in `cwd`, the main
+    process's working folder (a worker may outlive one build, and paths may be relative to it)."""
     if cwd:
         os.chdir(cwd)
     from techpack.documents import DOCUMENTS
     from techpack.geometry import build_models, build_part
 
-    loaded = _load(spec_path, sha256)
+    loaded = _load(spec)
     log = _Forward(0)
     with log.stage("geometry"):
         (model,) = build_models(loaded, [build_part(loaded, loaded.spec.parts[index])])
@@ -89,10 +90,14 @@ def part_task(spec_path: str, sha256: str, index: int, folder: str | None, date:
     outputs: list[Output] = []
     if folder is not None:
         ctx = BuildContext(loaded=loaded, folder=Path(folder), date=date, git=git, log=log, report=report)
-        for doc in DOCUMENTS:
+        for doc in DOCUMENTS:  # its own documents, then the whole-order documents' share of it (documents/__init__.py)
             if getattr(doc, "PER_PART", False):
                 with log.stage(doc.NAME):
                     outputs += doc.write(ctx, [model])
+        for doc in DOCUMENTS:
+            if hasattr(doc, "prepare"):
+                with log.stage(doc.NAME):
+                    model.prepared[doc.NAME] = doc.prepare(model, report)
     peak = peak_rss_mb()
     return PartResult(model=model, report=report, outputs=outputs, seconds=log.seconds, peak_rss_mb=peak)
 
@@ -109,10 +114,9 @@ def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None =
     """Every part of the spec through part_task in the pool's workers; the results in the
     spec's order. The problems of every failing part are raised together."""
     parts = loaded.spec.parts
-    named = Path(loaded.display)  # as the user named it, so that messages say so; else (a spec from a git revision) its path
-    spec_path = loaded.display if named.exists() and named.resolve() == loaded.path.resolve() else str(loaded.path)
+    spec = pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
     tasks = [
-        workers.Task(TASK, (spec_path, loaded.sha256, i, str(folder) if folder else None, date, git, check, os.getcwd()),
+        workers.Task(TASK, (spec, i, str(folder) if folder else None, date, git, check, os.getcwd()),
                      label=f"{p.number} {p.name} ({p.model})", where=loaded.where("parts", i, "model"), key=f"parts[{i}].model")
         for i, p in enumerate(parts)
     ]

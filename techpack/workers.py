@@ -2,10 +2,15 @@
 drawing, per-part documents) runs in a worker, the way Sphinx writes documents in parallel
 and merges in the main process; the main process never runs model code or OCCT's STEP reader.
 
-Workers are started with `spawn` (as on macOS and Windows), at most `jobs` of them, each
-taking the next task when done. They are the only CPU-heavy processes of a build: a
-worker computes its drawing's hidden-line views itself, one after another, so a build
-never runs more than `jobs` CPU-bound processes.
+Workers are started with `forkserver` on Linux (one server process imports CadQuery once,
+while the main process starts up, and forks each worker from it) and with `spawn` on macOS
+and Windows (each worker a fresh Python importing CadQuery itself); TECHPACK_START_METHOD
+chooses (limits.start_method). Either way a worker shares nothing with the main process but
+what its task is sent, and runs each task in the main process's environment and working
+folder as they are when the task is sent. At most `jobs` workers run, each taking the next
+task when done. They are the only CPU-heavy processes of a build: a worker computes its
+drawing's hidden-line views itself, one after another, so a build never runs more than
+`jobs` CPU-bound processes.
 
 What a task may overrun is guarded, and a guard is kept by the main process, not asked of
 the worker: before a model script runs or an exact view is computed, the worker says so
@@ -23,6 +28,7 @@ import contextlib
 import dataclasses
 import importlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -32,6 +38,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from techpack.errors import FindingsError, InputError, ModelError, Problem, Where
+from techpack.limits import start_method
 
 POLL_S = 0.05  # how often a guarded worker's CPU time is read
 WARM = ("techpack.pipeline", "techpack.documents", "techpack.checks")  # what a build's worker imports before its first task
@@ -93,7 +100,8 @@ def guarded(kind: str, budget_s: float, what: str, clock: str = "cpu"):
 
 def _worker_main(conn, warm: tuple[str, ...]) -> None:  # pragma: no cover - runs in the worker process
     """A worker: import the `warm` modules (while the main process starts up too), then run
-    each task sent until told to stop (None). Ctrl-C is the main process's to handle (it kills
+    each task sent until told to stop (None), in the main process's environment as it was when
+    the task was sent (a forked worker starts with its server's, and a worker outlives a build). Ctrl-C is the main process's to handle (it kills
     the workers); OCCT's console output goes to the null device, not to stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     fd = os.open(os.devnull, os.O_WRONLY)  # OCCT's console: where it matters, console.captured_output has it first
@@ -109,7 +117,10 @@ def _worker_main(conn, warm: tuple[str, ...]) -> None:  # pragma: no cover - run
         if message is None:  # done: leave without tearing OCCT and the modules down (a second, for nothing)
             sys.stdout.flush()
             os._exit(0)
-        task_id, fn, args, fallbacks = message
+        task_id, fn, args, fallbacks, environ = message
+        if environ != os.environ:
+            os.environ.clear()
+            os.environ.update(environ)
         _TASK.update(conn=conn, fallbacks=fallbacks, count=0)
         try:
             module, name = fn.split(":")
@@ -151,10 +162,17 @@ class Pool:
         self.log = log
         self.warm = warm
         self.workers: list[_Worker] = []
-        self.context = multiprocessing.get_context("spawn")
+        self.context = multiprocessing.get_context(start_method())
+        if self.context.get_start_method() == "forkserver":  # the server imports what every worker needs, once
+            self.context.set_forkserver_preload(["techpack.forkserver", *warm])
 
     def start(self, n: int | None = None) -> "Pool":
-        """Start n workers (default: jobs) now, so that they import while the caller does too."""
+        """Start n workers (default: jobs) now, so that they import while the caller does too;
+        with forkserver, start the server (which imports) and fork the workers when tasks come:
+        asking it for a worker now would wait here until it has imported."""
+        if self.context.get_start_method() == "forkserver":
+            multiprocessing.forkserver.ensure_running()
+            return self
         while len(self.workers) < min(n or self.jobs, self.jobs):
             self._start()
         return self
@@ -227,7 +245,7 @@ class Pool:
                 w = idle.pop() if idle else self._start()
                 k = pending[0]
                 try:
-                    w.conn.send((k, tasks[k].fn, tasks[k].args, tasks[k].fallbacks))
+                    w.conn.send((k, tasks[k].fn, tasks[k].args, tasks[k].fallbacks, dict(os.environ)))
                 except (BrokenPipeError, OSError):  # it died while idle (or starting): another one takes the task
                     self._stop(w)
                     lost += 1

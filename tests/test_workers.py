@@ -2,7 +2,8 @@
 timeout, cancelling alarms), exits, or crashes the process is that part's error (exit 2,
 naming the part and its file), never a hang, a false success or a traceback; Ctrl-C and
 SIGTERM stop a build with 130 / 143 and leave the earlier package as it was; the package's
-bytes do not depend on the number of workers."""
+bytes do not depend on the number of workers. Each of these runs with the workers forked by
+the forkserver (Linux's default) and spawned (as on macOS and Windows)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ from techpack.build import build
 from techpack.report import Reporter
 from techpack.workers import Pool
 from tests.conftest import BOX_SCRIPT, EXAMPLE
+
+METHODS = ["forkserver", "spawn"]
+
+
+@pytest.fixture(params=METHODS)
+def method(request, monkeypatch) -> str:
+    """How the workers are started (TECHPACK_START_METHOD), one test run each."""
+    monkeypatch.setenv("TECHPACK_START_METHOD", request.param)
+    return request.param
 
 HANGS = {
     "catches the timeout": "def build():\n    while True:\n        try:\n            sum(range(10**6))\n        except Exception:\n            pass\n",
@@ -48,7 +58,7 @@ def _earlier(project, spec, out: Path) -> bytes:
 
 
 @pytest.mark.parametrize("case", sorted(HANGS))
-def test_a_hanging_script_is_killed_at_its_time_limit(project, tmp_path, cli, monkeypatch, case):
+def test_a_hanging_script_is_killed_at_its_time_limit(project, tmp_path, cli, monkeypatch, case, method):
     monkeypatch.setenv("TECHPACK_MODEL_TIMEOUT", "2")
     spec = _project(project, HANGS[case])
     out = tmp_path / "out"
@@ -70,7 +80,7 @@ CRASHES = {
 
 
 @pytest.mark.parametrize("case", sorted(CRASHES))
-def test_a_script_that_exits_or_crashes_the_worker_is_that_parts_error(project, tmp_path, cli, case):
+def test_a_script_that_exits_or_crashes_the_worker_is_that_parts_error(project, tmp_path, cli, case, method):
     script, said = CRASHES[case]
     spec = _project(project, script)
     out = tmp_path / "out"
@@ -82,10 +92,50 @@ def test_a_script_that_exits_or_crashes_the_worker_is_that_parts_error(project, 
     assert (out / "T-1_revA.zip").read_bytes() == before
 
 
-def test_the_pool_spawns_its_workers():
+def test_the_workers_are_forked_by_a_forkserver_on_linux_and_spawned_when_asked(monkeypatch):
+    monkeypatch.delenv("TECHPACK_START_METHOD", raising=False)
     pool = Pool(1, Reporter(0))
-    assert pool.context.get_start_method() == "spawn"
-    pool.close()
+    assert pool.context.get_start_method() == ("forkserver" if sys.platform.startswith("linux") else "spawn")
+    monkeypatch.setenv("TECHPACK_START_METHOD", "spawn")
+    assert Pool(1, Reporter(0)).context.get_start_method() == "spawn"
+
+
+@pytest.mark.parametrize("value", ["fork", "Spawn", "threads"])
+def test_a_start_method_that_is_not_forkserver_or_spawn_is_refused(project, tmp_path, cli, monkeypatch, value):
+    project.write("models/box.py", BOX_SCRIPT)
+    spec = project.spec("- {number: P1, name: Box, model: models/box.py, material: ABS, process: fdm}")
+    monkeypatch.setenv("TECHPACK_START_METHOD", value)
+    for command in (("build", spec, "-o", tmp_path / "out"), ("check", spec)):
+        code, _, err = cli(*command)
+        assert code == 2 and "Traceback" not in err
+        assert f"error: TECHPACK_START_METHOD: must be forkserver or spawn here; got '{value}'" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_forkserver_is_refused_where_there_is_none():
+    from techpack.errors import InputError
+    from techpack.limits import start_method
+
+    assert start_method({}, "darwin") == "spawn" and start_method({}, "win32") == "spawn"
+    assert start_method({}, "linux") == "forkserver" and start_method({"TECHPACK_START_METHOD": "spawn"}, "linux") == "spawn"
+    with pytest.raises(InputError, match="must be spawn here; got 'forkserver'"):
+        start_method({"TECHPACK_START_METHOD": "forkserver"}, "darwin")
+
+
+ENV_BOX = "import os\nimport cadquery as cq\n\ndef build():\n    return cq.Workplane().box(float(os.environ['TP_TEST_SIDE']), 10, 10)\n"
+
+
+def test_a_worker_sees_the_environment_of_the_build_not_of_its_server(project, monkeypatch, method):
+    """The forkserver started long before (the session's first build): a variable set since then
+    reaches the model script, as it does a spawned worker."""
+    from techpack.workers import shared
+
+    project.write("models/env.py", ENV_BOX)
+    spec = project.spec("- {number: P1, name: Env, model: models/env.py, material: ABS, process: fdm}")
+    for side in (23.0, 31.0):  # the same pool both times: each build's own value
+        monkeypatch.setenv("TP_TEST_SIDE", str(side))
+        result = build(spec, project.root / f"out{side:.0f}", Reporter(0), pool=shared(2, Reporter(0)))
+        assert result.parts[0].bbox_mm[0] == pytest.approx(side)
 
 
 def _slow_spec(project) -> Path:
@@ -97,8 +147,32 @@ def _slow_spec(project) -> Path:
     )
 
 
+def _descendants(pid: int) -> set[int]:
+    """Every process under pid (the workers are the forkserver's children, not the build's)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_ctrl_c_and_sigterm_stop_the_build_and_keep_the_earlier_package(project, tmp_path, sig, code):
+def test_ctrl_c_and_sigterm_stop_the_build_and_keep_the_earlier_package(project, tmp_path, sig, code, method):
     spec = _slow_spec(project)
     out = tmp_path / "out"
     slow = project.root / "models" / "slow.py"
@@ -112,6 +186,8 @@ def test_ctrl_c_and_sigterm_stop_the_build_and_keep_the_earlier_package(project,
     while time.monotonic() < deadline and not any(p.name.startswith(".T-1_revA.") for p in out.iterdir()):
         time.sleep(0.1)  # the build has made its temporary folder: the workers are at it
     time.sleep(1.0)
+    under = _descendants(proc.pid)
+    assert len(under) >= 2  # the two workers (and, with forkserver, their server)
     os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)  # Ctrl-C reaches the whole group
     try:
         _, err = proc.communicate(timeout=20)
@@ -123,9 +199,7 @@ def test_ctrl_c_and_sigterm_stop_the_build_and_keep_the_earlier_package(project,
     assert (out / "T-1_revA.zip").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["T-1_revA.zip"]
     time.sleep(0.5)
-    left = subprocess.run(["pgrep", "-f", "techpack.workers"], capture_output=True, text=True).stdout.split()
-    children = [pid for pid in left if Path(f"/proc/{pid}/status").exists() and f"PPid:\t{proc.pid}" in Path(f"/proc/{pid}/status").read_text()]
-    assert children == []  # the workers were killed with it
+    assert [pid for pid in under if _alive(pid)] == []  # the workers (and their server) went with it
 
 
 def _many(project, n: int) -> Path:
@@ -137,11 +211,15 @@ def _many(project, n: int) -> Path:
     return project.spec(parts)
 
 
-def test_one_or_two_workers_give_the_same_bytes(project, tmp_path, example_package):
+def test_one_or_two_workers_give_the_same_bytes(project, tmp_path, example_package, monkeypatch):
+    """One worker forked, two spawned: the same bytes (the session's build forked one per core)."""
     for spec in (EXAMPLE, _many(project, 40)):
+        monkeypatch.setenv("TECHPACK_START_METHOD", "forkserver")
         with Pool(1, Reporter(0)) as pool:
             one = build(spec, tmp_path / f"{spec.parent.name}-1", Reporter(0), pool=pool)
+        monkeypatch.setenv("TECHPACK_START_METHOD", "spawn")
         with Pool(2, Reporter(0)) as pool:
+            assert pool.context.get_start_method() == "spawn"
             two = build(spec, tmp_path / f"{spec.parent.name}-2", Reporter(0), pool=pool)
         assert one.zip_path.read_bytes() == two.zip_path.read_bytes(), spec
         assert [p.read_bytes() for p in one.supplier_zips] == [p.read_bytes() for p in two.supplier_zips]
@@ -152,7 +230,7 @@ def test_one_or_two_workers_give_the_same_bytes(project, tmp_path, example_packa
                 assert sum(n.endswith(".step") for n in zf.namelist()) == 40
 
 
-def test_a_step_file_that_crashes_occt_is_that_parts_error(project, tmp_path, cli):
+def test_a_step_file_that_crashes_occt_is_that_parts_error(project, tmp_path, cli, method):
     from tests.geometry.test_stepfile import crashing_step
 
     project.write("models/box.py", BOX_SCRIPT)

@@ -17,7 +17,7 @@ from techpack import __version__
 from techpack.checks.findings import Finding
 from techpack.checks.table import plural
 from techpack.context import BuildContext, Output
-from techpack.documents.wireframe import picture
+from techpack.documents.wireframe import Picture, picture
 from techpack.fonts import register
 from techpack.geometry import BuiltPart, PartModel
 
@@ -40,6 +40,16 @@ def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
     ctx.path(JSON).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _pdf(ctx, parts)
     return [Output(JSON, NAME), Output(PDF, NAME)]
+
+
+def prepare(model: PartModel, report) -> tuple[frozenset[int], Picture] | None:
+    """In the part's worker: the picture on its findings' page (the faces it flags, and it)."""
+    faces = frozenset(face for f in report.findings for face in f.faces)
+    return (faces, _picture(model, faces)) if report.findings else None
+
+
+def _picture(built: BuiltPart, faces) -> Picture:
+    return picture(built.solid, set(faces), deflection=max(built.bbox_mm) / 400)
 
 
 class _Page:
@@ -144,7 +154,9 @@ def _part_page(page: _Page, built: BuiltPart, found: list[Finding]) -> None:
     for f in found:
         for face in f.faces:
             flagged.setdefault(face, f)
-    frame = picture(built.solid, set(flagged), deflection=max(built.bbox_mm) / 400)
+    faces, frame = built.prepared.get(NAME) or (None, None)
+    if faces != frozenset(flagged):  # not made in the worker, or the findings changed since (the assembly's)
+        frame = _picture(built, flagged)
     xmin, ymin, xmax, ymax = frame.bounds
     scale = min((box_w - 20 * mm) / max(xmax - xmin, 1e-9), (box_h - 20 * mm) / max(ymax - ymin, 1e-9))
     ox = x0 + box_w / 2 - scale * (xmin + xmax) / 2
@@ -152,24 +164,28 @@ def _part_page(page: _Page, built: BuiltPart, found: list[Finding]) -> None:
     c.setStrokeColor(colors.HexColor("#dddddd"))
     c.rect(x0, y0, box_w, box_h)
 
-    def stroke(line, colour, width: float, dash=None) -> None:
+    def stroke(lines, colour, width: float, dash=None) -> None:
+        """The lines of one style as one path (a part's edges are thousands of short lines)."""
+        if not lines:
+            return
         c.setStrokeColor(colour)
         c.setLineWidth(width)
         c.setDash(*(dash or ([], 0)))
         path = c.beginPath()
-        path.moveTo(ox + scale * line[0][0], oy + scale * line[0][1])
-        for px, py in line[1:]:
-            path.lineTo(ox + scale * px, oy + scale * py)
+        for line in lines:
+            path.moveTo(ox + scale * line[0][0], oy + scale * line[0][1])
+            for px, py in line[1:]:
+                path.lineTo(ox + scale * px, oy + scale * py)
         c.drawPath(path, stroke=1, fill=0)
 
-    for line in frame.hidden:
-        stroke(line, colors.HexColor("#bbbbbb"), 0.3, ([2, 2], 0))
-    for line in frame.visible:
-        stroke(line, colors.HexColor("#333333"), 0.5)
+    stroke(frame.hidden, colors.HexColor("#bbbbbb"), 0.3, ([2, 2], 0))
+    stroke(frame.visible, colors.HexColor("#333333"), 0.5)
+    by_colour: dict[str, list] = {}  # the flagged faces' edges, by the colour of their finding
     for face, lines in frame.face_edges.items():
         f = flagged[face]
-        for line in lines:
-            stroke(line, WAIVED if f.waived else COLOURS[f.severity], 1.6)
+        by_colour.setdefault(WAIVED if f.waived else COLOURS[f.severity], []).extend(lines)
+    for colour, lines in by_colour.items():
+        stroke(lines, colour, 1.6)
     c.setDash([], 0)
     taken: list[tuple[float, float]] = []
     r = 3.2 * mm

@@ -8,15 +8,15 @@ from techpack import pipeline
 from techpack.geometry import features, model
 
 
-def count_feature_searches(spec_path: str, sha256: str, folder: str) -> int:
+def count_feature_searches(spec: bytes, folder: str) -> int:
     """How often a part's whole task (geometry, checks, STEP, drawing, finishing, picture)
-    looks for features."""
+    looks for features; spec: the LoadedSpec pickled, as pipeline.run_parts sends it."""
     calls = []
     real = features.find_features
     counting = lambda *a, **k: calls.append(1) or real(*a, **k)  # noqa: E731
     model.find_features = features.find_features = counting
     try:
-        pipeline.part_task(spec_path, sha256, 0, folder, dt.date(2026, 11, 20), None)
+        pipeline.part_task(spec, 0, folder, dt.date(2026, 11, 20), None)
     finally:
         model.find_features = features.find_features = real
     return len(calls)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import re
 
 import pytest
@@ -134,7 +135,7 @@ def test_a_build_finds_each_parts_features_once(project, tmp_path, monkeypatch):
     loaded = load_spec(spec)
     (tmp_path / "pkg").mkdir()
     with Pool(1, Reporter(0)) as pool:
-        (count,) = pool.run([Task("tests.geometry.model_tasks:count_feature_searches", (str(spec), loaded.sha256, str(tmp_path / "pkg")), "count")])
+        (count,) = pool.run([Task("tests.geometry.model_tasks:count_feature_searches", (pickle.dumps(loaded), str(tmp_path / "pkg")), "count")])
     assert count == 1
 
     def refuse(*a, **k):
