@@ -13,14 +13,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from techpack.checks import Report
-from techpack.context import BuildContext
-from techpack.documents import DOCUMENTS
+from typing import TYPE_CHECKING
+
+from techpack import cache as cache_keys
+from techpack.cache import Cache
 from techpack.errors import FindingsError, InputError, Problem
-from techpack.geometry.model import PartModel
-from techpack.pipeline import PartResult, merged, run_parts
 from techpack.naming import package_name, supplier_package_name
-from techpack.package import write_manifest, write_spec_copy, write_zip
 from techpack.provenance import build_date, git_info
 from techpack.report import Reporter, StageTime
 from techpack.safety import build_inputs, refuse_overwriting_inputs, remove_stale, staging_folder
@@ -29,15 +27,26 @@ from techpack.spec import LoadedSpec, load_spec
 from techpack.templating import check_templates
 from techpack.words import did_you_mean
 
+if TYPE_CHECKING:  # CadQuery, OCCT and the documents are imported only when a build has work to do
+    from techpack.checks import Report
+    from techpack.context import BuildContext
+    from techpack.geometry.model import PartModel
+    from techpack.pipeline import PartResult
+
 
 @dataclass(frozen=True)
 class BuildResult:
+    """A build's zips and what it found. A package from the cache has no part models or report
+    (nothing was built): `summary` has its counts either way."""
+
     zip_path: Path
     files: list[str]
     parts: list[PartModel]
-    report: Report
+    report: Report | None
     stages: list[StageTime]
     supplier_zips: list[Path]
+    summary: dict  # {"parts": n, "counts": {"error": n, "warning": n, "info": n, "waived": n}}
+    cached: bool = False  # the whole package came from the cache
 
 
 @dataclass(frozen=True)
@@ -52,18 +61,26 @@ def load(spec_path: str | Path, log: Reporter) -> LoadedSpec:
     or InputError."""
     with log.stage("load"):
         loaded = load_spec(spec_path)
-        check_templates(loaded.folder, [name for doc in DOCUMENTS for name in doc.TEMPLATES])
+        _check_templates(loaded)
         return loaded
 
 
-def check(spec_path: str | Path, log: Reporter, pool: Pool | None = None) -> CheckResult:
+def _check_templates(loaded: LoadedSpec) -> None:
+    from techpack.documents import DOCUMENTS
+
+    check_templates(loaded.folder, [name for doc in DOCUMENTS for name in doc.TEMPLATES])
+
+
+def check(spec_path: str | Path, log: Reporter, pool: Pool | None = None, cache: Cache | None = None) -> CheckResult:
     """Validate the spec, build every part and run the DFM checks (in the pool's workers, or
-    one per core); write nothing. A spec that build would refuse (no date for the documents,
-    say) fails here too."""
+    one per core; a part whose key is in `cache` from there); write nothing. A spec that
+    build would refuse (no date for the documents, say) fails here too."""
+    from techpack.pipeline import run_parts
+
     loaded = load(spec_path, log)
     _provenance(loaded)
     with _pool(pool, log) as workers, log.stage("parts"):
-        results = run_parts(loaded, log, workers)
+        results = run_parts(loaded, log, workers, cache=cache)
     return CheckResult(loaded, [r.model for r in results], _report(loaded, results, log))
 
 
@@ -90,6 +107,8 @@ def _report(loaded: LoadedSpec, results: list[PartResult], log: Reporter) -> Rep
         stage = StageTime(f"parts:{name}", sum(r.seconds.get(name, 0.0) for r in results), max(r.peak_rss_mb for r in results))
         log.stages.append(stage)
         log.detail(f"  {stage.name}: {stage.seconds:.2f} s (in the workers, summed), worker peak memory {stage.peak_rss_mb:.0f} MB")
+    from techpack.pipeline import merged
+
     with log.stage("checks"):
         return merged(loaded, results)
 
@@ -103,6 +122,7 @@ def build(
     release: bool = False,
     since: str | None = None,
     pool: Pool | None = None,
+    cache: Cache | None = None,
 ) -> BuildResult:
     """Build the package for the spec at spec_path into out_dir/NUMBER_revR.zip and, unless
     `suppliers` is False, one package per supplier (NUMBER_revR_KEY.zip) holding only their parts;
@@ -112,8 +132,11 @@ def build(
     a spec or model with uncommitted changes (InputError); `since` a git revision: every package
     gets a CHANGES page (techpack.diff) of what changed from it. Each part is built, checked and
     drawn in a worker process of `pool` (default: one per core). Every zip is written to a temporary
-    folder and moved into place only when all of them are complete."""
-    loaded = load(spec_path, log)
+    folder and moved into place only when all of them are complete. With a `cache`, a part whose
+    key is there is not built again, and a package whose key is there is copied from it (without
+    importing CadQuery); a build with `since` does not take its package from the cache."""
+    with log.stage("load"):
+        loaded = load_spec(spec_path)
     spec = loaded.spec
     git, date = _provenance(loaded)
     if release:
@@ -125,11 +148,27 @@ def build(
     refuse_overwriting_inputs(build_inputs(loaded), zips)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale(out_dir, name)  # what builds killed before they could clean up left
+    package_key = None
+    if cache is not None and not since:
+        options = {"suppliers": suppliers, "release": release, "allow_dfm_errors": allow_dfm_errors}
+        package_key = cache_keys.package_key(loaded, date, git, options)
+        entry = cache.get("package", package_key)
+        if entry is not None:
+            return _from_cache(entry, zips, out_dir, name, log)
+    if pool is not None:
+        pool.start()  # its workers import CadQuery while this process does
+    with log.stage("load"):
+        _check_templates(loaded)
+    from techpack.context import BuildContext
+    from techpack.documents import DOCUMENTS
+    from techpack.package import write_manifest, write_spec_copy, write_zip
+    from techpack.pipeline import run_parts
+
     with staging_folder(out_dir, name) as tmp:
         folder = Path(tmp) / name
         folder.mkdir()
         with _pool(pool, log) as workers, log.stage("parts"):  # geometry, checks and per-part documents, in the workers
-            results = run_parts(loaded, log, workers, folder, date, git)
+            results = run_parts(loaded, log, workers, folder, date, git, cache=cache)
         parts = [r.model for r in results]
         report = _report(loaded, results, log)
         if report.failing("error") and not allow_dfm_errors:
@@ -162,7 +201,25 @@ def build(
         for path, final in zip(staged, zips):  # all written: only now replace what was there
             os.replace(path, final)
         files = sorted([o.path for o in ctx.outputs] + [manifest.path])
-    return BuildResult(zip_path=zips[0], files=files, parts=parts, report=report, stages=log.stages, supplier_zips=zips[1:])
+    summary = {"parts": len(parts), "counts": report.counts()}
+    if package_key is not None:
+        inputs = tuple(sorted({f for p in parts for f in p.inputs}))
+        cache.put("package", package_key, {z.name: z for z in zips}, {"summary": summary, "listing": files}, inputs=inputs)
+    return BuildResult(zip_path=zips[0], files=files, parts=parts, report=report, stages=log.stages, supplier_zips=zips[1:], summary=summary)
+
+
+def _from_cache(entry, zips: list[Path], out_dir: Path, name: str, log: Reporter) -> BuildResult:
+    """The package and the supplier packages from a cache entry, moved into place together."""
+    with log.stage("cache"), staging_folder(out_dir, name) as tmp:
+        staged = [Path(tmp) / z.name for z in zips]
+        for path in staged:
+            shutil.copyfile(entry.file(path.name), path)
+        for path, final in zip(staged, zips):
+            os.replace(path, final)
+    log.info("the package is the cached one: nothing it is made from has changed (--no-cache builds it again)")
+    meta = entry.meta
+    return BuildResult(zip_path=zips[0], files=meta["listing"], parts=[], report=None, stages=log.stages, supplier_zips=zips[1:],
+                       summary=meta["summary"], cached=True)
 
 
 def _supplier_keys(loaded: LoadedSpec, suppliers: bool | str) -> list[str]:
@@ -192,6 +249,10 @@ def _supplier_package(full: BuildContext, parts: list[PartModel], made: dict[str
     """One supplier's package: the files of their parts copied from the full package, and the
     documents about the whole order (DFM report, workbook, cover page) written again for their
     parts alone. Nothing about another supplier goes in: no spec copy, no assembly."""
+    from techpack.context import BuildContext
+    from techpack.documents import DOCUMENTS
+    from techpack.package import write_manifest, write_zip
+
     loaded = full.loaded.for_supplier(key)
     numbers = {p.number for p in loaded.spec.parts}
     ctx = BuildContext(loaded=loaded, folder=folder, date=full.date, git=full.git, log=Reporter(0),  # said once, in the full build

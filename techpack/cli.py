@@ -77,6 +77,13 @@ def handle_errors(fn):
         except InputError as exc:
             if kwargs.get("fmt") == "json":
                 click.echo(json.dumps({"ok": False, "problems": [_problem_json(p) for p in exc.problems]}, indent=2))
+            elif kwargs.get("fmt") in ("github", "sarif"):  # check's CI formats, on stdout (where the runner reads commands)
+                from techpack import annotations
+
+                if kwargs["fmt"] == "github":
+                    click.echo("\n".join(annotations.github_problems(exc.problems, annotations.error_kind(exc))))
+                else:
+                    click.echo(json.dumps(annotations.sarif_problems(exc, EXIT_INPUT), indent=2, ensure_ascii=False))
             for p in exc.problems:
                 click.secho("error: ", fg="red", bold=True, err=True, nl=False)
                 click.echo(str(p), err=True)
@@ -117,18 +124,20 @@ def handle_errors(fn):
     return wrapper
 
 
-def _workers(jobs: int | None, log):
-    """The build's worker processes, started before CadQuery is imported here (the process's
-    shared pool, workers.borrowed: killed if the command stops half-way, else closed at exit)."""
+def _workers(jobs: int | None, log, start: bool = True):
+    """The build's worker processes, started (unless not `start`: build starts them once it knows
+    its package is not in the cache) before CadQuery is imported here: the process's shared pool,
+    workers.borrowed, killed if the command stops half-way, else closed at exit."""
     from techpack.workers import borrowed
 
-    return borrowed(jobs, log, start=True)
+    return borrowed(jobs, log, start=start)
 
 
 def _verbosity(quiet: bool, verbose: bool) -> int:
     return 0 if quiet else 2 if verbose else 1
 
 
+_no_cache = click.option("--no-cache", is_flag=True, help="Build every part again; neither read nor write the cache (TECHPACK_CACHE_DIR, else the platform's cache folder).")
 _quiet = click.option("-q", "--quiet", is_flag=True, help="Print only errors and the result.")
 _verbose = click.option("-v", "--verbose", is_flag=True, help="Also print each stage's time and memory.")
 _spec_arg = click.argument("spec", type=PathArg("read", dir_okay=False, path_type=Path))
@@ -153,26 +162,28 @@ def main():
 @click.option("--release", is_flag=True, help="Refuse to build unless the spec and every model are committed to git.")
 @click.option("--since", metavar="REV", help="Add a CHANGES page (changes.html) with what changed since this git revision, to every package.")
 @_jobs
+@_no_cache
 @_quiet
 @_verbose
 @handle_errors
 def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, suppliers: bool, only: str | None, release: bool, since: str | None,
-          jobs: int | None, quiet: bool, verbose: bool):
+          jobs: int | None, no_cache: bool, quiet: bool, verbose: bool):
     """Build the package for SPEC into OUT/NUMBER_revR.zip, and one per supplier."""
     check_environment()  # a bad TECHPACK_MODEL_TIMEOUT: refused before anything runs
     check_output_folder(out_dir)  # a file in the way, a NUL, a read-only folder: refused before anything is built
     start = time.perf_counter()
     log = Reporter(_verbosity(quiet, verbose))
-    with _workers(jobs, log) as pool:  # they start importing CadQuery while this process does
-        from techpack.build import build as run_build  # imports CadQuery: counted in the time
-        from techpack.checks.table import plural
+    with _workers(jobs, log, start=False) as pool:  # started by build when its package is not in the cache
+        from techpack.build import build as run_build
+        from techpack.cache import Cache
+        from techpack.words import plural
 
         result = run_build(spec, out_dir, log, allow_dfm_errors=allow_dfm_errors, suppliers=only or suppliers, release=release,
-                           since=since, pool=pool)
+                           since=since, pool=pool, cache=None if no_cache else Cache())
     total = time.perf_counter() - start
     size = result.zip_path.stat().st_size
-    n = len(result.parts)
-    c = result.report.counts()
+    n = result.summary["parts"]
+    c = result.summary["counts"]
     if not quiet:
         click.echo(f"DFM: {plural(c['error'], 'error')}, {plural(c['warning'], 'warning')}, {c['info']} info, {c['waived']} waived (see dfm/dfm-report.pdf)", err=True)
     for path in result.supplier_zips:
@@ -182,34 +193,48 @@ def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, suppliers: bool, on
 
 @main.command()
 @_spec_arg
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: the findings for CI, on standard output.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text", show_default=True,
+              help="json: the findings for CI, on standard output; github: GitHub Actions annotations on the spec's lines "
+                   "(run it from the repository's root); sarif: a SARIF 2.1.0 log for code scanning.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
               help="Exit 1 when an unwaived finding is at or above this severity.")
 @_jobs
+@_no_cache
 @_quiet
 @handle_errors
-def check(spec: Path, fmt: str, fail_on: str, jobs: int | None, quiet: bool):
+def check(spec: Path, fmt: str, fail_on: str, jobs: int | None, no_cache: bool, quiet: bool):
     """Validate SPEC, build the parts and run the DFM checks; write nothing."""
     check_environment()
-    log = Reporter(0 if quiet or fmt == "json" else 1)
+    log = Reporter(0 if quiet or fmt in ("json", "sarif") else 1)
     with _workers(jobs, log) as pool:
         from techpack.build import check as run_check
         from techpack.checks.table import format_report
 
-        result = run_check(spec, log, pool=pool)
+        from techpack.cache import Cache
+
+        result = run_check(spec, log, pool=pool, cache=None if no_cache else Cache())
     report = result.report
+    code = EXIT_FINDINGS if report.failing(fail_on) else 0
     if fmt == "json":
         click.echo(json.dumps({"problems": [], **report.to_dict(fail_on)}, indent=2, ensure_ascii=False))
+    elif fmt == "sarif":
+        from techpack import annotations
+
+        click.echo(json.dumps(annotations.sarif_findings(result.loaded, report, code), indent=2, ensure_ascii=False))
     else:
         spec = result.loaded.spec
         titles = {p.number: f"{p.number} {p.name} ({p.process}, {p.material})" for p in spec.parts}
         if spec.assembly:
             titles[spec.assembly.number] = f"{spec.assembly.number} {spec.assembly.name} (assembly)"
         text = format_report(report, titles, fail_on)
-        click.echo(text.splitlines()[-1] if quiet else text)  # quiet: the verdict only
-    if report.failing(fail_on):
-        sys.exit(EXIT_FINDINGS)
+        if fmt == "github":  # an annotation per unwaived finding, then the verdict line
+            from techpack import annotations
+
+            for line in annotations.github_findings(result.loaded, report):
+                click.echo(line)
+        click.echo(text.splitlines()[-1] if quiet or fmt == "github" else text)  # quiet: the verdict only
+    if code:
+        sys.exit(code)
 
 
 @main.command()
@@ -256,6 +281,10 @@ cli_catalog.register(main, handle_errors)
 from techpack import cli_diff  # noqa: E402  (registers `techpack diff` on main)
 
 cli_diff.register(main, handle_errors)
+
+from techpack import cli_list  # noqa: E402  (registers `techpack list` on main)
+
+cli_list.register(main, handle_errors)
 
 
 def run() -> None:

@@ -9,10 +9,13 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from techpack import workers
+from techpack import cache as cache_keys, workers
+from techpack.cache import Cache
 from techpack.checks import Report, check_one, merge_reports
 from techpack.context import BuildContext, Output
 from techpack.geometry.model import PartModel
@@ -21,6 +24,7 @@ from techpack.report import Reporter, peak_rss_mb
 from techpack.spec import LoadedSpec
 
 TASK = "techpack.pipeline:part_task"
+RESULT = "result.pickle"  # a part's PartResult in its cache entry
 
 
 @dataclass
@@ -110,17 +114,66 @@ def step_task(path: str, where: str, label: str, rel: str):
 
 
 def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None = None, date=None, git=None,
-              check: bool = True) -> list[PartResult]:
-    """Every part of the spec through part_task in the pool's workers; the results in the
-    spec's order. The problems of every failing part are raised together."""
+              check: bool = True, cache: Cache | None = None) -> list[PartResult]:
+    """Every part of the spec through part_task in the pool's workers, or from `cache` when its
+    key is there (its per-part files copied into folder); the results in the spec's order.
+    The problems of every failing part are raised together."""
     parts = loaded.spec.parts
+    keys: list[str | None] = [None] * len(parts)
+    results: dict[int, PartResult] = {}
+    if cache is not None:
+        from techpack.documents import DOCUMENTS
+
+        names = [t for doc in DOCUMENTS if getattr(doc, "PER_PART", False) for t in doc.TEMPLATES]
+        templates = cache_keys.templates_digest(loaded.folder, names)  # those a part's own documents render
+        released = not (git and git.dirty)
+        keys = [cache_keys.part_key(loaded, i, date, released, folder is not None, check, templates) for i in range(len(parts))]
+        for i, k in enumerate(keys):
+            found = _cached(cache, k, folder)
+            if found is not None:
+                results[i] = found
+                log.progress(len(results), len(parts), f"{parts[i].number} {parts[i].name}: from the cache")
+    todo = [i for i in range(len(parts)) if i not in results]
     spec = pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
     tasks = [
         workers.Task(TASK, (spec, i, str(folder) if folder else None, date, git, check, os.getcwd()),
-                     label=f"{p.number} {p.name} ({p.model})", where=loaded.where("parts", i, "model"), key=f"parts[{i}].model")
-        for i, p in enumerate(parts)
+                     label=f"{parts[i].number} {parts[i].name} ({parts[i].model})", where=loaded.where("parts", i, "model"),
+                     key=f"parts[{i}].model")
+        for i in todo
     ]
-    return pool.run(tasks, done=lambda k, n, task: log.progress(k, n, task.label), log=log)
+    done = len(results)
+    built = pool.run(tasks, done=lambda k, n, task: log.progress(done + k, len(parts), task.label), log=log) if tasks else []
+    for i, result in zip(todo, built):
+        results[i] = result
+        if cache is not None:
+            _store(cache, keys[i], result, folder)
+    return [results[i] for i in range(len(parts))]
+
+
+def _cached(cache: Cache, key: str, folder: Path | None) -> PartResult | None:
+    """A part's result from the cache, its files copied into folder; None on a miss."""
+    entry = cache.get("part", key)
+    if entry is None:
+        return None
+    try:
+        result = pickle.loads(entry.file(RESULT).read_bytes())
+    except Exception:  # noqa: BLE001 - whole by its sha-256 but not readable here (another Python): a miss
+        return None
+    for out in result.outputs if folder is not None else ():
+        dest = folder / out.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(entry.file(f"out/{out.path}"), dest)
+    result.seconds = {}
+    return result
+
+
+def _store(cache: Cache, key: str, result: PartResult, folder: Path | None) -> None:
+    """Keep a part's result and its per-part files, with the files its model read besides itself."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pickled = Path(tmp) / RESULT
+        pickled.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        files = {RESULT: pickled, **{f"out/{o.path}": folder / o.path for o in result.outputs if folder is not None}}
+        cache.put("part", key, files, {"part": result.model.spec.number}, inputs=result.model.inputs)
 
 
 def merged(loaded: LoadedSpec, results: list[PartResult]) -> Report:

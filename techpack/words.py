@@ -33,3 +33,8 @@ def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
 def deviation(mm: float) -> str:
     """A limit deviation in mm to the half micrometre ISO 286 uses: +0.0045, -0.014, 0."""
     return "0" if mm == 0 else f"{mm:+.4f}".rstrip("0").rstrip(".")
+
+
+def plural(n: int, word: str) -> str:
+    """3, "error" -> "3 errors"; 1, "error" -> "1 error"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"

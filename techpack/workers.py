@@ -351,10 +351,10 @@ _SHARED: dict[str, Any] = {}
 
 def shared(jobs: int | None, log) -> Pool:
     """The process's pool, kept between builds (a test run or a script building many specs pays
-    for starting workers once): made again when the number of workers or the environment the
-    workers read (TECHPACK_*, SOURCE_DATE_EPOCH) changes, closed at exit. A build that fails
+    for starting workers once): made again when the number of workers or how they are started
+    (TECHPACK_START_METHOD) changes, closed at exit. A build that fails
     half-way (Ctrl-C, a bug) closes it with `discard()`."""
-    key = (jobs or default_jobs(), tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("TECHPACK_") or k == "SOURCE_DATE_EPOCH")))
+    key = (jobs or default_jobs(), start_method())  # the environment goes with each task
     pool = _SHARED.get("pool")
     if pool is not None and (_SHARED["key"] != key or any(not w.process.is_alive() for w in pool.workers)):
         discard()

@@ -50,6 +50,14 @@ def project(tmp_path: Path) -> Project:
     return Project(tmp_path / "design")
 
 
+@pytest.fixture(autouse=True)
+def cache_folder(tmp_path_factory, monkeypatch) -> Path:
+    """Each test its own build cache (the CLI uses one), never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("TECHPACK_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def cli():
     """Run the techpack CLI in-process; returns (exit_code, stdout, stderr)."""

@@ -5,12 +5,9 @@ from __future__ import annotations
 import textwrap
 
 from techpack.checks import Report
+from techpack.words import plural
 
 MARK = {"error": "E", "warning": "W", "info": "i"}
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def format_report(report: Report, parts: dict[str, str], fail_on: str) -> str:

@@ -15,7 +15,7 @@ from techpack.documents.pdf import Numbered, canvas, describe
 
 from techpack import __version__
 from techpack.checks.findings import Finding
-from techpack.checks.table import plural
+from techpack.words import plural
 from techpack.context import BuildContext, Output
 from techpack.documents.wireframe import Picture, picture
 from techpack.fonts import register

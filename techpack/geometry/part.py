@@ -40,6 +40,7 @@ class BuiltPart:
     named: dict[str, list[cq.Face]] = field(default_factory=dict)  # faces the script tagged, by tag (not yet matched to the solid's)
     pmi: Pmi | None = None  # the semantic PMI of an AP242 STEP model (datums, tolerances, dimensions on its faces)
     notes: tuple[str, ...] = ()  # what reading the model left out or repaired (a STEP file's stray faces), for the user
+    inputs: tuple[str, ...] = ()  # the files the model script read besides itself (helpers, data): absolute paths, for the cache
 
     @functools.cached_property
     def box_mm(self) -> tuple[float, float, float, float, float, float]:
@@ -96,7 +97,7 @@ def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:
     where = loaded.where("parts", i, "model")
     label = f"parts[{i}].model ({part.number})"
     if path.suffix.lower() == ".py":
-        shape, named = script.run(path, part.params, loaded.where("parts", i, "params"), where, label, rel=part.model)
+        shape, named, inputs = script.run(path, part.params, loaded.where("parts", i, "params"), where, label, rel=part.model)
         notes = ()
         if loaded.units(part) == "in":
             shape = shape.scale(MM_PER_INCH)
@@ -106,11 +107,12 @@ def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:
             raise ModelError(Problem(loaded.where("parts", i, "params"), label, "params are only for CadQuery scripts; a STEP model takes none"))
         # A STEP file declares its own length unit; OCCT converts it to mm on import.
         step = stepfile.read_model(path, where, label, rel=part.model)
-        shape, named, notes = step.solid, {}, step.notes
+        shape, named, notes, inputs = step.solid, {}, step.notes, ()
     solid, volume = _one_valid_solid(shape, where, label, part.model)
     with captured_output():  # OCCT's XCAF reader prints on stdout
         pmi = read_pmi(path, solid) if path.suffix.lower() in (".step", ".stp") else None
-    built = BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()), named=named, pmi=pmi, notes=notes)
+    built = BuiltPart(spec=part, solid=solid, source=path, volume_mm3=volume, faces=len(solid.Faces()), named=named, pmi=pmi, notes=notes,
+                      inputs=inputs)
     check_size(part, built.box_mm, where, label)  # 10 km or 1 nm: a unit slip, not a part (the box is kept for later stages)
     return built
 

@@ -13,6 +13,7 @@ import importlib.util
 import inspect
 import os
 import sys
+import sysconfig
 import traceback
 from pathlib import Path
 from typing import Any
@@ -27,31 +28,60 @@ from techpack.words import did_you_mean
 
 
 
+LIBRARIES = tuple({os.path.realpath(p) for k, p in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib", "purelib", "platlib")}
+                  | {os.path.realpath(Path(__file__).parents[1]) + os.sep})  # and techpack itself (an editable install is outside them)
+_READING: list[set[str]] = []  # while a script runs: the files it reads (an audit hook adds to the innermost)
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _READING and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)) and not (args[2] & (os.O_WRONLY | os.O_RDWR)):
+        _READING[-1].add(os.path.realpath(os.fsdecode(args[0])))  # now: the script may change folder
+
+
+def _own(file: str | None) -> bool:
+    """Whether a module's or data file is the repository's (not Python's or an installed library's)."""
+    return bool(file) and not os.path.realpath(file).startswith(LIBRARIES)
+
+
 @contextlib.contextmanager
-def _sandbox(folder: Path, rel: str):
+def _sandbox(folder: Path, rel: str, read: set[str]):
     """While a script runs: its folder importable, and afterwards the working directory,
-    sys.path and the helper modules it imported from its folder put back, so scripts
-    cannot affect each other (two folders may each have a helpers.py). In a build's worker
-    the script is under a wall-clock limit the main process keeps: past it the worker is
-    killed (a script cannot catch or cancel that)."""
+    sys.path and the modules it imported that are not Python's or an installed library's
+    (its helpers, wherever they are) put back, so scripts cannot affect each other (two
+    folders may each have a helpers.py). `read` gets every file the script read besides
+    itself: its helpers and the data files it opened (for the cache's key). In a build's
+    worker the script is under a wall-clock limit the main process keeps: past it the
+    worker is killed (a script cannot catch or cancel that)."""
+    if not _AUDITING:
+        sys.addaudithook(_audit)  # once per process: an audit hook cannot be removed
+        _AUDITING.append(True)
     cwd, path, modules = os.getcwd(), list(sys.path), set(sys.modules)
     sys.path.insert(0, str(folder))
+    _READING.append(set())
     try:
         with workers.guarded("model", model_timeout(), f"the model script '{rel}' (TECHPACK_MODEL_TIMEOUT)", clock="wall"):
             yield
     finally:
+        opened = _READING.pop()
         os.chdir(cwd)
         sys.path[:] = path
         for name in set(sys.modules) - modules:  # the script's own helpers, not libraries it loaded
             file = getattr(sys.modules[name], "__file__", None)
-            if file and Path(file).resolve().is_relative_to(folder.resolve()):
+            if _own(file):
+                read.add(os.path.realpath(file))
                 del sys.modules[name]
+        read.update(f for f in opened if _own(f) and os.path.isfile(f))
 
 
-def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel: str) -> tuple[cq.Shape, dict[str, list[cq.Face]]]:
-    """Import the script at path, call build(**params) and return its shape and the faces
-    it tagged by name (`.faces(">Z").tag("top")`: what a spec feature's `select: {name: top}` means)."""
-    with _sandbox(path.parent, rel):
+_AUDITING: list[bool] = []
+
+
+def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel: str) -> tuple[cq.Shape, dict[str, list[cq.Face]], tuple[str, ...]]:
+    """Import the script at path, call build(**params) and return its shape, the faces
+    it tagged by name (`.faces(">Z").tag("top")`: what a spec feature's `select: {name: top}` means)
+    and the files it read besides itself (its helper modules and data files: absolute paths, sorted)."""
+    read: set[str] = set()
+    with _sandbox(path.parent, rel, read):
         module = _import(path, where, label, rel)
         build = getattr(module, "build", None)
         if not callable(build):
@@ -70,7 +100,8 @@ def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel
                 raise
             raise ModelError(Problem(where, label, f"'{rel}' raised {type(exc).__name__} in build(), which stops a program; raise an Exception "
                                      "(ValueError, say) to report an error", _script_lines(exc, path, rel))) from None
-    return _to_shape(result, where, label, rel), _tagged_faces(result)
+    read.discard(os.path.realpath(path))
+    return _to_shape(result, where, label, rel), _tagged_faces(result), tuple(sorted(read))
 
 
 def _tagged_faces(result: Any) -> dict[str, list[cq.Face]]:

@@ -4,6 +4,8 @@ report their problems even when the schema check found others."""
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -294,9 +296,17 @@ def _check_datums(item: dict, here: tuple, found: Found) -> None:
                     )
 
 
+# The simplest selectors, which CadQuery reads (each form checked against its parser in
+# tests/spec/test_selectors.py): read here, so that loading such a spec does not import CadQuery.
+SIMPLE_SELECTOR = re.compile(r"[-+<>|#]?[XYZ]|[<>][XYZ]\[-?[0-9]+\]|%(PLANE|CYLINDER|CONE|SPHERE|TORUS|BEZIER|BSPLINE|REVOLUTION"
+                             r"|EXTRUSION|OFFSET|OTHER|LINE|CIRCLE|ELLIPSE|HYPERBOLA|PARABOLA)")
+
+
 def _selector_problem(selector: str) -> str | None:
     """Why CadQuery cannot read a face selector such as '<Z' or '>X and |Y', or None."""
-    from cadquery.selectors import StringSyntaxSelector  # imported only when a spec selects a face
+    if SIMPLE_SELECTOR.fullmatch(selector):
+        return None
+    from cadquery.selectors import StringSyntaxSelector  # imported only when a spec selects a face in another way
 
     try:
         StringSyntaxSelector(selector)
