@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from techpack import cache as cache_keys
+from techpack import cache as cache_keys, limits
 from techpack.cache import Cache
 from techpack.errors import FindingsError, InputError, Problem
 from techpack.naming import package_name, supplier_package_name
@@ -201,6 +202,7 @@ def build(
         for path, final in zip(staged, zips):  # all written: only now replace what was there
             os.replace(path, final)
         files = sorted([o.path for o in ctx.outputs] + [manifest.path])
+    _warn_size(zips, log)
     summary = {"parts": len(parts), "counts": report.counts()}
     if package_key is not None:
         inputs = tuple(sorted({f for p in parts for f in p.inputs}))
@@ -217,9 +219,23 @@ def _from_cache(entry, zips: list[Path], out_dir: Path, name: str, log: Reporter
         for path, final in zip(staged, zips):
             os.replace(path, final)
     log.info("the package is the cached one: nothing it is made from has changed (--no-cache builds it again)")
+    _warn_size(zips, log)
     meta = entry.meta
     return BuildResult(zip_path=zips[0], files=meta["listing"], parts=[], report=None, stages=log.stages, supplier_zips=zips[1:],
                        summary=meta["summary"], cached=True)
+
+
+def _warn_size(zips: list[Path], log: Reporter) -> None:
+    """Say which zips are larger than an e-mail attachment usually may be, and their largest files."""
+    for path in zips:
+        size = path.stat().st_size
+        if size > limits.EMAIL_MAX_BYTES:
+            with zipfile.ZipFile(path) as zf:
+                largest = sorted(zf.infolist(), key=lambda i: (-i.compress_size, i.filename))[:3]
+            files = ", ".join(f"{i.filename.split('/', 1)[-1]} ({limits.size_words(i.compress_size)})" for i in largest)
+            log.info(f"warning: {path.name} is {limits.size_words(size)}, more than an e-mail attachment may usually be "
+                     f"({limits.size_words(limits.EMAIL_MAX_BYTES)}); its largest files: {files}. Send it as a link to a file share, "
+                     "or make those files smaller (a STEP model's detail, a photo's resolution)")
 
 
 def _supplier_keys(loaded: LoadedSpec, suppliers: bool | str) -> list[str]:

@@ -15,7 +15,6 @@ No CadQuery: listing hundreds of specs costs their YAML parsing and nothing else
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -118,30 +117,14 @@ def find_specs(folder: Path) -> tuple[list[str], list[tuple[str, Problem]]]:
     return sorted(found, key=_path_order), problems
 
 
-@contextlib.contextmanager
-def _selectors_unchecked():
-    """Load specs without checking face selectors (`select: {face: ">Z and |X"}`) with CadQuery's
-    own parser: importing CadQuery takes 1.5 s, longer than listing hundreds of specs.
-    `techpack check` and `build` check them, as they import CadQuery anyway."""
-    from techpack.spec import checks
-
-    real = checks._selector_problem
-    checks._selector_problem = lambda selector: None
-    try:
-        yield
-    finally:
-        checks._selector_problem = real
-
-
 def load_facts(path: str) -> tuple[dict | None, Where | None, list[Problem]]:
     """Load one spec (here or in a worker): its facts and where its product number is, or its problems."""
     from techpack.spec import load_spec
 
-    with _selectors_unchecked():
-        try:
-            loaded = load_spec(path)
-        except InputError as exc:
-            return None, None, exc.problems
+    try:
+        loaded = load_spec(path, selectors=False)  # CadQuery's selector parser: left to check and build
+    except InputError as exc:
+        return None, None, exc.problems
     spec = loaded.spec
     facts = {
         "product": spec.product.number,

@@ -55,6 +55,11 @@ LIMITS: dict[str, Limit] = {
         600, "s",
         "the default of TECHPACK_MODEL_TIMEOUT: a CadQuery script builds a part in seconds; ten minutes is a runaway loop",
     ),
+    "email_bytes": Limit(
+        20 * 1024 * 1024, "bytes",
+        "the largest attachment e-mail services usually accept: Outlook.com takes 20 MB, Gmail 25 MB (their help pages), and "
+        "company mail servers are often set lower; a package above it is warned about, since it is the zip a designer e-mails",
+    ),
     "date_min": Limit(
         dt.date(1980, 1, 1).toordinal(), "date",
         "the earliest date a zip entry can carry (MS-DOS date, PKWARE APPNOTE 4.4.6): an earlier date could not be the "
@@ -71,6 +76,7 @@ SPEC_MAX_DEPTH = int(LIMITS["spec_depth"].value)
 PART_MIN_MM = LIMITS["part_min_mm"].value
 PART_MAX_MM = LIMITS["part_max_mm"].value
 MODEL_TIMEOUT_DEFAULT_S = int(LIMITS["model_timeout_s"].value)
+EMAIL_MAX_BYTES = int(LIMITS["email_bytes"].value)
 DATE_MIN = dt.date.fromordinal(int(LIMITS["date_min"].value))
 DATE_MAX = dt.date.fromordinal(int(LIMITS["date_max"].value))
 

@@ -182,3 +182,24 @@ def test_an_entry_is_used_only_under_its_own_key(tmp_path):
     moved.parent.mkdir(parents=True)
     os.rename(store.root / "part" / "dd" / ("d" * 64), moved)
     assert store.get("part", "e" * 64) is None and not moved.exists()  # its entry.json names another key
+
+
+def test_a_package_larger_than_an_email_attachment_is_warned_about_naming_its_largest_files(lamp, tmp_path, cli, monkeypatch):
+    import zipfile
+
+    from techpack import limits
+
+    monkeypatch.setattr(limits, "EMAIL_MAX_BYTES", 50_000)
+    for run in ("built", "cached"):  # said either way
+        code, _, err = cli("build", lamp, "-o", tmp_path / run, "--no-suppliers")
+        assert code == 0
+        path = tmp_path / run / "T-1_revA.zip"
+        with zipfile.ZipFile(path) as zf:
+            largest = sorted(zf.infolist(), key=lambda i: (-i.compress_size, i.filename))[:3]
+        named = ", ".join(f"{i.filename.split('/', 1)[-1]} ({limits.size_words(i.compress_size)})" for i in largest)
+        assert (f"warning: T-1_revA.zip is {limits.size_words(path.stat().st_size)}, more than an e-mail attachment may usually be "
+                f"({limits.size_words(50_000)}); its largest files: {named}.") in err
+        assert largest[0].compress_size >= largest[1].compress_size >= largest[2].compress_size > 0
+    monkeypatch.setattr(limits, "EMAIL_MAX_BYTES", 20 * 1024 * 1024)
+    code, _, err = cli("build", lamp, "-o", tmp_path / "small", "--no-suppliers")
+    assert code == 0 and "e-mail" not in err

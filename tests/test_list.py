@@ -17,7 +17,6 @@ import pytest
 from ruamel.yaml import YAML
 
 from techpack import cli_list
-from techpack.spec import checks
 from tests.conftest import BOX_SCRIPT, EXAMPLE, REPO
 
 PRODUCT = "product: {{number: {number}, name: {name}, revision: {revision}, owner: Test Ltd, drawn_by: T. Tester, date: 2026-11-20, batch: 10}}\n"
@@ -162,16 +161,16 @@ def test_what_claims_to_be_a_spec(tmp_path: Path, cli):
 
 
 def test_face_selectors_are_left_to_check(project, cli):
-    """list does not parse face selectors (CadQuery's parser), and leaves the loader as it was."""
+    """list does not parse face selectors with CadQuery's parser; check does."""
     project.write("models/box.py", BOX_SCRIPT)
     project.spec("""
         - {number: P-1, name: Plate, model: models/box.py, material: aluminium 6061-T6, process: cnc-milling,
            features: [{name: top, select: {face: ">>Q!"}, flatness: 0.05}]}
     """)
-    real = checks._selector_problem
     code, out, _ = cli("list", project.root)
     assert code == 0 and [s["product"] for s in json.loads(out)["specs"]] == ["T-1"]
-    assert checks._selector_problem is real
+    code, _, err = cli("check", project.root / "techpack.yaml")
+    assert code == 2 and "'>>Q!' is not a CadQuery selector" in err
 
 
 def test_no_cadquery_imported():

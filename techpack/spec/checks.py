@@ -27,8 +27,9 @@ GEOMETRIC_TOLERANCES = ("position", "perpendicularity", "parallelism")  # the fe
 class Found:
     """Collects problems with their positions."""
 
-    def __init__(self, pos: Positions):
+    def __init__(self, pos: Positions, selectors: bool = True):
         self.pos = pos
+        self.selectors = selectors  # read the face selectors CadQuery's parser reads (imports CadQuery)
         self.problems: list[Problem] = []
 
     def add(self, loc: tuple, message: str, of_key: bool = False) -> None:
@@ -44,8 +45,8 @@ def _name(value: Any) -> str | None:
     return None
 
 
-def check_references(data: dict, pos: Positions, folder: Path, root: Path, catalog: Catalog) -> list[Problem]:
-    found = Found(pos)
+def check_references(data: dict, pos: Positions, folder: Path, root: Path, catalog: Catalog, selectors: bool = True) -> list[Problem]:
+    found = Found(pos, selectors)
     _check_product(data.get("product"), found)
     suppliers = data.get("suppliers") if isinstance(data.get("suppliers"), dict) else {}
     seen: dict[str, tuple] = {}
@@ -220,7 +221,7 @@ def _check_features(features: Any, here: tuple, found: Found) -> None:
         select = f.get("select")
         hole = select.get("hole") if isinstance(select, dict) else None
         face = select.get("face") if isinstance(select, dict) else None
-        if isinstance(face, str):
+        if isinstance(face, str) and (found.selectors or SIMPLE_SELECTOR.fullmatch(face)):
             message = _selector_problem(face)
             if message:
                 found.add(loc + ("select", "face"), message)

@@ -102,8 +102,10 @@ def find_root(folder: Path) -> Path:
     return folder
 
 
-def load_spec(path: str | Path) -> LoadedSpec:
-    """Read and validate the spec at path. Raises SpecError listing every problem."""
+def load_spec(path: str | Path, selectors: bool = True) -> LoadedSpec:
+    """Read and validate the spec at path. Raises SpecError listing every problem. Not
+    `selectors`: a face selector in a form other than the simplest (`>Z and |X`) is not read
+    with CadQuery's parser, which imports CadQuery (`techpack list`, reading hundreds of specs)."""
     display = str(path)
     if path_problem(path):
         raise SpecError(Problem(Where(display), "", path_problem(path)))
@@ -142,7 +144,7 @@ def load_spec(path: str | Path) -> LoadedSpec:
         problems += _problems(exc.errors(), pos, data)
     catalog, catalog_errors = extend(data.get("catalog"))
     problems += _problems(catalog_errors, pos, data)
-    problems += check_references(data, pos, path.parent, root, catalog)
+    problems += check_references(data, pos, path.parent, root, catalog, selectors)
     scalars, said = scalar_problems(data, pos)
     if scalars:  # said once, in these words: what the other checks say about the same value follows from it
         problems = scalars + [p for p in problems if p.key not in said]
