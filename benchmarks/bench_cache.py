@@ -2,9 +2,11 @@
 
 Copies the example into a temporary folder, then times `techpack build` in a fresh process
 (start-up included, as CI waits for it), each with its output read to the end as a CI step
-does: a cold build with an empty cache; an unchanged rebuild (the package from the cache:
-byte-identical, and CadQuery never imported); a rebuild after changing one part's
-parameter (that part alone built again); and, for reference, a build with --no-cache.
+does, in a git repository of the example: a cold build with an empty cache; an unchanged
+rebuild (the package from the cache: byte-identical, and CadQuery never imported); a build
+of another commit that changes no input (the parts from the cache, the documents about the
+whole order written again: they print the commit); a rebuild after committing a change to
+one part's parameter (that part alone built again); and, for reference, --no-cache.
 Prints each time, its ratio to the cold build and what the rebuilds did.
 Run: python benchmarks/bench_cache.py [--repeat 3]
 """
@@ -35,6 +37,11 @@ def build(spec: Path, out: Path, cache: Path, *extra: str) -> tuple[float, str]:
     return took, proc.stderr
 
 
+def git(folder: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@b"}
+    subprocess.run(["git", "-C", str(folder), *args], check=True, env=env)
+
+
 def zips(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.glob("*.zip"))}
 
@@ -54,16 +61,24 @@ def main() -> None:
         for run in range(args.repeat):
             design = tmp / f"design{run}"
             shutil.copytree(EXAMPLE, design)
+            git(design, "init", "-q")
+            git(design, "add", "-A")
+            git(design, "commit", "-q", "-m", "the example")
             spec = design / "techpack.yaml"
             cache = tmp / f"cache{run}"
             cases = {}
             cases["cold"] = build(spec, tmp / f"cold{run}", cache)
             cases["unchanged"] = build(spec, tmp / f"warm{run}", cache)
             assert zips(tmp / f"warm{run}") == zips(tmp / f"cold{run}"), "the cached package differs from the cold one"
+            (design / "NOTES.txt").write_text("a commit that changes no input\n")
+            git(design, "add", "-A")
+            git(design, "commit", "-q", "-m", "notes")
+            cases["another commit"] = build(spec, tmp / f"commit{run}", cache)
             text = spec.read_text()
             changed = re.sub(r"(number: DL2-201.*?params: \{[^}]*?)(\d+(\.\d+)?)", lambda m: m[1] + f"{float(m[2]) + 0.1:g}", text, count=1, flags=re.S)
             assert changed != text, "no parameter of DL2-201 to change"
             spec.write_text(changed)
+            git(design, "commit", "-q", "-am", "a parameter")
             cases["one parameter"] = build(spec, tmp / f"param{run}", cache)
             cases["--no-cache"] = build(spec, tmp / f"nocache{run}", tmp / f"unused{run}", "--no-cache")
             assert zips(tmp / f"param{run}") == zips(tmp / f"nocache{run}"), "the partly cached package differs from an uncached one"

@@ -27,7 +27,7 @@ MARK = {"error": "E", "warning": "W", "info": "i"}
 
 def run_one(spec: Path) -> tuple[float, dict]:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "techpack", "check", str(spec), "--format", "json", "--quiet"],
+    proc = subprocess.run([sys.executable, "-m", "techpack", "check", str(spec), "--format", "json", "--quiet", "--no-cache"],
                           capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):

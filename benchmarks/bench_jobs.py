@@ -2,7 +2,7 @@
 
 Generates specs of 10, 20 and 40 parts (filleted plates of different sizes with counterbored and blind holes and a slot,
 CNC-milled, so that every part gets a drawing with dimensions, a hole callout and DFM checks),
-builds each with --jobs 1 and --jobs 2 in a fresh process (start-up included, as a user
+builds each with --jobs 1 and --jobs 2 (and --no-cache: every part is built) in a fresh process (start-up included, as a user
 waits for it) and prints the wall time, the time per part, the ratio of the two, the peak
 memory of the largest process (the main one or a worker) and of the largest worker. Run: python benchmarks/bench_jobs.py [--parts 10 20 40] [--repeat 1]
 """
@@ -58,7 +58,7 @@ print(json.dumps({"code": proc.returncode, "seconds": took, "parts_s": float(par
 
 def run(path: Path, out: Path, jobs: int) -> dict:
     """One build in a fresh process; the largest process's peak memory (main or a worker)."""
-    cmd = [sys.executable, "-c", RUN, sys.executable, "-m", "techpack", "build", str(path), "-o", str(out), "-v", "--jobs", str(jobs)]
+    cmd = [sys.executable, "-c", RUN, sys.executable, "-m", "techpack", "build", str(path), "-o", str(out), "-v", "--jobs", str(jobs), "--no-cache"]
     result = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
     if result["code"] != 0:
         raise SystemExit(f"build failed:\n{result['err']}")

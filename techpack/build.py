@@ -82,6 +82,8 @@ def check(spec_path: str | Path, log: Reporter, pool: Pool | None = None, cache:
     _provenance(loaded)
     with _pool(pool, log) as workers, log.stage("parts"):
         results = run_parts(loaded, log, workers, cache=cache)
+    if cache is not None:
+        cache.prune()
     return CheckResult(loaded, [r.model for r in results], _report(loaded, results, log))
 
 
@@ -137,7 +139,7 @@ def build(
     key is there is not built again, and a package whose key is there is copied from it (without
     importing CadQuery); a build with `since` does not take its package from the cache."""
     with log.stage("load"):
-        loaded = load_spec(spec_path)
+        loaded = load_spec(spec_path, selectors=False)  # CadQuery reads the rarer selectors: below, unless the package is cached
     spec = loaded.spec
     git, date = _provenance(loaded)
     if release:
@@ -153,12 +155,16 @@ def build(
     if cache is not None and not since:
         options = {"suppliers": suppliers, "release": release, "allow_dfm_errors": allow_dfm_errors}
         package_key = cache_keys.package_key(loaded, date, git, options)
-        entry = cache.get("package", package_key)
+        entry = cache.get("package", package_key, cache_keys.repository(loaded))
         if entry is not None:
-            return _from_cache(entry, zips, out_dir, name, log)
+            cached = _from_cache(entry, zips, out_dir, name, log)
+            if cached is not None:
+                return cached
     if pool is not None:
         pool.start()  # its workers import CadQuery while this process does
     with log.stage("load"):
+        if _rare_selectors(loaded):
+            loaded = load_spec(spec_path)  # with those selectors read by CadQuery's parser
         _check_templates(loaded)
     from techpack.context import BuildContext
     from techpack.documents import DOCUMENTS
@@ -205,17 +211,24 @@ def build(
     _warn_size(zips, log)
     summary = {"parts": len(parts), "counts": report.counts()}
     if package_key is not None:
-        inputs = tuple(sorted({f for p in parts for f in p.inputs}))
-        cache.put("package", package_key, {z.name: z for z in zips}, {"summary": summary, "listing": files}, inputs=inputs)
+        inputs = sorted({f for p in parts for f in p.inputs})
+        cache.put("package", package_key, {z.name: z for z in zips}, {"summary": summary, "listing": files}, inputs=inputs,
+                  repository=cache_keys.repository(loaded))
+    if cache is not None:
+        cache.prune()
     return BuildResult(zip_path=zips[0], files=files, parts=parts, report=report, stages=log.stages, supplier_zips=zips[1:], summary=summary)
 
 
-def _from_cache(entry, zips: list[Path], out_dir: Path, name: str, log: Reporter) -> BuildResult:
-    """The package and the supplier packages from a cache entry, moved into place together."""
+def _from_cache(entry, zips: list[Path], out_dir: Path, name: str, log: Reporter) -> BuildResult | None:
+    """The package and the supplier packages from a cache entry, moved into place together;
+    None when the entry went (another build pruned it) before its zips were copied."""
     with log.stage("cache"), staging_folder(out_dir, name) as tmp:
         staged = [Path(tmp) / z.name for z in zips]
         for path in staged:
-            shutil.copyfile(entry.file(path.name), path)
+            try:
+                shutil.copyfile(entry.file(path.name), path)
+            except FileNotFoundError:
+                return None
         for path, final in zip(staged, zips):
             os.replace(path, final)
     log.info("the package is the cached one: nothing it is made from has changed (--no-cache builds it again)")
@@ -223,6 +236,14 @@ def _from_cache(entry, zips: list[Path], out_dir: Path, name: str, log: Reporter
     meta = entry.meta
     return BuildResult(zip_path=zips[0], files=meta["listing"], parts=[], report=None, stages=log.stages, supplier_zips=zips[1:],
                        summary=meta["summary"], cached=True)
+
+
+def _rare_selectors(loaded: LoadedSpec) -> bool:
+    """Whether a feature selects a face with a selector other than the simplest forms."""
+    from techpack.spec.checks import SIMPLE_SELECTOR
+
+    faces = [f.select.get("face") for p in loaded.spec.parts for f in p.features if isinstance(f.select, dict)]
+    return any(isinstance(face, str) and not SIMPLE_SELECTOR.fullmatch(face) for face in faces)
 
 
 def _warn_size(zips: list[Path], log: Reporter) -> None:

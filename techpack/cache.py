@@ -29,6 +29,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
@@ -104,22 +105,23 @@ class Cache:
         self.root = (root or folder()) / f"v{FORMAT}"
         self.max_bytes = max_bytes
 
-    def get(self, kind: str, k: str) -> Entry | None:
+    def get(self, kind: str, k: str, repository: Path | None = None) -> Entry | None:
         """The entry stored under key k, if it is whole: every file it lists has the sha-256 it
-        was stored with, and every input it lists (a model's helper) still has its sha-256.
-        Anything else is a miss (and a damaged entry is removed)."""
+        was stored with, and every input it lists (a file a model read, inside `repository` by
+        its path there) still has its sha-256, or is still not there. Anything else is a miss
+        (and a damaged entry is removed)."""
         path = self.root / kind / k[:2] / k
         try:
             meta = json.loads((path / "entry.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
+            meta = None
+        if not isinstance(meta, dict) or meta.get("key") != k or not isinstance(meta.get("files"), dict) \
+                or not isinstance(meta.get("inputs"), dict):
             if path.exists():
                 shutil.rmtree(path, ignore_errors=True)
             return None
-        if meta.get("key") != k or not isinstance(meta.get("files"), dict):
-            shutil.rmtree(path, ignore_errors=True)
-            return None
-        if any(file_digest(p) != sha for p, sha in meta.get("inputs", {}).items()):
-            return None  # a helper the model read has changed: built again, and stored over this one
+        if any(file_digest(_where(p, repository)) != sha for p, sha in meta["inputs"].items()):
+            return None  # a file the model read has changed: built again, and stored over this one
         if any(file_digest(path / "files" / rel) != sha for rel, sha in meta["files"].items()):
             shutil.rmtree(path, ignore_errors=True)
             return None
@@ -127,10 +129,12 @@ class Cache:
             os.utime(path)  # used: the last to go
         return Entry(path, meta)
 
-    def put(self, kind: str, k: str, files: dict[str, Path], meta: dict, inputs: tuple[str, ...] = ()) -> None:
-        """Store `files` (their names in the entry -> where they are now) under key k, with meta
-        (JSON-able) and the sha-256 of each input file. A cache that cannot be written (a
-        read-only or full disk) is no error: the build has its package, it just is not kept."""
+    def put(self, kind: str, k: str, files: dict[str, Path | bytes], meta: dict, inputs=(), repository: Path | None = None) -> None:
+        """Store `files` (their names in the entry -> where they are now, or their bytes) under key
+        k, with meta (JSON-able) and `inputs`, the (path, sha-256 or None) of each file a model
+        read (those inside `repository` kept by their path there, so that another checkout of
+        it reads its own). A cache that cannot be written (a read-only or full disk) is no
+        error: the build has its package, it just is not kept."""
         final = self.root / kind / k[:2] / k
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
@@ -142,27 +146,32 @@ class Cache:
             for rel, src in files.items():
                 dest = staging / "files" / rel
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, dest)
+                dest.write_bytes(src) if isinstance(src, bytes) else shutil.copyfile(src, dest)
                 sums[rel] = file_digest(dest)
-            found = {p: file_digest(p) for p in inputs}
-            record = {**meta, "key": k, "files": sums, "inputs": {p: s for p, s in found.items() if s is not None}}
+            record = {**meta, "key": k, "files": sums, "inputs": {_name(p, repository): sha for p, sha in inputs}}
             (staging / "entry.json").write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
             if final.exists():
                 shutil.rmtree(final, ignore_errors=True)
             os.rename(staging, final)
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
-            return
-        self.prune()
 
     def prune(self) -> None:
-        """Remove the least recently used entries until the cache holds at most max_bytes."""
+        """Remove the least recently used entries until the cache holds at most max_bytes, and
+        the temporary folders of writes that stopped half-way (a killed build) an hour on. Run
+        once a build; another build pruning or writing at the same time is no error."""
         entries = []
-        for kind in (p for p in self.root.iterdir() if p.is_dir()) if self.root.is_dir() else ():
-            for path in kind.glob("*/*"):
-                if path.is_dir() and not path.name.startswith("."):
-                    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-                    entries.append((path.stat().st_mtime, size, path))
+        old = time.time() - 3600
+        for path in self.root.glob("*/*/*") if self.root.is_dir() else ():
+            try:
+                if path.name.startswith("."):
+                    if path.stat().st_mtime < old:
+                        shutil.rmtree(path, ignore_errors=True)
+                    continue
+                size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+                entries.append((path.stat().st_mtime, size, path))
+            except OSError:  # gone while counted: another build's doing
+                continue
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries):
             if total <= self.max_bytes:
@@ -171,20 +180,63 @@ class Cache:
             total -= size
 
 
+def repository(loaded) -> Path:
+    """The spec's repository as the model scripts see it (symlinks resolved): an entry names
+    the files they read inside it by their path there."""
+    return Path(os.path.realpath(loaded.root))
+
+
+def _name(path: str, repository: Path | None) -> str:
+    """An input's name in an entry: "repo:" and its path in the repository, or its absolute path."""
+    if repository is not None and Path(path).is_relative_to(repository):
+        return "repo:" + Path(path).relative_to(repository).as_posix()
+    return path
+
+
+def _where(name: str, repository: Path | None) -> str:
+    if name.startswith("repo:"):
+        return str((repository or Path("/nonexistent")) / name[5:])
+    return name
+
+
 # --- the keys of a spec's parts and package -------------------------------------------------------
 
 
 def templates_digest(spec_folder: Path, names: list[str] | None = None) -> str:
     """The user's templates (the spec folder's templates/), names and bytes: those of `names`
-    that the user has, or all of them."""
+    the user has and every template they include, import or extend (all of them when one
+    names another by a variable), or, without `names`, all of them."""
     h = hashlib.sha256()
     root = spec_folder / "templates"
-    paths = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-    for path in paths:
-        rel = path.relative_to(root).as_posix()
+    paths = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()} if root.is_dir() else {}
+    if names is not None:
+        names = _referenced(paths, names)
+    for rel, path in sorted(paths.items()):
         if names is None or rel in names:
             h.update(f"{rel}\0{file_digest(path)}\0".encode())
     return h.hexdigest()
+
+
+def _referenced(paths: dict[str, Path], names: list[str]) -> set[str] | None:
+    """`names` and the templates they reach, among the user's; None when one is named by a
+    variable (then any may be)."""
+    import jinja2
+    from jinja2 import meta
+
+    env, seen, todo = jinja2.Environment(), set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in paths:
+            continue
+        seen.add(name)
+        try:
+            refs = list(meta.find_referenced_templates(env.parse(paths[name].read_text(encoding="utf-8"))))
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            continue  # the build says what is wrong with it
+        if None in refs:
+            return None
+        todo += refs
+    return seen
 
 
 def part_key(loaded, index: int, date, released: bool, documents: bool, check: bool, templates: str) -> str:
@@ -213,12 +265,13 @@ def part_key(loaded, index: int, date, released: bool, documents: bool, check: b
 
 
 def package_key(loaded, date, git, options: dict) -> str:
-    """The key of a whole package: the whole spec, every model file and photo, all the user's
-    templates, the date, the git commit and the build's options. (The files the models read
+    """The key of a whole package: the whole spec (and its file's bytes and name), every model
+    file and photo, all the user's templates, the date, the git commit and the build's options. (The files the models read
     besides themselves are listed in the entry, as for a part.)"""
     spec = loaded.spec
     return key("package", {
         "spec": spec.model_dump(mode="json"),
+        "spec_file": [loaded.sha256, loaded.path.name, str(loaded.display)],  # its copy, its hash and name in the package
         "models": [file_digest(loaded.model_path(p)) for p in spec.parts],
         "photos": [{f: file_digest(loaded.folder / f) for f in p.photos} for p in spec.parts],
         "templates": templates_digest(loaded.folder),

@@ -303,6 +303,8 @@ def run() -> None:
         code = 1
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
+        try:
             stream.flush()
+        except Exception:  # noqa: BLE001 - a full disk or a closed pipe: the output is not whole
+            code = code or 120  # as Python itself exits when it cannot flush
     os._exit(code or 0)

@@ -10,7 +10,6 @@ import hashlib
 import os
 import pickle
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,11 +124,11 @@ def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None =
         from techpack.documents import DOCUMENTS
 
         names = [t for doc in DOCUMENTS if getattr(doc, "PER_PART", False) for t in doc.TEMPLATES]
-        templates = cache_keys.templates_digest(loaded.folder, names)  # those a part's own documents render
+        templates = cache_keys.templates_digest(loaded.folder, names)  # those a part's documents render, and what they include
         released = not (git and git.dirty)
         keys = [cache_keys.part_key(loaded, i, date, released, folder is not None, check, templates) for i in range(len(parts))]
         for i, k in enumerate(keys):
-            found = _cached(cache, k, folder)
+            found = _cached(cache, k, folder, cache_keys.repository(loaded))
             if found is not None:
                 results[i] = found
                 log.progress(len(results), len(parts), f"{parts[i].number} {parts[i].name}: from the cache")
@@ -143,37 +142,36 @@ def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None =
     ]
     done = len(results)
     built = pool.run(tasks, done=lambda k, n, task: log.progress(done + k, len(parts), task.label), log=log) if tasks else []
-    for i, result in zip(todo, built):
+    for task, i, result in zip(tasks, todo, built):
         results[i] = result
-        if cache is not None:
-            _store(cache, keys[i], result, folder)
+        if cache is not None and not task.fallbacks:  # a view drawn on its fallback (a busy machine) is not kept
+            _store(cache, keys[i], result, folder, cache_keys.repository(loaded))
     return [results[i] for i in range(len(parts))]
 
 
-def _cached(cache: Cache, key: str, folder: Path | None) -> PartResult | None:
-    """A part's result from the cache, its files copied into folder; None on a miss."""
-    entry = cache.get("part", key)
+def _cached(cache: Cache, key: str, folder: Path | None, repo: Path) -> PartResult | None:
+    """A part's result from the cache, its files copied into folder; None on a miss (an entry
+    another build removed or damaged meanwhile included)."""
+    entry = cache.get("part", key, repo)
     if entry is None:
         return None
     try:
         result = pickle.loads(entry.file(RESULT).read_bytes())
-    except Exception:  # noqa: BLE001 - whole by its sha-256 but not readable here (another Python): a miss
+        for out in result.outputs if folder is not None else ():
+            dest = folder / out.path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(entry.file(f"out/{out.path}"), dest)
+    except Exception:  # noqa: BLE001 - gone since it was checked, or whole but not readable here (another Python): a miss
         return None
-    for out in result.outputs if folder is not None else ():
-        dest = folder / out.path
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(entry.file(f"out/{out.path}"), dest)
     result.seconds = {}
     return result
 
 
-def _store(cache: Cache, key: str, result: PartResult, folder: Path | None) -> None:
+def _store(cache: Cache, key: str, result: PartResult, folder: Path | None, repo: Path) -> None:
     """Keep a part's result and its per-part files, with the files its model read besides itself."""
-    with tempfile.TemporaryDirectory() as tmp:
-        pickled = Path(tmp) / RESULT
-        pickled.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        files = {RESULT: pickled, **{f"out/{o.path}": folder / o.path for o in result.outputs if folder is not None}}
-        cache.put("part", key, files, {"part": result.model.spec.number}, inputs=result.model.inputs)
+    files: dict[str, Path | bytes] = {RESULT: pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)}
+    files.update({f"out/{o.path}": folder / o.path for o in result.outputs if folder is not None})
+    cache.put("part", key, files, {"part": result.model.spec.number}, inputs=result.model.inputs, repository=repo)
 
 
 def merged(loaded: LoadedSpec, results: list[PartResult]) -> Report:

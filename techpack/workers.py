@@ -104,6 +104,7 @@ def _worker_main(conn, warm: tuple[str, ...]) -> None:  # pragma: no cover - run
     the task was sent (a forked worker starts with its server's, and a worker outlives a build). Ctrl-C is the main process's to handle (it kills
     the workers); OCCT's console output goes to the null device, not to stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     fd = os.open(os.devnull, os.O_WRONLY)  # OCCT's console: where it matters, console.captured_output has it first
     os.dup2(fd, 1)
     os.close(fd)
@@ -138,6 +139,16 @@ def _worker_main(conn, warm: tuple[str, ...]) -> None:  # pragma: no cover - run
             conn.send(reply)
         except Exception:  # noqa: BLE001 - a result that does not pickle is a bug too
             conn.send(("bug", task_id, traceback.format_exc()))
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the worker process
+    """On Linux: killed when its parent goes (the main process, or the forkserver, which leaves
+    with it), so a build killed with SIGKILL leaves no worker running on."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 # --- in the main process -----------------------------------------------------------------------

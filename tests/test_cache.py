@@ -35,7 +35,7 @@ def build():
 """
 
 PARTS = (
-    "- {number: P1, name: One, model: models/box.py, params: {x: 11}, material: ABS, process: fdm}\n"
+    "- {number: P1, name: One, model: models/box.py, params: {x: 11}, material: ABS, process: fdm, finish: [{paint: {ral: 9005}}]}\n"
     "- {number: P2, name: Two, model: models/box.py, params: {x: 12}, material: PLA, process: fdm}\n"
     "- {number: P3, name: Three, model: models/helped.py, material: ABS, process: fdm}"
 )
@@ -89,6 +89,8 @@ CHANGES = {
     "a catalog entry one part uses": (lambda p: p.spec(PARTS, extra="catalog:\n  materials:\n    pla: {density_g_cm3: 1.3}\n"), {"P2"}),
     "a template of a part's documents": (lambda p: p.write("templates/finishing/handling.j2", "{# the user's own #}\nHandle with gloves.\n"), {"P1", "P2", "P3"}),
     "a template of the package's": (lambda p: p.write("templates/index.html.j2", "<!doctype html><title>{{ product.number }}</title>\n"), set()),
+    "a template a part's template includes": (lambda p: (p.write("templates/finishing/handling.j2", "{% include 'mine/gloves.j2' %}\n"),
+                                                        p.write("templates/mine/gloves.j2", "Handle with gloves.\n")), {"P1", "P2", "P3"}),
 }
 
 
@@ -101,8 +103,7 @@ def test_a_change_rebuilds_exactly_the_parts_it_touches(project, lamp, tmp_path,
     assert built == touched and cached == {"P1", "P2", "P3"} - touched
     _build(cli, lamp, tmp_path / "c", "--no-cache")
     assert _zips(tmp_path / "b") == _zips(tmp_path / "c")  # the same package as without the cache
-    if change != "a template of a part's documents":  # (the parts have no finish: their instructions do not use it)
-        assert _zips(tmp_path / "b") != _zips(tmp_path / "a")
+    assert _zips(tmp_path / "b") != _zips(tmp_path / "a")
 
 
 def test_a_new_techpack_or_library_version_rebuilds_every_part(lamp, tmp_path, cli, monkeypatch):
@@ -169,7 +170,12 @@ def test_the_cache_keeps_under_its_size_the_least_recently_used_going_first(tmp_
         small.put("part", k, {"blob": src}, {"n": n})
         entry = small.root / "part" / k[:2] / k
         os.utime(entry, (1_000_000 + n, 1_000_000 + n))  # a before b before c
-    assert small.get("part", "a" * 64) is None  # the oldest went when c came
+    stale = small.root / "part" / "dd" / ".dddddddddddd.x"  # a write a killed build left
+    stale.mkdir(parents=True)
+    os.utime(stale, (1_000_000, 1_000_000))
+    small.prune()  # once a build, at its end
+    assert not stale.exists()
+    assert small.get("part", "a" * 64) is None  # the oldest went
     assert small.get("part", "b" * 64) is not None and small.get("part", "c" * 64) is not None
 
 
@@ -203,3 +209,46 @@ def test_a_package_larger_than_an_email_attachment_is_warned_about_naming_its_la
     monkeypatch.setattr(limits, "EMAIL_MAX_BYTES", 20 * 1024 * 1024)
     code, _, err = cli("build", lamp, "-o", tmp_path / "small", "--no-suppliers")
     assert code == 0 and "e-mail" not in err
+
+
+def test_another_checkout_reads_its_own_helpers_not_the_first_ones(lamp, project, tmp_path, cli):
+    """Two checkouts of one repository share the cache: a helper changed in the second only is
+    that checkout's (an entry names the files a model read by their path in the repository)."""
+    import shutil
+
+    _build(cli, lamp, tmp_path / "a")
+    other = tmp_path / "other"
+    shutil.copytree(project.root, other)
+    (other / "models" / "lib" / "dims.py").write_text("WIDTH = 17.0\n")
+    built, cached, _ = _build(cli, other / "techpack.yaml", tmp_path / "b")
+    assert built == {"P3"} and cached == {"P1", "P2"}
+    shutil.rmtree(tmp_path / "a")
+    _build(cli, lamp, tmp_path / "a")  # the first checkout still gets its own
+    _build(cli, lamp, tmp_path / "c", "--no-cache")
+    assert _zips(tmp_path / "a") == _zips(tmp_path / "c")
+
+
+def test_a_file_the_script_looked_for_and_did_not_find_is_an_input(project, tmp_path, cli):
+    project.write("models/box.py", BOX_SCRIPT)
+    project.write("models/optional.py", (
+        "import os\nimport cadquery as cq\n\ndef build():\n"
+        "    try:\n        side = float(open(os.path.join(os.path.dirname(__file__), 'side.txt')).read())\n"
+        "    except FileNotFoundError:\n        side = 10.0\n"
+        "    return cq.Workplane().box(side, 10, 10)\n"))
+    spec = project.spec("- {number: P1, name: One, model: models/box.py, material: ABS, process: fdm}\n"
+                        "- {number: P2, name: Two, model: models/optional.py, material: ABS, process: fdm}")
+    _build(cli, spec, tmp_path / "a")
+    project.write("models/side.txt", "12\n")
+    built, cached, _ = _build(cli, spec, tmp_path / "b")
+    assert built == {"P2"} and cached == {"P1"}
+
+
+def test_bytecode_and_libraries_are_not_a_scripts_inputs():
+    import cadquery
+    import numpy
+
+    from techpack.geometry.script import _own
+
+    assert not _own(numpy.__file__) and not _own(cadquery.__file__) and not _own(os.__file__)
+    assert not _own("/repo/models/__pycache__/dims.cpython-311.pyc") and not _own("/repo/models/dims.pyc")
+    assert _own("/repo/models/lib/dims.py") and _own("/repo/models/height.txt")

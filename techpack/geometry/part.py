@@ -40,7 +40,7 @@ class BuiltPart:
     named: dict[str, list[cq.Face]] = field(default_factory=dict)  # faces the script tagged, by tag (not yet matched to the solid's)
     pmi: Pmi | None = None  # the semantic PMI of an AP242 STEP model (datums, tolerances, dimensions on its faces)
     notes: tuple[str, ...] = ()  # what reading the model left out or repaired (a STEP file's stray faces), for the user
-    inputs: tuple[str, ...] = ()  # the files the model script read besides itself (helpers, data): absolute paths, for the cache
+    inputs: tuple[tuple[str, str | None], ...] = ()  # the files the model script read besides itself (helpers, data), with their sha-256 then (None: looked for, not there), for the cache
 
     @functools.cached_property
     def box_mm(self) -> tuple[float, float, float, float, float, float]:

@@ -12,6 +12,7 @@ import contextlib
 import importlib.util
 import inspect
 import os
+import site
 import sys
 import sysconfig
 import traceback
@@ -28,8 +29,11 @@ from techpack.words import did_you_mean
 
 
 
-LIBRARIES = tuple({os.path.realpath(p) for k, p in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib", "purelib", "platlib")}
-                  | {os.path.realpath(Path(__file__).parents[1]) + os.sep})  # and techpack itself (an editable install is outside them)
+LIBRARIES = tuple(sorted(
+    {os.path.realpath(p) + os.sep for k, p in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    | {os.path.realpath(p) + os.sep for p in (*site.getsitepackages(), site.getusersitepackages())}
+    | {os.path.realpath(Path(__file__).parents[1]) + os.sep}  # and techpack itself (an editable install is outside them)
+))
 _READING: list[set[str]] = []  # while a script runs: the files it reads (an audit hook adds to the innermost)
 
 
@@ -39,8 +43,12 @@ def _audit(event: str, args: tuple) -> None:
 
 
 def _own(file: str | None) -> bool:
-    """Whether a module's or data file is the repository's (not Python's or an installed library's)."""
-    return bool(file) and not os.path.realpath(file).startswith(LIBRARIES)
+    """Whether a module or data file is the repository's: not Python's, an installed library's
+    or techpack's, and not compiled bytecode (__pycache__, made again from its source)."""
+    if not file:
+        return False
+    real = os.path.realpath(file)
+    return not real.startswith(LIBRARIES) and "__pycache__" not in Path(real).parts and not real.endswith((".pyc", ".pyo"))
 
 
 @contextlib.contextmanager
@@ -69,17 +77,19 @@ def _sandbox(folder: Path, rel: str, read: set[str]):
             file = getattr(sys.modules[name], "__file__", None)
             if _own(file):
                 read.add(os.path.realpath(file))
-                del sys.modules[name]
-        read.update(f for f in opened if _own(f) and os.path.isfile(f))
+                if file.endswith(".py"):  # imported again by the next script (a compiled module stays: reloading it is unsafe)
+                    del sys.modules[name]
+        read.update(f for f in opened if _own(f))  # a file it looked for and did not find too: its absence is an input
 
 
 _AUDITING: list[bool] = []
 
 
-def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel: str) -> tuple[cq.Shape, dict[str, list[cq.Face]], tuple[str, ...]]:
+def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel: str) -> tuple[cq.Shape, dict[str, list[cq.Face]], tuple]:
     """Import the script at path, call build(**params) and return its shape, the faces
     it tagged by name (`.faces(">Z").tag("top")`: what a spec feature's `select: {name: top}` means)
-    and the files it read besides itself (its helper modules and data files: absolute paths, sorted)."""
+    and the files it read or looked for besides itself (its helper modules and data files), each
+    with its sha-256 as it is now (None: not there), sorted."""
     read: set[str] = set()
     with _sandbox(path.parent, rel, read):
         module = _import(path, where, label, rel)
@@ -101,7 +111,9 @@ def run(path: Path, params: dict[str, Any], params_where, where, label: str, rel
             raise ModelError(Problem(where, label, f"'{rel}' raised {type(exc).__name__} in build(), which stops a program; raise an Exception "
                                      "(ValueError, say) to report an error", _script_lines(exc, path, rel))) from None
     read.discard(os.path.realpath(path))
-    return _to_shape(result, where, label, rel), _tagged_faces(result), tuple(sorted(read))
+    from techpack.cache import file_digest
+
+    return _to_shape(result, where, label, rel), _tagged_faces(result), tuple((f, file_digest(f)) for f in sorted(read))
 
 
 def _tagged_faces(result: Any) -> dict[str, list[cq.Face]]:
