@@ -168,16 +168,21 @@ def test_github_annotates_spec_errors_at_their_line_and_column(project, cli, mon
     assert "error: techpack.yaml:7:5: parts[0].materail: unknown key" in err  # the usual lines stay on stderr
 
 
-def test_github_escapes_a_model_error_and_a_spec_name_with_colon_comma_and_percent(project, cli, monkeypatch):
-    project.write("models/raises.py", 'def build():\n    raise ValueError("100% sure: a, b\\nsecond line")\n')
+def _raising(project, monkeypatch, message: str, name: str = "techpack.yaml") -> None:
+    """A one-part spec whose model raises ValueError(message), with the working folder at it."""
+    project.write("models/raises.py", f'def build():\n    raise ValueError("{message}")\n')
     project.spec("""
         - number: T1
           name: Plate
           model: models/raises.py
           material: 6061
           process: cnc-milling
-        """, name="a,b:50%.yaml")
+        """, name=name)
     monkeypatch.chdir(project.root)
+
+
+def test_github_escapes_a_model_error_and_a_spec_name_with_colon_comma_and_percent(project, cli, monkeypatch):
+    _raising(project, monkeypatch, "100% sure: a, b\\nsecond line", name="a,b:50%.yaml")
     code, out, _ = cli("check", "a,b:50%.yaml", "--format", "github")
     assert code == 2
     assert out.splitlines() == [
@@ -252,15 +257,7 @@ def test_sarif_for_an_input_error_is_a_failed_invocation_with_the_problems(proje
 
 
 def test_sarif_for_a_model_error_names_its_kind(project, cli, monkeypatch):
-    project.write("models/raises.py", 'def build():\n    raise ValueError("too small")\n')
-    project.spec("""
-        - number: T1
-          name: Plate
-          model: models/raises.py
-          material: 6061
-          process: cnc-milling
-        """)
-    monkeypatch.chdir(project.root)
+    _raising(project, monkeypatch, "too small")
     code, out, _ = cli("check", "techpack.yaml", "--format", "sarif")
     log = json.loads(out)
     jsonschema.Draft4Validator(SCHEMA).validate(log)
