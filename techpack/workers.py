@@ -56,6 +56,13 @@ class Task:
     fallbacks: frozenset[int] = frozenset()  # guarded steps to skip on a retry (their budget ran out)
 
 
+NOT_STARTED = (
+    "a worker process exited (code {code}) before it could run techpack: Python starts each worker by running again the "
+    "program that started the build, so a script that calls techpack itself must do so under `if __name__ == \"__main__\":` "
+    "(and cannot be read from standard input)"
+)
+
+
 class WorkerBug(RuntimeError):
     """An unexpected exception in a worker: a bug in techpack, with the worker's traceback."""
 
@@ -99,10 +106,12 @@ def guarded(kind: str, budget_s: float, what: str, clock: str = "cpu"):
 
 
 def _worker_main(conn, warm: tuple[str, ...]) -> None:  # pragma: no cover - runs in the worker process
-    """A worker: import the `warm` modules (while the main process starts up too), then run
-    each task sent until told to stop (None), in the main process's environment as it was when
-    the task was sent (a forked worker starts with its server's, and a worker outlives a build). Ctrl-C is the main process's to handle (it kills
-    the workers); OCCT's console output goes to the null device, not to stdout."""
+    """A worker: say it has started, import the `warm` modules (while the main process starts
+    up too), then run each task sent until told to stop (None), in the main process's
+    environment as it was when the task was sent (a forked worker starts with its server's,
+    and a worker outlives a build). Ctrl-C is the main process's to handle (it kills the
+    workers); OCCT's console output goes to the null device, not to stdout."""
+    conn.send(("started",))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     fd = os.open(os.devnull, os.O_WRONLY)  # OCCT's console: where it matters, console.captured_output has it first
@@ -161,6 +170,7 @@ class _Worker:
     task: int | None = None
     used: bool = False  # has been given a task
     guard: tuple | None = None  # (key, kind, budget, what, clock, wall start, cpu start)
+    started: bool = False  # it has said so: it got as far as running techpack
 
 
 class Pool:
@@ -275,7 +285,7 @@ class Pool:
                         message = w.conn.recv()
                     except (EOFError, OSError):
                         break
-                    if message[0] in ("say", "guard"):
+                    if message[0] in ("say", "guard", "started"):
                         self._note(w, message)
                     else:
                         reply = message
@@ -295,6 +305,8 @@ class Pool:
                 elif not w.process.is_alive():
                     w.process.join()
                     self._stop(w)
+                    if not w.started:  # it never ran techpack: the program that started the build is at fault
+                        raise InputError(Problem("", "", NOT_STARTED.format(code=w.process.exitcode)))
                     over(k, [_died(tasks[k], w.process.exitcode)], ModelError)
                 elif w.guard and (took := self._over(w)) is not None:
                     key, kind, budget, what, *_ = w.guard
@@ -311,7 +323,9 @@ class Pool:
         return [results[k] for k in range(len(tasks))]
 
     def _note(self, w: _Worker, message: tuple) -> None:
-        if message[0] == "say":
+        if message[0] == "started":
+            w.started = True
+        elif message[0] == "say":
             _, level, text = message
             getattr(self.log, level)(text)
         elif message[1] is None:

@@ -244,3 +244,22 @@ def test_a_step_file_that_crashes_occt_is_that_parts_error(project, tmp_path, cl
         assert code == 2 and "Traceback" not in err, command
         assert "parts[1].model" in err and "P2 Bad (models/bad.step): the worker building it crashed (SIGSEGV): OCCT failed inside on this model" in err
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("guarded", [False, True])
+def test_a_script_calling_build_needs_the_main_guard_and_is_told_so(project, method, guarded):
+    """Python starts each worker by running the calling program again: without the guard the
+    workers cannot start, and the error says why instead of blaming a part."""
+    project.write("models/box.py", BOX_SCRIPT)
+    project.spec("- {number: P1, name: Box, model: models/box.py, material: ABS, process: fdm}")
+    call = "build('techpack.yaml', 'out', Reporter(0), suppliers=False)"
+    body = f"if __name__ == '__main__':\n    {call}\n" if guarded else call + "\n"
+    project.write("run.py", "from techpack.build import build\nfrom techpack.report import Reporter\n\n" + body)
+    run = subprocess.run([sys.executable, "run.py"], cwd=project.root, capture_output=True, text=True, timeout=120)
+    if guarded:
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert (project.root / "out" / "T-1_revA.zip").is_file()
+    else:
+        assert run.returncode != 0 and not (project.root / "out" / "T-1_revA.zip").exists()
+        assert ("before it could run techpack: Python starts each worker by running again the program that started the build, "
+                "so a script that calls techpack itself must do so under `if __name__ == \"__main__\":`") in run.stderr
