@@ -8,13 +8,11 @@ from __future__ import annotations
 import numpy as np
 from OCP.BRepAlgoAPI import BRepAlgoAPI_Cut
 from OCP.BRepBuilderAPI import BRepBuilderAPI_Transform
-from OCP.BRepGProp import BRepGProp
 from OCP.gp import gp_Trsf, gp_Vec
-from OCP.GProp import GProp_GProps
 
 from techpack.documents.shade import GREY, SMOOTH_ANGLE, mesh, png_bytes, raster
 from techpack.documents.shade import picture as shade
-from techpack.geometry.part import exact_box
+from techpack.geometry.measure import exact_box, volume
 
 ADDED = (0.93, 0.46, 0.05)  # orange: material the new part has and the old had not
 REMOVED = (0.13, 0.47, 0.85)  # blue: material the old part had and the new has not
@@ -34,9 +32,7 @@ def _cut(a, b):
     if not op.IsDone():
         return None
     out = op.Shape()
-    props = GProp_GProps()
-    BRepGProp.VolumeProperties_s(out, props)
-    return out if props.Mass() > 1e-9 else None
+    return out if volume(out) > 1e-9 else None
 
 
 def _towards(shape, direction: np.ndarray, distance: float):

@@ -12,7 +12,8 @@ from OCP.TopLoc import TopLoc_Location
 from OCP.TopoDS import TopoDS_Shape
 
 from techpack.geometry.model import PartModel
-from techpack.geometry.part import exact_box, mm_per_unit
+from techpack.geometry.measure import exact_box
+from techpack.geometry.part import mm_per_unit
 from techpack.spec import LoadedSpec
 
 

@@ -121,7 +121,7 @@ from techpack.geometry.features import (
     _read_revolved,
     _tuple,
 )
-from techpack.geometry.part import exact_box
+from techpack.geometry.measure import exact_box
 from techpack.geometry.tolerance import coincident_mm
 from techpack.inspection import fmt
 

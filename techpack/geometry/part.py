@@ -7,15 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cadquery as cq
-from OCP.Bnd import Bnd_Box
-from OCP.BRepBndLib import BRepBndLib
 from OCP.BRepCheck import BRepCheck_Analyzer
-from OCP.TopAbs import TopAbs_FACE
-from OCP.TopExp import TopExp_Explorer
 
 from techpack.errors import ModelError, Problem
 from techpack.geometry import script, stepfile
 from techpack.geometry.console import captured_output
+from techpack.geometry.measure import exact_box
 from techpack.limits import check_size
 from techpack.geometry.pmi import Pmi, read_pmi
 from techpack.spec import LoadedSpec, Part
@@ -53,41 +50,6 @@ class BuiltPart:
         """Exact size in x, y, z, mm."""
         xmin, ymin, zmin, xmax, ymax, zmax = self.box_mm
         return xmax - xmin, ymax - ymin, zmax - zmin
-
-
-def exact_box(shape) -> tuple[float, float, float, float, float, float]:
-    """The exact bounding box of a shape (xmin, ymin, zmin, xmax, ymax, zmax), mm. The exact
-    box of a B-spline or torus face is slow, so each of the six extremes is taken from the
-    faces in the order of their quick (enclosing) boxes, stopping at the first face whose
-    quick box cannot beat the exact extreme found so far: the same box, a tenth of the time."""
-    faces = []
-    explorer = TopExp_Explorer(shape, TopAbs_FACE)
-    while explorer.More():
-        quick = Bnd_Box()
-        BRepBndLib.Add_s(explorer.Current(), quick, False)
-        if not quick.IsVoid():
-            faces.append((explorer.Current(), quick.Get()))
-        explorer.Next()
-    if not faces:
-        box = Bnd_Box()
-        BRepBndLib.AddOptimal_s(shape, box, False, False)
-        return box.Get()
-    exact: dict[int, tuple[float, ...]] = {}
-    out = []
-    for k in range(6):
-        low = k < 3  # a minimum: the smallest quick value first
-        best = None
-        for i, (face, quick) in sorted(enumerate(faces), key=lambda f: f[1][1][k] if low else -f[1][1][k]):
-            if best is not None and (quick[k] >= best if low else quick[k] <= best):
-                break
-            if i not in exact:
-                box = Bnd_Box()
-                BRepBndLib.AddOptimal_s(face, box, False, False)
-                exact[i] = box.Get()
-            value = exact[i][k]
-            best = value if best is None else (min(best, value) if low else max(best, value))
-        out.append(best)
-    return tuple(out)
 
 
 def build_part(loaded: LoadedSpec, part: Part) -> BuiltPart:

@@ -13,11 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cadquery as cq
-from OCP.Bnd import Bnd_Box
 from OCP.BRep import BRep_Tool
-from OCP.BRepBndLib import BRepBndLib
-from OCP.BRepGProp import BRepGProp
-from OCP.GProp import GProp_GProps
 from OCP.IFSelect import IFSelect_RetDone
 from OCP.Interface import Interface_Static
 from OCP.ShapeFix import ShapeFix_Solid
@@ -38,6 +34,7 @@ from OCP.TopoDS import TopoDS, TopoDS_Iterator, TopoDS_Shape
 
 from techpack.errors import ModelError, Problem
 from techpack.geometry.console import captured_output
+from techpack.geometry.measure import exact_box, quick_box, volume
 
 # 1 km. Doubles 1e6 mm from the origin are 1.2e-10 mm apart, a thousandth of OCCT's 1e-7 mm tolerance;
 # 1e12 mm away they are 1.2e-4 mm apart, a thousand times it. A part that far out is a placement or unit slip.
@@ -280,22 +277,6 @@ def _count(shape: TopoDS_Shape, kind) -> int:
     return n
 
 
-def _volume(shape: TopoDS_Shape) -> float:
-    props = GProp_GProps()
-    BRepGProp.VolumeProperties_s(shape, props)
-    return props.Mass()
-
-
-def _box(shape: TopoDS_Shape, exact: bool = True) -> tuple[float, float, float, float, float, float]:
-    """The bounding box (xmin, ymin, zmin, xmax, ymax, zmax), mm: exact, or quick (enclosing it, slightly larger)."""
-    box = Bnd_Box()
-    if exact:
-        BRepBndLib.AddOptimal_s(shape, box, False, False)
-    else:
-        BRepBndLib.Add_s(shape, box, False)
-    return box.Get() if not box.IsVoid() else (0.0,) * 6
-
-
 def _the_solid(held: _Held, rel: str, fail) -> tuple[TopoDS_Shape, str]:
     """The solid to build from and a note on what else was held ("" when nothing), or a
     ModelError: no solid, or several."""
@@ -303,7 +284,7 @@ def _the_solid(held: _Held, rel: str, fail) -> tuple[TopoDS_Shape, str]:
         many = held.solids or held.closed_shells
         what = "solid" if held.solids else "closed shell"
         rest = held.kinds(solids=False) if held.solids else held.kinds(closed_shells=False)
-        listed = sorted(((_volume(s), _box(s)) for s in many), key=lambda vb: -abs(vb[0]))
+        listed = sorted(((volume(s), exact_box(s)) for s in many), key=lambda vb: -abs(vb[0]))
         detail = "\n".join(f"{what} {k}: {abs(v):.6g} mm³, {b[3] - b[0]:.4g} x {b[4] - b[1]:.4g} x {b[5] - b[2]:.4g} mm "
                            f"from ({b[0]:.4g}, {b[1]:.4g}, {b[2]:.4g})" for k, (v, b) in enumerate(listed, 1))
         raise fail(f"'{rel}' holds {len(many)} {what}s{' (and ' + _counted(rest) + ')' if rest else ''}; a part must be one "
@@ -326,16 +307,16 @@ def _the_solid(held: _Held, rel: str, fail) -> tuple[TopoDS_Shape, str]:
 def _solid_from(shell: TopoDS_Shape) -> TopoDS_Shape:
     """A solid bounded by the closed shell, oriented so that its volume is positive."""
     solid = ShapeFix_Solid().SolidFromShell(TopoDS.Shell_s(shell))
-    if _volume(solid) < 0:
+    if volume(solid) < 0:
         solid = TopoDS.Solid_s(solid.Reversed())
     return solid
 
 
 def _check_extent(solid: TopoDS_Shape, rel: str, fail) -> None:
     """A ModelError when the solid reaches beyond MAX_COORDINATE_MM from the origin."""
-    if max(abs(c) for c in _box(solid, exact=False)) <= MAX_COORDINATE_MM:
+    if max(abs(c) for c in quick_box(solid)) <= MAX_COORDINATE_MM:
         return
-    box = _box(solid)
+    box = exact_box(solid)
     far = max(abs(c) for c in box)
     if far > MAX_COORDINATE_MM:
         x0, y0, z0, x1, y1, z1 = box
