@@ -5,7 +5,8 @@ Copies the example into a temporary folder, then times `techpack build` in a fre
 does, in a git repository of the example: a cold build with an empty cache; an unchanged
 rebuild (the package from the cache: byte-identical, and CadQuery never imported); a build
 of another commit that changes no input (the parts from the cache, the documents about the
-whole order written again: they print the commit); a rebuild after committing a change to
+whole order written again: they print the commit; byte-identical to a --no-cache build of
+that commit, and CadQuery never imported); a rebuild after committing a change to
 one part's parameter (that part alone built again); and, for reference, --no-cache.
 Prints each time, its ratio to the cold build and what the rebuilds did.
 Run: python benchmarks/bench_cache.py [--repeat 3]
@@ -74,6 +75,8 @@ def main() -> None:
             git(design, "add", "-A")
             git(design, "commit", "-q", "-m", "notes")
             cases["another commit"] = build(spec, tmp / f"commit{run}", cache)
+            build(spec, tmp / f"commitnc{run}", tmp / f"unused{run}", "--no-cache")
+            assert zips(tmp / f"commit{run}") == zips(tmp / f"commitnc{run}"), "the package of the parts from the cache differs from an uncached one"
             text = spec.read_text()
             changed = re.sub(r"(number: DL2-201.*?params: \{[^}]*?)(\d+(\.\d+)?)", lambda m: m[1] + f"{float(m[2]) + 0.1:g}", text, count=1, flags=re.S)
             assert changed != text, "no parameter of DL2-201 to change"
@@ -94,7 +97,8 @@ def main() -> None:
     print("\n".join(rows))
     print("\nWall time of `techpack build` on the example in a fresh process, its output read to the end (the fastest of"
           f"\n{args.repeat}); CadQuery: whether any process of the build imported it. The unchanged rebuild's zips are"
-          "\nbyte-identical to the cold build's, and the one-parameter rebuild's to a --no-cache build's (checked).")
+          "\nbyte-identical to the cold build's, and another commit's and the one-parameter rebuild's to a --no-cache"
+          "\nbuild's of the same commit (checked).")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def label(name: str) -> str:
 
 def prepared(spec: Path):
     """(loaded spec, part model) after the geometry and checks stages, and the model's cached state then."""
-    from techpack.checks import run_checks
+    from techpack.checks.run import run_checks
     from techpack.geometry import build_models, build_parts
     from techpack.spec import load_spec
 

@@ -11,7 +11,7 @@ import contextlib
 import os
 import shutil
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -33,28 +33,38 @@ if TYPE_CHECKING:  # CadQuery, OCCT and the documents are imported only when a b
     from techpack.context import BuildContext
     from techpack.geometry.model import PartModel
     from techpack.pipeline import PartResult
+    from techpack.summary import PartSummary
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """A build's zips and what it found. A package from the cache has no part models or report
+    """A build's zips and what it found. A package from the cache has no parts or report
     (nothing was built): `summary` has its counts either way."""
 
     zip_path: Path
     files: list[str]
-    parts: list[PartModel]
+    results: list[PartResult]
     report: Report | None
     stages: list[StageTime]
     supplier_zips: list[Path]
     summary: dict  # {"parts": n, "counts": {"error": n, "warning": n, "info": n, "waived": n}}
     cached: bool = False  # the whole package came from the cache
 
+    @property
+    def parts(self) -> list[PartModel]:
+        """The part models (unpickled, with CadQuery, when first read)."""
+        return [r.model for r in self.results]
+
 
 @dataclass(frozen=True)
 class CheckResult:
     loaded: LoadedSpec
-    parts: list[PartModel]
+    results: list[PartResult]
     report: Report
+
+    @property
+    def parts(self) -> list[PartModel]:
+        return [r.model for r in self.results]
 
 
 def load(spec_path: str | Path, log: Reporter) -> LoadedSpec:
@@ -69,7 +79,7 @@ def load(spec_path: str | Path, log: Reporter) -> LoadedSpec:
 def _check_templates(loaded: LoadedSpec) -> None:
     from techpack.documents import DOCUMENTS
 
-    check_templates(loaded.folder, [name for doc in DOCUMENTS for name in doc.TEMPLATES])
+    check_templates(loaded.folder, [name for doc in DOCUMENTS for name in doc.templates])
 
 
 def check(spec_path: str | Path, log: Reporter, pool: Pool | None = None, cache: Cache | None = None) -> CheckResult:
@@ -82,9 +92,10 @@ def check(spec_path: str | Path, log: Reporter, pool: Pool | None = None, cache:
     _provenance(loaded)
     with _pool(pool, log) as workers, log.stage("parts"):
         results = run_parts(loaded, log, workers, cache=cache)
+    report = _report(loaded, results, log, cache)
     if cache is not None:
         cache.prune()
-    return CheckResult(loaded, [r.model for r in results], _report(loaded, results, log))
+    return CheckResult(loaded, results, report)
 
 
 def _pool(given: Pool | None, log: Reporter):
@@ -99,12 +110,12 @@ def _provenance(loaded: LoadedSpec):
     return git, build_date(loaded, git)
 
 
-def _report(loaded: LoadedSpec, results: list[PartResult], log: Reporter) -> Report:
+def _report(loaded: LoadedSpec, results: list[PartResult], log: Reporter, cache: Cache | None) -> Report:
     """The parts' notes said, their stage times kept, and their reports merged."""
-    for model in (r.model for r in results):
-        for note in model.notes:
-            log.info(f"  {model.spec.number}: {note}")
-        for note in model.pmi_notes:
+    for part in (r.summary for r in results):
+        for note in part.notes:
+            log.info(f"  {part.spec.number}: {note}")
+        for note in part.pmi_notes:
             log.info(f"  {note}")
     for name in dict.fromkeys(k for r in results for k in r.seconds):  # time in the workers, summed over the parts
         stage = StageTime(f"parts:{name}", sum(r.seconds.get(name, 0.0) for r in results), max(r.peak_rss_mb for r in results))
@@ -113,7 +124,7 @@ def _report(loaded: LoadedSpec, results: list[PartResult], log: Reporter) -> Rep
     from techpack.pipeline import merged
 
     with log.stage("checks"):
-        return merged(loaded, results)
+        return merged(loaded, results, cache)
 
 
 def build(
@@ -160,8 +171,6 @@ def build(
             cached = _from_cache(entry, zips, out_dir, name, log)
             if cached is not None:
                 return cached
-    if pool is not None:
-        pool.start()  # its workers import CadQuery while this process does
     with log.stage("load"):
         if _rare_selectors(loaded):
             loaded = load_spec(spec_path)  # with those selectors read by CadQuery's parser
@@ -176,8 +185,8 @@ def build(
         folder.mkdir()
         with _pool(pool, log) as workers, log.stage("parts"):  # geometry, checks and per-part documents, in the workers
             results = run_parts(loaded, log, workers, folder, date, git, cache=cache)
-        parts = [r.model for r in results]
-        report = _report(loaded, results, log)
+        parts = [r.summary for r in results]
+        report = _report(loaded, results, log, cache)
         if report.failing("error") and not allow_dfm_errors:
             raise FindingsError(report.failing("error"))
         changes = None
@@ -185,16 +194,16 @@ def build(
             from techpack.diff import changes_since
 
             with log.stage("diff"):
-                changes = changes_since(loaded.path, since, log, models=parts)
+                changes = changes_since(loaded.path, since, log, models=[r.model for r in results])
         ctx = BuildContext(loaded=loaded, folder=folder, date=date, git=git, log=log, report=report, changes=changes)
         made: dict[str, list] = {}
         for doc in DOCUMENTS:  # in their order: a part's files as its worker wrote them, the rest here
-            if getattr(doc, "PER_PART", False):
-                made[doc.NAME] = [o for r in results for o in r.outputs if o.kind == doc.NAME]
+            if doc.per_part:
+                made[doc.name] = [o for r in results for o in r.outputs if o.kind == doc.name]
             else:
-                with log.stage(doc.NAME):
-                    made[doc.NAME] = doc.write(ctx, parts)
-            ctx.outputs += made[doc.NAME]
+                with log.stage(doc.name):
+                    made[doc.name] = _models_document(doc, ctx, results, cache) if doc.models else doc.module.write(ctx, parts)
+            ctx.outputs += made[doc.name]
         with log.stage("package"):
             ctx.outputs += write_spec_copy(ctx)
             manifest = write_manifest(ctx)
@@ -216,7 +225,7 @@ def build(
                   repository=cache_keys.repository(loaded))
     if cache is not None:
         cache.prune()
-    return BuildResult(zip_path=zips[0], files=files, parts=parts, report=report, stages=log.stages, supplier_zips=zips[1:], summary=summary)
+    return BuildResult(zip_path=zips[0], files=files, results=results, report=report, stages=log.stages, supplier_zips=zips[1:], summary=summary)
 
 
 def _from_cache(entry, zips: list[Path], out_dir: Path, name: str, log: Reporter) -> BuildResult | None:
@@ -234,7 +243,7 @@ def _from_cache(entry, zips: list[Path], out_dir: Path, name: str, log: Reporter
     log.info("the package is the cached one: nothing it is made from has changed (--no-cache builds it again)")
     _warn_size(zips, log)
     meta = entry.meta
-    return BuildResult(zip_path=zips[0], files=meta["listing"], parts=[], report=None, stages=log.stages, supplier_zips=zips[1:],
+    return BuildResult(zip_path=zips[0], files=meta["listing"], results=[], report=None, stages=log.stages, supplier_zips=zips[1:],
                        summary=meta["summary"], cached=True)
 
 
@@ -282,7 +291,33 @@ def _check_release(loaded: LoadedSpec, git) -> None:
                                  "commit them (a release is built from a commit) or build without --release"))
 
 
-def _supplier_package(full: BuildContext, parts: list[PartModel], made: dict[str, list], key: str, folder: Path, zip_path: Path) -> None:
+def _models_document(doc, ctx: BuildContext, results: list[PartResult], cache: Cache | None) -> list:
+    """A whole-order document that reads the part models (the assembly's): its files from the
+    cache when its parts' keys and the assembly section are those they were made for (then no
+    model is unpickled), else written from the models and kept."""
+    from techpack.context import Output
+    from techpack.pipeline import Models, assembly_key, model_inputs
+
+    k = assembly_key(ctx.loaded, doc.name, results, cache)
+    repo = cache_keys.repository(ctx.loaded)
+    entry = cache.get("document", k, repo) if k else None
+    if entry is not None:
+        try:
+            outputs = [Output(**o) for o in entry.meta["outputs"]]
+            for out in outputs:
+                shutil.copyfile(entry.file(out.path), ctx.path(out.path))
+            ctx.log.info(f"  {doc.name}: from the cache")
+            return outputs
+        except (OSError, KeyError, TypeError):
+            pass  # gone since it was checked: written again
+    outputs = doc.module.write(ctx, Models(results))
+    if k and outputs:
+        cache.put("document", k, {o.path: ctx.folder / o.path for o in outputs}, {"outputs": [asdict(o) for o in outputs]},
+                  inputs=model_inputs(results), repository=repo)
+    return outputs
+
+
+def _supplier_package(full: BuildContext, parts: list[PartSummary], made: dict[str, list], key: str, folder: Path, zip_path: Path) -> None:
     """One supplier's package: the files of their parts copied from the full package, and the
     documents about the whole order (DFM report, workbook, cover page) written again for their
     parts alone. Nothing about another supplier goes in: no spec copy, no assembly."""
@@ -297,14 +332,14 @@ def _supplier_package(full: BuildContext, parts: list[PartModel], made: dict[str
     folder.mkdir()
     mine = [p for p in parts if p.spec.number in numbers]
     for doc in DOCUMENTS:
-        if getattr(doc, "FULL_ONLY", False):
+        if doc.full_only:
             continue
-        if getattr(doc, "PER_PART", False):
-            for out in made[doc.NAME]:
+        if doc.per_part:
+            for out in made[doc.name]:
                 if out.part in numbers:
                     shutil.copyfile(full.folder / out.path, ctx.path(out.path))
                     ctx.outputs.append(out)
         else:
-            ctx.outputs += doc.write(ctx, mine)
+            ctx.outputs += doc.module.write(ctx, mine)
     write_manifest(ctx)
     write_zip(folder, zip_path, full.date)

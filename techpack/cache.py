@@ -264,6 +264,13 @@ def part_key(loaded, index: int, date, released: bool, documents: bool, check: b
     })
 
 
+def assembly_key(loaded, kind: str, part_keys: list[str]) -> str:
+    """The key of the assembly's work of `kind` (its overlap check, its documents): its parts'
+    keys, which cover the product's fields, the hardware, the date and the release state, and
+    the spec's assembly section."""
+    return key(kind, {"parts": part_keys, "assembly": loaded.spec.model_dump(mode="json").get("assembly")})
+
+
 def package_key(loaded, date, git, options: dict) -> str:
     """The key of a whole package: the whole spec (and its file's bytes and name), every model
     file and photo, all the user's templates, the date, the git commit and the build's options. (The files the models read

@@ -12,10 +12,10 @@ import json
 import zipfile
 from importlib.metadata import version
 
-import OCP
 from pathlib import Path
 
 from techpack import __version__
+from techpack.provenance import occt_version
 from techpack.context import BuildContext, Output
 
 MANIFEST = "manifest.json"
@@ -58,7 +58,7 @@ def write_manifest(ctx: BuildContext) -> Output:
         "released": ctx.released,
         "spec": spec,
         "git": {"commit": ctx.git.commit, "dirty": ctx.git.dirty} if ctx.git else None,
-        "tools": {"techpack": __version__, "cadquery": version("cadquery"), "occt": OCP.__version__},
+        "tools": {"techpack": __version__, "cadquery": version("cadquery"), "occt": occt_version()},
         "files": files,
     }
     ctx.path(MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

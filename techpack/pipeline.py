@@ -1,40 +1,66 @@
 """The per-part half of the one way through: each part's geometry, DFM checks and per-part
 documents (STEP, drawing, finishing, picture) as one task in a worker (workers.py), and
 the main process's side of it: run them all, then merge what they found into one report
-in the spec's order (so the package does not depend on how many workers there were)."""
+in the spec's order (so the package does not depend on how many workers there were).
+
+A worker sends back the part's summary (techpack/summary.py) and its model pickled: the main
+process unpickles the model, importing CadQuery, only when something reads it (the assembly,
+a diff, an API caller). Each part's result and the assembly's overlap findings are kept in
+the cache under their keys."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import hashlib
+import importlib
 import os
 import pickle
 import shutil
+import threading
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from techpack import cache as cache_keys, workers
 from techpack.cache import Cache
-from techpack.checks import Report, check_one, merge_reports
+from techpack.checks.findings import Finding, Report, merge_reports
 from techpack.context import BuildContext, Output
-from techpack.geometry.model import PartModel
 from techpack.provenance import GitInfo
 from techpack.report import Reporter, peak_rss_mb
 from techpack.spec import LoadedSpec
+from techpack.summary import PartSummary
+
+if TYPE_CHECKING:
+    from techpack.geometry.model import PartModel
 
 TASK = "techpack.pipeline:part_task"
 RESULT = "result.pickle"  # a part's PartResult in its cache entry
+FINDINGS = "findings.pickle"  # the assembly's overlap findings in theirs
 
 
-@dataclass
+@dataclass(eq=False)
 class PartResult:
     """What a worker made of one part."""
 
-    model: PartModel
+    summary: PartSummary
     report: Report  # this part's findings, numbered and waived as in the whole report
+    model_pickle: bytes  # the PartModel, unpickled (importing CadQuery) when `model` is first read
     outputs: list[Output] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, in the worker
     peak_rss_mb: float = 0.0
+    key: str | None = None  # its cache key, when built with a cache
+
+    @functools.cached_property
+    def model(self) -> PartModel:
+        return pickle.loads(self.model_pickle)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("model", None)  # sent and kept as its pickle only
+        return state
 
 
 class _Forward(Reporter):
@@ -81,6 +107,7 @@ def part_task(spec: bytes, index: int, folder: str | None, date: dt.date | None,
     process's working folder (a worker may outlive one build, and paths may be relative to it)."""
     if cwd:
         os.chdir(cwd)
+    from techpack.checks.run import check_one
     from techpack.documents import DOCUMENTS
     from techpack.geometry import build_models, build_part
 
@@ -90,19 +117,21 @@ def part_task(spec: bytes, index: int, folder: str | None, date: dt.date | None,
         (model,) = build_models(loaded, [build_part(loaded, loaded.spec.parts[index])])
     with log.stage("checks"):
         report = check_one(loaded, model) if check else Report([], {}, {})
+    summary = PartSummary.of(model)
     outputs: list[Output] = []
     if folder is not None:
         ctx = BuildContext(loaded=loaded, folder=Path(folder), date=date, git=git, log=log, report=report)
         for doc in DOCUMENTS:  # its own documents, then the whole-order documents' share of it (documents/__init__.py)
-            if getattr(doc, "PER_PART", False):
-                with log.stage(doc.NAME):
-                    outputs += doc.write(ctx, [model])
+            if doc.per_part:
+                with log.stage(doc.name):
+                    outputs += doc.module.write(ctx, [model])
         for doc in DOCUMENTS:
-            if hasattr(doc, "prepare"):
-                with log.stage(doc.NAME):
-                    model.prepared[doc.NAME] = doc.prepare(model, report)
+            if not doc.per_part and hasattr(doc.module, "prepare"):
+                with log.stage(doc.name):
+                    summary.prepared[doc.name] = doc.module.prepare(loaded, model, report)
     peak = peak_rss_mb()
-    return PartResult(model=model, report=report, outputs=outputs, seconds=log.seconds, peak_rss_mb=peak)
+    return PartResult(summary=summary, report=report, model_pickle=pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), outputs=outputs,
+                      seconds=log.seconds, peak_rss_mb=peak)
 
 
 def step_task(path: str, where: str, label: str, rel: str):
@@ -114,22 +143,24 @@ def step_task(path: str, where: str, label: str, rel: str):
 
 def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None = None, date=None, git=None,
               check: bool = True, cache: Cache | None = None) -> list[PartResult]:
-    """Every part of the spec through part_task in the pool's workers, or from `cache` when its
-    key is there (its per-part files copied into folder); the results in the spec's order.
-    The problems of every failing part are raised together."""
+    """Every part of the spec through part_task in the pool's workers (started only if a part
+    is to be built), or from `cache` when its key is there (its per-part files copied into
+    folder); the results in the spec's order. The problems of every failing part are raised
+    together."""
     parts = loaded.spec.parts
     keys: list[str | None] = [None] * len(parts)
     results: dict[int, PartResult] = {}
     if cache is not None:
         from techpack.documents import DOCUMENTS
 
-        names = [t for doc in DOCUMENTS if getattr(doc, "PER_PART", False) for t in doc.TEMPLATES]
+        names = [t for doc in DOCUMENTS if doc.per_part for t in doc.templates]
         templates = cache_keys.templates_digest(loaded.folder, names)  # those a part's documents render, and what they include
         released = not (git and git.dirty)
         keys = [cache_keys.part_key(loaded, i, date, released, folder is not None, check, templates) for i in range(len(parts))]
         for i, k in enumerate(keys):
             found = _cached(cache, k, folder, cache_keys.repository(loaded))
             if found is not None:
+                found.key = k
                 results[i] = found
                 log.progress(len(results), len(parts), f"{parts[i].number} {parts[i].name}: from the cache")
     todo = [i for i in range(len(parts)) if i not in results]
@@ -141,8 +172,13 @@ def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None =
         for i in todo
     ]
     done = len(results)
+    if tasks:
+        pool.start()
+        if loaded.spec.assembly:  # its check and documents read the models: CadQuery imported here while the workers build
+            threading.Thread(target=importlib.import_module, args=("techpack.geometry.model",), daemon=True).start()
     built = pool.run(tasks, done=lambda k, n, task: log.progress(done + k, len(parts), task.label), log=log) if tasks else []
     for task, i, result in zip(tasks, todo, built):
+        result.key = keys[i]
         results[i] = result
         if cache is not None and not task.fallbacks:  # a view drawn on its fallback (a busy machine) is not kept
             _store(cache, keys[i], result, folder, cache_keys.repository(loaded))
@@ -171,9 +207,54 @@ def _store(cache: Cache, key: str, result: PartResult, folder: Path | None, repo
     """Keep a part's result and its per-part files, with the files its model read besides itself."""
     files: dict[str, Path | bytes] = {RESULT: pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)}
     files.update({f"out/{o.path}": folder / o.path for o in result.outputs if folder is not None})
-    cache.put("part", key, files, {"part": result.model.spec.number}, inputs=result.model.inputs, repository=repo)
+    cache.put("part", key, files, {"part": result.summary.spec.number}, inputs=result.summary.inputs, repository=repo)
 
 
-def merged(loaded: LoadedSpec, results: list[PartResult]) -> Report:
-    """The parts' reports as one, in the spec's order, with the assembly's overlap check."""
-    return merge_reports(loaded, [r.report for r in results], [r.model for r in results])
+def merged(loaded: LoadedSpec, results: list[PartResult], cache: Cache | None = None) -> Report:
+    """The parts' reports as one, in the spec's order, with the assembly's overlap check (from
+    `cache` when the parts' keys and the assembly section are those it was made for)."""
+    return merge_reports(loaded, [r.report for r in results], _overlaps(loaded, results, cache))
+
+
+def _overlaps(loaded: LoadedSpec, results: list[PartResult], cache: Cache | None) -> list[Finding]:
+    if not loaded.spec.assembly:
+        return []
+    k = assembly_key(loaded, "overlaps", results, cache)
+    entry = cache.get("overlaps", k, cache_keys.repository(loaded)) if k else None
+    if entry is not None:
+        with contextlib.suppress(Exception):  # gone or unreadable since it was checked: made again
+            return pickle.loads(entry.file(FINDINGS).read_bytes())
+    from techpack.checks.run import overlap_findings
+
+    found = overlap_findings(loaded, Models(results))
+    if k:
+        cache.put("overlaps", k, {FINDINGS: pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)}, {}, inputs=model_inputs(results),
+                  repository=cache_keys.repository(loaded))
+    return found
+
+
+class Models(Sequence):
+    """The part models of these results, each unpickled (importing CadQuery) when first read:
+    a document that reads none (an assembly document of a spec without an assembly) loads none."""
+
+    def __init__(self, results: list[PartResult]):
+        self.results = results
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, i):
+        return [r.model for r in self.results[i]] if isinstance(i, slice) else self.results[i].model
+
+
+def model_inputs(results: list[PartResult]) -> list[tuple[str, str | None]]:
+    """The files the parts' model scripts read besides themselves: an entry made from the parts
+    is used only while they are unchanged, as each part's own is (their keys do not cover them)."""
+    return sorted({f for r in results for f in r.summary.inputs})
+
+
+def assembly_key(loaded: LoadedSpec, kind: str, results: list[PartResult], cache: Cache | None) -> str | None:
+    """The cache key of the assembly's work of `kind` on these parts (None without a cache)."""
+    if cache is None or any(r.key is None for r in results):
+        return None
+    return cache_keys.assembly_key(loaded, kind, [r.key for r in results])

@@ -8,7 +8,9 @@ the git commit the spec is in.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import subprocess
+from importlib.metadata import version
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,3 +74,10 @@ def build_date(loaded: LoadedSpec, git: GitInfo | None) -> dt.date:
             "no date for the documents: give product.date (YYYY-MM-DD), set SOURCE_DATE_EPOCH, or build from a git commit",
         )
     )
+
+
+@functools.cache
+def occt_version() -> str:
+    """OCCT's version ("7.9.3"): the first three numbers of the cadquery-ocp distribution's
+    (7.9.3.1.1: OCCT's, then the bindings' build), read without loading OCCT."""
+    return ".".join(version("cadquery-ocp").split(".")[:3])

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,49 @@ def test_a_rebuild_from_the_cache_does_not_import_cadquery(lamp, tmp_path):
     second = run()
     assert second.returncode == 0 and "the package is the cached one" in second.stderr
     assert not re.search(r"\| +(cadquery|OCP)$", second.stderr, re.M)
+
+
+ASSEMBLY = ("assembly:\n  number: T-000\n  name: Stack\n  place:\n"
+            "    - {part: P1, at: [0, 0, 0]}\n    - {part: P2, at: [0, 0, 40]}\n    - {part: P3, at: [0, 40, 0]}\n")
+
+
+def _git(folder: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    subprocess.run(["git", "-C", str(folder), *args], check=True, env=env, capture_output=True)
+
+
+def test_a_new_commit_that_changes_no_input_builds_nothing_and_imports_no_cadquery(project, tmp_path, cache_folder):
+    """The commit is printed on the cover, the workbook and the manifest, so the package is
+    made again; every part, the assembly's overlap check and its STEP and picture come from the
+    cache, and neither CadQuery nor OCCT is imported. The zips equal a build without the cache."""
+    project.write("models/box.py", BOX_SCRIPT)
+    project.write("models/helped.py", HELPED)
+    project.write("models/lib/dims.py", "WIDTH = 14.0\n")
+    project.write("models/height.txt", "9\n")
+    spec = project.spec(PARTS, extra=ASSEMBLY)
+    _git(project.root, "init", "-q")
+    _git(project.root, "add", "-A")
+    _git(project.root, "commit", "-q", "-m", "first")
+
+    def run(out: str, *extra: str) -> subprocess.CompletedProcess:
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "techpack", "build", str(spec), "-o", str(tmp_path / out), "-v", *extra],
+                              capture_output=True, text=True, env=os.environ.copy())
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc
+
+    run("a")
+    project.write("NOTES.md", "not an input\n")
+    _git(project.root, "add", "-A")
+    _git(project.root, "commit", "-q", "-m", "second")
+    second = run("b")
+    assert "the package is the cached one" not in second.stderr
+    assert sorted(re.findall(r"^\[\d+/\d+\] (P\d) \S+: from the cache$", second.stderr, re.M)) == ["P1", "P2", "P3"]
+    assert "assembly: from the cache" in second.stderr
+    assert not re.search(r"\| +(cadquery|OCP)$", second.stderr, re.M)
+    run("c", "--no-cache")
+    assert _zips(tmp_path / "b") == _zips(tmp_path / "c") != _zips(tmp_path / "a")
+    with zipfile.ZipFile(tmp_path / "b" / "T-1_revA.zip") as zf:
+        assert any(n.endswith("step/T-000_assembly_revA.step") for n in zf.namelist())
 
 
 def test_the_cache_keeps_under_its_size_the_least_recently_used_going_first(tmp_path):

@@ -14,12 +14,12 @@ from OCP.Bnd import Bnd_Box
 from OCP.GProp import GProp_GProps
 from OCP.TopTools import TopTools_ListOfShape
 
-from techpack.checks.findings import Finding
+from techpack.checks.findings import OVERLAP_RULE, Finding
 from techpack.geometry.assembly import Instance, instances, overlap_tolerance_mm3
 from techpack.geometry.model import PartModel
 from techpack.spec import LoadedSpec
 
-RULE = "assembly-overlap"
+RULE = OVERLAP_RULE
 TOUCH_MM = 1e-4  # boxes nearer than this are taken to meet
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from techpack.catalog.model import Rule
@@ -98,3 +98,67 @@ def number(findings: list[Finding]) -> list[Finding]:
         k = counts[(f.part, f.rule)] = counts.get((f.part, f.rule), 0) + 1
         out.append(replace(f, id=f"{f.part}/{f.rule}/{k}"))
     return out
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: list[Finding]
+    checked: dict[str, list[RuleRun]]  # part number -> every rule of its process: ran, not applicable or could not run
+    measured: dict[str, dict] = field(default_factory=dict)  # part number -> what the rules measured
+    unused_waivers: list[str] = field(default_factory=list)  # "DL2-101: wall-thickness (reason)"
+    notes: dict[str, list[str]] = field(default_factory=dict)  # part number -> what reading its model left out or repaired
+
+    def only(self, parts: set[str]) -> "Report":
+        """The findings and checks of these parts only (a supplier's package)."""
+        return Report(
+            findings=[f for f in self.findings if f.part in parts],
+            checked={k: v for k, v in self.checked.items() if k in parts},
+            measured={k: v for k, v in self.measured.items() if k in parts},
+            unused_waivers=[w for w in self.unused_waivers if w.split(":", 1)[0] in parts],
+            notes={k: v for k, v in self.notes.items() if k in parts},
+        )
+
+    def failing(self, fail_on: str) -> list[Finding]:
+        """Unwaived findings at or above the severity fail_on."""
+        return [f for f in self.findings if f.waived is None and rank(f.severity) >= rank(fail_on)]
+
+    def ran(self, part: str) -> list[RuleRun]:
+        return [r for r in self.checked[part] if r.status == "ran"]
+
+    def could_not_run(self) -> list[tuple[str, RuleRun]]:
+        return [(p, r) for p, runs in self.checked.items() for r in runs if r.status == "could-not-run"]
+
+    def counts(self) -> dict[str, int]:
+        out = {s: sum(1 for f in self.findings if f.severity == s and f.waived is None) for s in SEVERITIES}
+        out["waived"] = sum(1 for f in self.findings if f.waived is not None)
+        out["could_not_run"] = len(self.could_not_run())
+        return out
+
+    def to_dict(self, fail_on: str = "error") -> dict[str, Any]:
+        return {
+            "fail_on": fail_on,
+            "ok": not self.failing(fail_on),
+            "summary": self.counts(),
+            "parts": [
+                {"part": p, "rules": [r.to_dict() for r in rules], "measured": self.measured.get(p, {}), "model_notes": self.notes.get(p, []),
+                 "findings": [f.to_dict() for f in self.findings if f.part == p]}
+                for p, rules in self.checked.items()
+            ],
+            "unused_waivers": self.unused_waivers,
+        }
+
+
+OVERLAP_RULE = "assembly-overlap"  # the assembly's one check (checks/assembly.py)
+
+
+def merge_reports(loaded, reports: list[Report], overlaps: list[Finding]) -> Report:
+    """The parts' reports as one, in the spec's order, with the assembly's overlap findings
+    (checks/run.py overlap_findings) under the assembly's number."""
+    findings = [f for r in reports for f in r.findings] + list(overlaps)
+    checked = {k: v for r in reports for k, v in r.checked.items()}
+    measured = {k: v for r in reports for k, v in r.measured.items()}
+    unused = [w for r in reports for w in r.unused_waivers]
+    notes = {k: v for r in reports for k, v in r.notes.items()}
+    if loaded.spec.assembly:
+        checked[loaded.spec.assembly.number] = [RuleRun(OVERLAP_RULE, "ran")]
+    return Report(findings, checked, measured, unused, notes)

@@ -1,17 +1,64 @@
 """The documents stage: one module per document kind, registered here in build order.
 
-A document module has NAME and write(ctx, parts) -> list[Output], and TEMPLATES, the Jinja
-templates it renders (checked before the build starts; a user overrides them). Adding a kind is
-one module and one line in DOCUMENTS.
+A document module has NAME (the kind of its outputs) and write(ctx, parts) -> list[Output].
+Its line in DOCUMENTS says how the build runs it and which Jinja templates it renders
+(checked before the build starts; a user overrides them). Adding a kind is one module and
+one line here. The modules are imported when a build first runs them: a build whose parts
+all come from the cache imports neither CadQuery nor OCCT.
 
-A document about the whole order is written in the main process; one that needs geometry
-work per part (the DFM report's pictures) has prepare(model, report), which runs in the
-part's worker (pipeline.part_task) and whose result is kept in model.prepared[NAME]. The index comes last: it lists what the
-others wrote.
+- per_part: written in each part's worker (pipeline.part_task) with the part's model; a
+  supplier's package copies its parts' files.
+- Otherwise the document is about the whole order and is written in the main process from
+  the parts' summaries (techpack/summary.py), which hold no geometry. What it needs from a
+  part's geometry it computes in the part's worker with prepare(loaded, model, report); the
+  result is the summary's prepared[NAME].
+- models: it reads the part models themselves (the assembly's solids); its files are kept in
+  the cache under the parts' keys.
+- full_only: about every supplier's parts, so only in the full package.
+
+The index comes last: it lists what the others wrote.
 """
 
-from techpack.documents import assembly, changes, cover, dfm, drawing, finishing, index, pictures, step, workbook
+from __future__ import annotations
 
-DOCUMENTS = (step, assembly, drawing, finishing, pictures, changes, dfm, workbook, cover, index)
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
 
-__all__ = ["DOCUMENTS"]
+
+@dataclass(frozen=True)
+class Document:
+    name: str  # its outputs' kind, and the build stage's name
+    module_name: str
+    per_part: bool = False
+    models: bool = False
+    full_only: bool = False
+    templates: tuple[str, ...] = ()
+
+    @property
+    def module(self) -> ModuleType:
+        return importlib.import_module(f"{__name__}.{self.module_name}")
+
+
+FINISHING_TEMPLATES = tuple(f"finishing/{name}.j2" for name in ("document", "steps", "masking", "effect", "acceptance", "handling"))
+
+DOCUMENTS = (
+    Document("step", "step", per_part=True),
+    Document("assembly", "assembly", models=True, full_only=True),
+    Document("drawing", "drawing", per_part=True),
+    Document("finishing", "finishing", per_part=True, templates=FINISHING_TEMPLATES),
+    Document("picture", "pictures", per_part=True),
+    Document("changes", "changes", templates=("changes.html.j2",)),
+    Document("dfm", "dfm"),
+    Document("workbook", "workbook"),
+    Document("cover", "cover"),
+    Document("index", "index", templates=("index.html.j2",)),
+)
+
+
+def templates(name: str) -> tuple[str, ...]:
+    """The templates the document `name` renders, as registered."""
+    return next(d.templates for d in DOCUMENTS if d.name == name)
+
+
+__all__ = ["DOCUMENTS", "Document", "templates"]

@@ -36,8 +36,6 @@ from techpack.geometry import PartModel
 from techpack.geometry.assembly import Instance, hardware_counts, instances
 
 NAME = "assembly"
-TEMPLATES: tuple[str, ...] = ()
-FULL_ONLY = True  # every supplier's parts: not in a supplier's package
 PICTURE_PX = 720  # the exploded picture's longer side, pixels
 EXPLODE = 0.6  # each part moves this fraction of its offset from the assembly's centre
 PALETTE = (  # light, distinct hues that show their shading; a part's colour is PALETTE[its index in parts: % len]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from techpack import __version__
 from techpack.context import BuildContext, Output
+from techpack.documents import templates
 from techpack.templating import environment, render
 
 NAME = "changes"
 FILE = "changes.html"
 FOLDER = "changes"
-TEMPLATES = ("changes.html.j2",)
+TEMPLATES = templates(NAME)
 LEGEND = "Orange: material added; blue: material removed; grey: the part as it is now; circled: where it changed."
 
 

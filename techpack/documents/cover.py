@@ -33,7 +33,6 @@ from techpack.naming import supplier_name
 
 NAME = "cover"
 PDF = "cover.pdf"
-TEMPLATES: tuple[str, ...] = ()
 MANIFEST, SPEC_COPY, CHANGES = "manifest.json", "spec.yaml", "changes.html"  # written after (or beside) the documents
 INDEX = "index.html"  # the cover page as a web page (documents/index.py)
 PDF_ROWS = 24  # parts and purchased items listed on the one page at most; the rest: "see index.html"
@@ -56,7 +55,7 @@ def facts(ctx: BuildContext, parts=()) -> dict:
     supplier (the addressee, or None), rfq terms, status, parts, hardware, suppliers (the full
     package only), assembly (its pictures and files, the full package only), documents, files
     (every file of the package, manifest.json and index.html included), changes, notice.
-    `parts` are the part models (for their sizes); the spec's parts are listed either way.
+    `parts` are the parts' summaries (for their sizes); the spec's parts are listed either way.
     In a supplier's package (ctx.supplier set, ctx.spec their view) only their parts, hardware
     and files are read: outputs about another part are left out even if ctx.outputs has them."""
     spec, loaded, catalog = ctx.spec, ctx.loaded, ctx.loaded.catalog

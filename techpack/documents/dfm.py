@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import TYPE_CHECKING
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -19,17 +20,19 @@ from techpack.words import plural
 from techpack.context import BuildContext, Output
 from techpack.documents.wireframe import Picture, picture
 from techpack.fonts import register
-from techpack.geometry import BuiltPart, PartModel
+
+if TYPE_CHECKING:
+    from techpack.geometry import PartModel
+    from techpack.summary import PartSummary
 
 NAME = "dfm"
-TEMPLATES: tuple[str, ...] = ()
 JSON = "dfm/dfm-report.json"
 PDF = "dfm/dfm-report.pdf"
 COLOURS = {"error": colors.HexColor("#c0392b"), "warning": colors.HexColor("#d68910"), "info": colors.HexColor("#2e86c1")}
 WAIVED = colors.HexColor("#7f8c8d")
 
 
-def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
+def write(ctx: BuildContext, parts: list[PartSummary]) -> list[Output]:
     product = ctx.spec.product
     report = {
         "product": {"number": product.number, "revision": product.revision},
@@ -42,14 +45,10 @@ def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
     return [Output(JSON, NAME), Output(PDF, NAME)]
 
 
-def prepare(model: PartModel, report) -> tuple[frozenset[int], Picture] | None:
+def prepare(loaded, model: PartModel, report) -> tuple[frozenset[int], Picture] | None:
     """In the part's worker: the picture on its findings' page (the faces it flags, and it)."""
     faces = frozenset(face for f in report.findings for face in f.faces)
-    return (faces, _picture(model, faces)) if report.findings else None
-
-
-def _picture(built: BuiltPart, faces) -> Picture:
-    return picture(built.solid, set(faces), deflection=max(built.bbox_mm) / 400)
+    return (faces, picture(model.solid, set(faces), deflection=max(model.bbox_mm) / 400)) if report.findings else None
 
 
 class _Page:
@@ -100,7 +99,7 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines + ([line] if line else [])
 
 
-def _pdf(ctx: BuildContext, parts: list[BuiltPart]) -> None:
+def _pdf(ctx: BuildContext, parts: list[PartSummary]) -> None:
     page = _Page(ctx)
     report = ctx.report
     counts = report.counts()
@@ -145,7 +144,7 @@ def _pdf(ctx: BuildContext, parts: list[BuiltPart]) -> None:
     page.c.save()
 
 
-def _part_page(page: _Page, built: BuiltPart, found: list[Finding]) -> None:
+def _part_page(page: _Page, built: PartSummary, found: list[Finding]) -> None:
     c = page.c
     y = page.header(f"{built.spec.number} {built.spec.name}")
     box_w, box_h = page.width * 0.48, page.height - 45 * mm
@@ -154,9 +153,9 @@ def _part_page(page: _Page, built: BuiltPart, found: list[Finding]) -> None:
     for f in found:
         for face in f.faces:
             flagged.setdefault(face, f)
-    faces, frame = built.prepared.get(NAME) or (None, None)
-    if faces != frozenset(flagged):  # not made in the worker, or the findings changed since (the assembly's)
-        frame = _picture(built, flagged)
+    faces, frame = built.prepared[NAME]
+    if faces != frozenset(flagged):
+        raise RuntimeError(f"{built.spec.number}: the DFM picture was made for faces {sorted(faces)}, its page flags {sorted(flagged)}")
     xmin, ymin, xmax, ymax = frame.bounds
     scale = min((box_w - 20 * mm) / max(xmax - xmin, 1e-9), (box_h - 20 * mm) / max(ymax - ymin, 1e-9))
     ox = x0 + box_w / 2 - scale * (xmin + xmax) / 2

@@ -23,9 +23,7 @@ from techpack.documents.sheet import TitleBlock
 from techpack.fonts import register
 from techpack.geometry.model import PartModel
 
-PER_PART = True  # a supplier's package copies the files of their parts (build.py)
 NAME = "drawing"
-TEMPLATES: tuple[str, ...] = ()
 
 
 def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:

@@ -34,6 +34,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, KeepToge
 from techpack import __version__
 from techpack.catalog.model import applies
 from techpack.context import BuildContext, Output
+from techpack.documents import templates
 from techpack.documents.pdf import HeldPages, not_released, stamp
 from techpack.documents.sheet import MM, TitleBlock, draw_sheet, layout
 from techpack.errors import InputError, Problem, Where
@@ -45,9 +46,8 @@ from techpack.quantities import order_qty
 from techpack.naming import part_stem
 from techpack.templating import environment, render
 
-PER_PART = True  # a supplier's package copies the files of their parts (build.py)
 NAME = "finishing"
-TEMPLATES = tuple(f"finishing/{name}.j2" for name in ("document", "steps", "masking", "effect", "acceptance", "handling"))
+TEMPLATES = templates(NAME)
 CHECKS = {"thickness": "Film thickness", "adhesion": "Adhesion", "gloss": "Gloss", "colour": "Colour", "seal": "Sealing",
           "verification": "Passivation", "appearance": "Appearance"}
 

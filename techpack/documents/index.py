@@ -6,16 +6,17 @@ template templates/index.html.j2 (a templates/ folder beside the spec overrides 
 from __future__ import annotations
 
 from techpack.context import BuildContext, Output
+from techpack.summary import PartSummary
+from techpack.documents import templates
 from techpack.documents.cover import facts
-from techpack.geometry import PartModel
 from techpack.templating import environment, render
 
 NAME = "index"
 FILE = "index.html"
-TEMPLATES = ("index.html.j2",)
+TEMPLATES = templates(NAME)
 
 
-def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
+def write(ctx: BuildContext, parts: list[PartSummary]) -> list[Output]:
     html = render(environment(ctx.loaded.folder), TEMPLATES[0], **facts(ctx, parts))
     ctx.path(FILE).write_text(html, encoding="utf-8")
     return [Output(FILE, NAME)]

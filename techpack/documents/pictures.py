@@ -7,9 +7,7 @@ from techpack.context import BuildContext, Output
 from techpack.documents import shade
 from techpack.geometry import PartModel
 
-PER_PART = True  # a supplier's package copies the files of their parts (build.py)
 NAME = "picture"
-TEMPLATES: tuple[str, ...] = ()
 FOLDER = "pictures"
 PX = 400  # the picture's longer side: sharp at 200 CSS px on a 2x screen, a few tens of kB
 COLOURS = {"metal": (0.80, 0.82, 0.86), "polymer": (0.93, 0.87, 0.74)}  # by material family; not the finish colour

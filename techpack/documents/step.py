@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import OCP
 from OCP.APIHeaderSection import APIHeaderSection_MakeHeader
 from OCP.IFSelect import IFSelect_RetDone
 from OCP.Interface import Interface_Static
@@ -20,14 +19,13 @@ from OCP.StepBasic import StepBasic_Product, StepBasic_ProductDefinitionFormatio
 from OCP.TCollection import TCollection_HAsciiString
 
 from techpack import __version__
+from techpack.provenance import occt_version
 from techpack.geometry.console import captured_output
 from techpack.context import BuildContext, Output
 from techpack.geometry import BuiltPart, PartModel
 from techpack.naming import part_stem
 
-PER_PART = True  # a supplier's package copies the files of their parts (build.py)
 NAME = "step"
-TEMPLATES: tuple[str, ...] = ()
 SCHEMA = "AP214IS"  # AUTOMOTIVE_DESIGN: read by every CAM and CAD system
 
 
@@ -92,7 +90,7 @@ def stamp_header(model, path: Path, *, date: str, author: str, organisation: str
     header.SetTimeStamp(_h(f"{date}T00:00:00"))
     header.SetAuthorValue(1, _h(author))
     header.SetOrganizationValue(1, _h(organisation))
-    header.SetPreprocessorVersion(_h(f"techpack {__version__} (OCCT {OCP.__version__})"))
+    header.SetPreprocessorVersion(_h(f"techpack {__version__} (OCCT {occt_version()})"))
     header.SetOriginatingSystem(_h(f"techpack {__version__}"))
     header.SetAuthorisation(_h(approver))
     lines = [line for line in description if line]

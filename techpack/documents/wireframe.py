@@ -1,23 +1,19 @@
 """An isometric picture of a solid for reports: visible edges and silhouettes from OCCT's
 polygonal hidden-line removal, hidden edges separately, and the edges of chosen faces
-(drawn on top, so a flagged face shows even when it is at the back). Lengths in mm."""
+(drawn on top, so a flagged face shows even when it is at the back). Lengths in mm.
+
+A Picture is made in a part's worker and drawn in the main process (the DFM report), where
+CadQuery and OCCT may not be loaded: OCCT is imported by picture() only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import cadquery as cq
 import numpy as np
-from OCP.BRepAdaptor import BRepAdaptor_Curve
-from OCP.BRepMesh import BRepMesh_IncrementalMesh
-from OCP.GCPnts import GCPnts_QuasiUniformDeflection
-from OCP.gp import gp_Ax2, gp_Dir, gp_Pnt
-from OCP.HLRAlgo import HLRAlgo_Projector
-from OCP.HLRBRep import HLRBRep_PolyAlgo, HLRBRep_PolyHLRToShape
-from OCP.TopAbs import TopAbs_EDGE, TopAbs_FACE
-from OCP.TopExp import TopExp, TopExp_Explorer
-from OCP.TopoDS import TopoDS
-from OCP.TopTools import TopTools_IndexedMapOfShape
+
+if TYPE_CHECKING:
+    import cadquery as cq
 
 VIEW = np.array([1.0, -1.0, 1.0]) / np.sqrt(3)  # towards the viewer: from front right, above
 RIGHT = np.array([1.0, 1.0, 0.0]) / np.sqrt(2)
@@ -38,6 +34,12 @@ class Picture:
 
 
 def _polylines(shape, deflection: float, planar: bool) -> list[np.ndarray]:
+    from OCP.BRepAdaptor import BRepAdaptor_Curve
+    from OCP.GCPnts import GCPnts_QuasiUniformDeflection
+    from OCP.TopAbs import TopAbs_EDGE
+    from OCP.TopExp import TopExp_Explorer
+    from OCP.TopoDS import TopoDS
+
     out = []
     if shape is None or shape.IsNull():
         return out
@@ -54,6 +56,14 @@ def _polylines(shape, deflection: float, planar: bool) -> list[np.ndarray]:
 
 def picture(solid: cq.Solid, faces: set[int], deflection: float) -> Picture:
     """The solid seen isometrically, with the boundaries of `faces` (1-based ids) kept apart."""
+    from OCP.BRepMesh import BRepMesh_IncrementalMesh
+    from OCP.gp import gp_Ax2, gp_Dir, gp_Pnt
+    from OCP.HLRAlgo import HLRAlgo_Projector
+    from OCP.HLRBRep import HLRBRep_PolyAlgo, HLRBRep_PolyHLRToShape
+    from OCP.TopAbs import TopAbs_FACE
+    from OCP.TopExp import TopExp
+    from OCP.TopTools import TopTools_IndexedMapOfShape
+
     shape = solid.wrapped
     BRepMesh_IncrementalMesh(shape, deflection, False, 0.35, True)
     algo = HLRBRep_PolyAlgo(shape)

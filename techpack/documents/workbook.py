@@ -33,8 +33,8 @@ import posixpath
 import zipfile
 from dataclasses import dataclass
 from importlib.metadata import version
+from typing import TYPE_CHECKING
 
-import OCP
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -44,21 +44,22 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
 from techpack import __version__
+from techpack.provenance import occt_version
 from techpack.catalog import read_data
 from techpack.catalog.instruments import instrument_for
 from techpack.documents.pdf import NOT_RELEASED
 from techpack.context import BuildContext, Output
-from techpack.finish_effects import after_finish, masked_surfaces, size_shape
-from techpack.geometry.model import PartModel
-from techpack.geometry.part import mm_per_unit
 from techpack.inspection import fmt
 from techpack.naming import package_name, supplier_name
 from techpack.quantities import spares_percent, spares_qty, spares_setting
 from techpack.package import ZIP_EPOCH, zip_entry
 from techpack.standards import iso2859
 
+if TYPE_CHECKING:
+    from techpack.geometry.model import PartModel
+    from techpack.summary import PartSummary
+
 NAME = "workbook"
-TEMPLATES: tuple[str, ...] = ()
 LIMIT = "0.000#"  # sizes and limits, mm: µm as ISO 286 gives them, 0.1 µm where inch sizes need it
 FOLDER = "bom"
 SAMPLE_COLUMNS = 5  # measured values S1..S5: the first article and the first units of the sample
@@ -250,7 +251,7 @@ def spares_rule(spares: int | str) -> str:
     return f"{fmt(float(percent), 4)} % of batch" if percent is not None else f"{int(spares)} (count)"
 
 
-def bom_rows(ctx: BuildContext, parts: list[PartModel]) -> list[BomRow]:
+def bom_rows(ctx: BuildContext, parts: list[PartSummary]) -> list[BomRow]:
     """A row per part (MAKE), then per hardware item (BUY), numbered from 1."""
     spec, catalog = ctx.spec, ctx.loaded.catalog
     product = spec.product
@@ -268,7 +269,7 @@ def bom_rows(ctx: BuildContext, parts: list[PartModel]) -> list[BomRow]:
             volume_cm3=round(model.volume_mm3 / 1000, 6),
             density=model.material.density_g_cm3 if model.material else None,
             unit_mass_g=round(model.mass_g, 6) if model.material else None,
-            stock=stock_size(model, process.family, part.thickness * mm_per_unit(product.units) if part.thickness else None),
+            stock=model.prepared[NAME]["stock"],
             step=files.get(("step", part.number)), drawing=files.get(("drawing", part.number)),
             notes=part.description,
         ))
@@ -290,6 +291,30 @@ def _files(ctx: BuildContext) -> dict[tuple[str, str], str]:
         if o.part and ((o.kind == "step" and o.path.endswith(".step")) or (o.kind == "drawing" and o.path.endswith(".pdf"))):
             out[(o.kind, o.part)] = posixpath.relpath(o.path, FOLDER)
     return out
+
+
+def prepare(loaded, model: PartModel, report) -> dict:
+    """In the part's worker: what the workbook reads of the part's geometry. The stock it is
+    cut from; whether each characteristic is of a hole (the instrument); its masked features;
+    the toleranced sizes its coating changes (the Finished sizes sheet)."""
+    from techpack.finish_effects import after_finish, masked_surfaces
+    from techpack.geometry.part import mm_per_unit
+
+    part = model.spec
+    thickness = part.thickness * mm_per_unit(loaded.spec.product.units) if part.thickness else None
+    sizes = [{
+        "part": part.number, "balloon": s.balloon, "text": s.text, "shape": s.shape, "surfaces": s.surfaces,
+        "growth": s.growth_um, "drawing": f"{s.drawing} finishing",
+        "drawing_lower": s.drawing_lower, "drawing_upper": s.drawing_upper,
+        "machined_lower": s.machined_lower, "machined_upper": s.machined_upper,
+        "finished_lower": s.finished_lower, "finished_upper": s.finished_upper,
+    } for s in after_finish(model, loaded)]
+    return {
+        "stock": stock_size(model, loaded.catalog.processes[part.process].family, thickness),
+        "internal": {c.number: _internal(model, c) for c in model.characteristics},
+        "masked": "; ".join(f"{m.feature} ({m.reason}; {_balloons(m.balloons)})" for m in masked_surfaces(model)) or "none",
+        "sizes": sizes,
+    }
 
 
 def stock_size(model: PartModel, family: str, thickness_mm: float | None = None) -> str:
@@ -337,7 +362,7 @@ def plan_table(level: str, aql: float) -> list[tuple[int, int | None, str, str, 
 # Writing
 
 
-def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
+def write(ctx: BuildContext, parts: list[PartSummary]) -> list[Output]:
     stem = package_name(ctx.spec.product)
     xlsx_rel, csv_rel = f"{FOLDER}/{stem}.xlsx", f"{FOLDER}/{stem}_bom.csv"
     rows = bom_rows(ctx, parts)
@@ -494,7 +519,7 @@ def _bom_formulas(row: BomRow, r: int, col: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _plan_sheet(ws, ctx: BuildContext, parts: list[PartModel], bom_at: dict[str, int]) -> None:
+def _plan_sheet(ws, ctx: BuildContext, parts: list[PartSummary], bom_at: dict[str, int]) -> None:
     p = ctx.spec.product
     level, aql = p.inspection.level, p.inspection.aql
     _title(ws, f"{p.number} {p.name}, revision {p.revision}: inspection plan and record",
@@ -511,7 +536,7 @@ def _plan_sheet(ws, ctx: BuildContext, parts: list[PartModel], bom_at: dict[str,
         general = ctx.loaded.general_tolerance(model.spec).designation
         for c in model.characteristics:
             r += 1
-            choice = instrument_for(c, internal=_internal(model, c))
+            choice = instrument_for(c, internal=model.prepared[NAME]["internal"][c.number])
             lot = f"{col['lot']}{r}"
             values = {
                 "part": c.part, "balloon": c.number, "feature": c.feature,
@@ -544,6 +569,8 @@ def _plan_sheet(ws, ctx: BuildContext, parts: list[PartModel], bom_at: dict[str,
 def _internal(model: PartModel, c) -> bool:
     """Whether a size or thread is of a hole: a spec `hole:` selection, or a concave cylinder
     (finish_effects tells a hole from a shaft the same way for the coating growth)."""
+    from techpack.finish_effects import size_shape
+
     sel = next((s for s in model.selections if s.index == c.feature_index), None)
     if sel is None:
         return False
@@ -572,7 +599,7 @@ def _sampling_sheet(wb, ws, ctx: BuildContext) -> None:
     _table(ws, ctx, "Sampling plans (ISO 2859-1)", SAMPLING_COLUMNS, SAMPLING_HEADER_ROW, last, f"A{first}")
 
 
-def _finishes_sheet(ws, ctx: BuildContext, parts: list[PartModel]) -> None:
+def _finishes_sheet(ws, ctx: BuildContext, parts: list[PartSummary]) -> None:
     p = ctx.spec.product
     _title(ws, f"{p.number} {p.name}, revision {p.revision}: finishes",
            "Every finish step in order. Growth per surface = thickness × the share that builds outward; "
@@ -582,8 +609,7 @@ def _finishes_sheet(ws, ctx: BuildContext, parts: list[PartModel]) -> None:
     _header(ws, FINISH_COLUMNS, header)
     r = header
     for model in parts:
-        masked = "; ".join(f"{m.feature} ({m.reason}; {_balloons(m.balloons)})"
-                           for m in masked_surfaces(model)) or "none"
+        masked = model.prepared[NAME]["masked"]
         for k, f in enumerate(ctx.loaded.finishes(model.spec), 1):
             r += 1
             _put(ws, r, FINISH_COLUMNS, _finish_values(model, k, f, masked))
@@ -593,7 +619,7 @@ def _finishes_sheet(ws, ctx: BuildContext, parts: list[PartModel]) -> None:
     _table(ws, ctx, "Finishes", FINISH_COLUMNS, header, r, f"C{header + 1}")
 
 
-def _sizes_sheet(ws, ctx: BuildContext, parts: list[PartModel]) -> None:
+def _sizes_sheet(ws, ctx: BuildContext, parts: list[PartSummary]) -> None:
     """The toleranced sizes a coating changes (techpack.finish_effects.after_finish)."""
     p = ctx.spec.product
     _title(ws, f"{p.number} {p.name}, revision {p.revision}: toleranced sizes a coating changes",
@@ -603,15 +629,9 @@ def _sizes_sheet(ws, ctx: BuildContext, parts: list[PartModel]) -> None:
     _header(ws, SIZE_COLUMNS, header)
     r = header
     for model in parts:
-        for s in after_finish(model, ctx.loaded):
+        for values in model.prepared[NAME]["sizes"]:
             r += 1
-            _put(ws, r, SIZE_COLUMNS, {
-                "part": model.spec.number, "balloon": s.balloon, "text": s.text, "shape": s.shape, "surfaces": s.surfaces,
-                "growth": s.growth_um, "drawing": f"{s.drawing} finishing",
-                "drawing_lower": s.drawing_lower, "drawing_upper": s.drawing_upper,
-                "machined_lower": s.machined_lower, "machined_upper": s.machined_upper,
-                "finished_lower": s.finished_lower, "finished_upper": s.finished_upper,
-            })
+            _put(ws, r, SIZE_COLUMNS, values)
     if r == header:
         r += 1
         ws.cell(r, 1, "None: no unmasked toleranced size under a coating that builds up.")
@@ -622,7 +642,7 @@ def _balloons(numbers) -> str:
     return f"balloons {', '.join(map(str, numbers))}" if numbers else "no balloon"
 
 
-def _finish_values(model: PartModel, step: int, f, masked: str) -> dict:
+def _finish_values(model: PartSummary, step: int, f, masked: str) -> dict:
     """A Finishes row: one AppliedFinish of a part."""
     finish = f.finish
     return {
@@ -676,7 +696,7 @@ def _revision_sheet(ws, ctx: BuildContext) -> None:
         ("Released", "yes" if ctx.released else f"no: {NOT_RELEASED}, built with uncommitted changes to {', '.join(git.changed)}"),
         ("Confidentiality", ctx.notice),
         ("Spec file", ctx.loaded.path.name), ("Spec SHA-256", ctx.loaded.sha256),
-        ("techpack", __version__), ("CadQuery", version("cadquery")), ("OCCT", OCP.__version__),
+        ("techpack", __version__), ("CadQuery", version("cadquery")), ("OCCT", occt_version()),
         ("openpyxl (wrote this file)", version("openpyxl")),
     ]
     _title(ws, f"{p.number} {p.name}, revision {p.revision}: revision and provenance")

@@ -10,7 +10,7 @@ input error named by the spec's file, line and key, with what the model does hav
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cadquery as cq
 import numpy as np
@@ -73,7 +73,6 @@ class PartModel(BuiltPart):
     engraving_rule: EngravingRule | None = None  # what the part's process counts as engraving
     called: tuple[Feature, ...] = ()  # the spec's features, then those read from the model's PMI (index = Selection.index)
     pmi_notes: tuple[str, ...] = ()  # PMI that is not called out, and why (no value, no spec form, a spec feature wins)
-    prepared: dict = field(default_factory=dict)  # a whole-order document's per-part share, made in the part's worker (documents/__init__.py)
 
     def __getstate__(self) -> dict:
         """Pickled (a worker's result to the main process) with what was computed, the faces it

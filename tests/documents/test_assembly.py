@@ -264,9 +264,10 @@ def test_an_assembly_number_may_not_be_a_part_number(stack):
 
 
 def test_the_assembly_document_is_registered_after_step_and_full_package_only():
-    names = [d.NAME for d in DOCUMENTS]
+    names = [d.name for d in DOCUMENTS]
     assert names[names.index("step") + 1] == "assembly"
-    assert assembly_doc.FULL_ONLY is True
+    (doc,) = [d for d in DOCUMENTS if d.name == "assembly"]
+    assert doc.full_only and doc.models and doc.module is assembly_doc
 
 
 def test_the_example_assembly_has_every_part_named_and_nothing_overlapping(example_package, tmp_path):

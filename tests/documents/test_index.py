@@ -223,7 +223,7 @@ def supplier_folders(example_package, tmp_path_factory):
             if entry.get("part") in numbers:
                 shutil.copyfile(example_package.folder / entry["path"], ctx.path(entry["path"]))
                 ctx.outputs.append(Output(entry["path"], entry["kind"], entry["part"]))
-        mine = [m for m in result.parts if m.spec.number in numbers]
+        mine = [r.summary for r in result.results if r.summary.spec.number in numbers]
         ctx.outputs += cover.write(ctx, mine)
         ctx.outputs += index.write(ctx, mine)
         write_manifest(ctx)
