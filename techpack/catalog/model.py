@@ -22,6 +22,21 @@ class Material(_Entry):
     density_g_cm3: float = Field(gt=0, description="g/cm3 at room temperature")
     density_source: str
     processes: tuple[str, ...] = ()
+    bend_class: str | None = Field(
+        None, description="class of the air-bending K-factor table: soft, medium or hard (standards/bending.json); none: DIN 6935"
+    )
+    bend_class_source: str | None = None
+
+    @model_validator(mode="after")
+    def _bend_class_known_with_source(self) -> Material:
+        from techpack.standards.bending import bend_classes
+
+        if self.bend_class is not None:
+            if self.bend_class not in bend_classes():
+                raise ValueError(f"bend_class {self.bend_class!r} is not one of {', '.join(bend_classes())}")
+            if not self.bend_class_source:
+                raise ValueError("bend_class needs bend_class_source: where the class comes from")
+        return self
 
 
 class Rule(_Entry):
@@ -46,6 +61,16 @@ class Engraving(_Entry):
     source: str
 
 
+class MeshResolution(_Entry):
+    """How finely a process's print files (STL, 3MF) follow the solid: OCCT's absolute linear
+    deflection chord_mm (how far a triangle may lie from the surface, mm) and angular deflection
+    angle_deg (degrees); what they give is measured in techpack/geometry/printmesh.py."""
+
+    chord_mm: float = Field(gt=0)
+    angle_deg: float = Field(gt=0, lt=90)
+    source: str
+
+
 class Process(_Entry):
     key: str
     title: str
@@ -57,7 +82,14 @@ class Process(_Entry):
     envelope_mm: tuple[float, float, float] | None = None
     envelope_source: str | None = None
     engraving: Engraving | None = None
+    mesh: MeshResolution | None = None
     rules: tuple[Rule, ...] = ()
+
+    @model_validator(mode="after")
+    def _additive_has_mesh(self) -> Process:
+        if self.family == "additive" and self.mesh is None:
+            raise ValueError("an additive process needs `mesh: {chord_mm, angle_deg, source}`: its parts' print files are meshed to it")
+        return self
 
     @field_validator("general_tolerance")
     @classmethod
