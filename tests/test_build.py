@@ -38,6 +38,8 @@ def test_example_package_layout(example_zip):
     others = {"index.html", "cover.pdf", "manifest.json", "spec.yaml", "dfm/dfm-report.json", "dfm/dfm-report.pdf",
               "bom/DL-2_revB.xlsx", "bom/DL-2_revB_bom.csv", "step/DL2-000_assembly_revB.step", "pictures/DL2-000_exploded.png"}
     others |= {f"pictures/{n}.png" for n in ("DL2-101", "DL2-201", "DL2-301", "DL2-401", "DL2-501", "DL2-601")}
+    # cut files for the sheet-metal bracket and the laser-cut arm, print files for the printed knob
+    others |= {"dxf/DL2-301_arm-bracket_revB_flat.dxf", "dxf/DL2-601_arm_revB_flat.dxf", "print/DL2-401_knob_revB.3mf", "print/DL2-401_knob_revB.stl"}
     drawings = {n.replace("step/", "drawings/").replace(".step", ".pdf") for n in expected_steps}
     characteristics = {f"DL-2_revB/drawings/{n}_characteristics.json" for n in ("DL2-101", "DL2-201", "DL2-301", "DL2-401", "DL2-501", "DL2-601")}
     # finishing instructions for every part with a finish: all but the knob (DL2-401)

@@ -37,7 +37,7 @@ def test_build_example_in_a_separate_process(tmp_path):
     lines = proc.stdout.splitlines()
     assert lines[:7] == [f"wrote {tmp_path / f'DL-2_revB_{key}.zip'} ({(tmp_path / f'DL-2_revB_{key}.zip').stat().st_size / 1024:.0f} kB)"
                          for key in ("cnc", "turning", "sheet", "caster", "print", "fasteners", "electrics")]
-    assert lines[7].startswith(f"wrote {tmp_path / 'DL-2_revB.zip'} (6 parts, 39 files,") and len(lines) == 8
+    assert lines[7].startswith(f"wrote {tmp_path / 'DL-2_revB.zip'} (6 parts, 43 files,") and len(lines) == 8
     assert "DFM: 0 errors, 1 warning, 0 info, 2 waived (see dfm/dfm-report.pdf)" in proc.stderr
     # not a terminal: one plain progress line per part and document, no carriage returns
     assert "\r" not in proc.stderr

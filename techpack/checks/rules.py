@@ -32,4 +32,5 @@ RULES = {
     "hole-to-bend": sheet.hole_to_bend,
     "hole-web": sheet.hole_web,
     "flange-length": sheet.flange_length,
+    "flat-pattern": sheet.flat_pattern,
 }

@@ -9,6 +9,7 @@ sheet's regions even where its thickness is wrong."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,7 +154,8 @@ def sheet_thickness_uniform(ctx: PartCheck, rule: Rule) -> list[Finding]:
     model's sheet has (measured_mm): a region (pair of faces) that does not is judged at its
     ray furthest off, and regions of one thickness (the letters of an engraving) are one
     finding. A spec `thickness` must also be what the model measures. A part whose sides
-    make up less than SHEET_SHARE of its surface is not a sheet: one finding says so."""
+    make up less than SHEET_SHARE of its surface is not a sheet: one finding says so. A mark
+    the process counts as engraving (lettering etched into the sheet) is not judged."""
     sheet = ctx.sheet
     ctx.measured["sheet_thickness_mm"] = sheet.measured_mm
     measured = sheet.measured_mm
@@ -168,8 +170,9 @@ def sheet_thickness_uniform(ctx: PartCheck, rule: Rule) -> list[Finding]:
         found.append(ctx.finding(rule, abs(measured - t), "mm", f"The model is {measured:.2f} mm sheet, the spec says thickness {t:g} mm",
                                  needs="make the spec's thickness and the model agree"))
     worst: dict[tuple[int, int], RaySample] = {}  # region (pair of faces) -> its ray furthest from the sheet's thickness
+    marks = {f for e in ctx.built.engravings for f in e.faces}
     for r in ctx.rays:
-        if r.face in sheet.sides:
+        if r.face in sheet.sides and r.face not in marks and r.hit_face not in marks:
             key = (min(r.face, r.hit_face), max(r.face, r.hit_face))
             if key not in worst or abs(r.thickness - measured) > abs(worst[key].thickness - measured):
                 worst[key] = r
@@ -319,3 +322,29 @@ def flange_length(ctx: PartCheck, rule: Rule) -> list[Finding]:
             out.append(ctx.finding(rule, length, "mm", f"Flange {length:.1f} mm long beside the R{b.inner_radius_mm:g} bend",
                                    limits=limits_for(rule, t, b.inner_radius_mm), faces=(fid,), point=pts[0]))
     return keep(out)
+
+
+def flat_pattern(ctx: PartCheck, rule: Rule) -> list[Finding]:
+    """The part is cut from one sheet: a bent part unfolds into one blank (the flat pattern
+    its DXF and drawing show), a flat part is one plate. Counts 1 when it does not, with why
+    (the bend and its faces: geometry/unfold.py, profile.py)."""
+    from techpack.geometry.profile import NotFlat
+    from techpack.geometry.unfold import UnfoldError
+
+    ctx.sheet.t()  # not applicable to a part that is not a sheet (sheet-thickness-uniform says so)
+    try:
+        flat = ctx.built.flat
+    except (UnfoldError, NotFlat) as exc:
+        what = "The part cannot be unfolded" if ctx.features.bends else "The part is not one flat plate"
+        return keep([ctx.finding(rule, 1.0, "count", f"{what}: {exc}", faces=_faces_named(str(exc), ctx.probe.n_faces),
+                                 needs="a shop cuts it from a DXF of its blank: model it as planar flanges joined by cylindrical bends of the sheet's thickness")])
+    ctx.measured["flat_mm"] = [round(v, 2) for v in flat.size]
+    return []
+
+
+def _faces_named(message: str, n_faces: int) -> tuple[int, ...]:
+    """The face ids an unfolding error names ("faces 7, 9", "face 12")."""
+    ids = []
+    for group in re.findall(r"\bfaces? ((?:\d+(?:, | and )?)+)", message):
+        ids += [int(x) for x in re.findall(r"\d+", group)]
+    return tuple(sorted({i for i in ids if 1 <= i <= n_faces}))

@@ -48,6 +48,8 @@ DOCUMENTS = (
     Document("drawing", "drawing", per_part=True),
     Document("finishing", "finishing", per_part=True, templates=FINISHING_TEMPLATES),
     Document("picture", "pictures", per_part=True),
+    Document("dxf", "cutfiles", per_part=True),
+    Document("print", "printfiles", per_part=True),
     Document("changes", "changes", templates=("changes.html.j2",)),
     Document("dfm", "dfm"),
     Document("workbook", "workbook"),

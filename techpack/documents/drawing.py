@@ -16,11 +16,15 @@ from techpack import __version__
 from techpack.context import BuildContext, Output
 from techpack.documents.dimension import Marking
 from techpack.documents.display import lint
+from techpack.documents.cutfiles import FAMILY as FLAT_FAMILY
 from techpack.documents.faces import toleranced
+from techpack.documents.flatview import flat_page
 from techpack.documents.plan import plan_sheet
 from techpack.documents.render import render
 from techpack.documents.sheet import TitleBlock
 from techpack.fonts import register
+from techpack.geometry.profile import NotFlat
+from techpack.geometry.unfold import UnfoldError
 from techpack.geometry.model import PartModel
 
 NAME = "drawing"
@@ -58,6 +62,14 @@ def draw_part(ctx: BuildContext, model: PartModel) -> tuple[list[Output], list[s
     product, part = ctx.spec.product, model.spec
     plan = plan_sheet(ctx, model, _title(ctx, model), regular)
     marked = Marking(ctx, plan, regular, bold).run()
+    flat_problems = []
+    if model.features.bends and ctx.loaded.catalog.processes[part.process].family == FLAT_FAMILY:  # a bent sheet: its flat pattern on a sheet of its own
+        try:
+            page, crowded = flat_page(model.flat, plan.sheet.drawing_area, plan.furniture, regular)
+            marked.pages.append(page)
+            flat_problems = [f"flat pattern: no room for {what}" for what in crowded]
+        except (UnfoldError, NotFlat) as exc:  # the flat-pattern rule's error says why
+            flat_problems = [f"no flat pattern: {exc}"]
     rel = f"drawings/{plan.stem}.pdf"
     render(str(ctx.path(rel)), plan.sheet, plan.title, marked.pages, bold=bold, released=ctx.released, meta={
         "title": f"{part.number} {part.name} rev {product.revision}", "author": product.drawn_by,
@@ -69,7 +81,7 @@ def draw_part(ctx: BuildContext, model: PartModel) -> tuple[list[Output], list[s
     missing += [f"characteristic {c.number} ({c.feature}: {c.text}) has no balloon on the sheet; the inspection plan lists it"
                 for c in model.characteristics if c.number not in marked.ballooned and id(model.called[c.feature_index]) in marked.shown]
     area = plan.sheet.drawing_area
-    problems = (missing + marked.problems + lint(first.labels, marked.geometry, area, first.ruled())
+    problems = (missing + marked.problems + flat_problems + lint(first.labels, marked.geometry, area, first.ruled())
                 + [p for page in more for p in lint(page.labels, [], area)])
     chars_rel = f"drawings/{part.number}_characteristics.json"
     ctx.path(chars_rel).write_text(

@@ -103,9 +103,11 @@ BOM_COLUMNS = (
     Column("stock", "Stock size (mm)", 26),
     Column("step", "STEP", 30),
     Column("drawing", "Drawing", 30),
+    Column("cam", "Cut / print files", 34),
     Column("notes", "Notes", 30),
 )
 BOM_HEADER_ROW = 4
+CAM_KINDS = ("dxf", "print")  # the documents whose files a shop's CAM loads (documents/cutfiles.py, printfiles.py)
 
 PLAN_COLUMNS = (
     Column("part", "Part", 14, "@"),
@@ -217,6 +219,7 @@ class BomRow:
     stock: str | None
     step: str | None  # relative to the workbook: "../step/<stem>.step"
     drawing: str | None
+    cam: str | None  # the flat pattern's DXF, the print files (3MF, STL): "; "-separated, relative to the workbook
     notes: str | None
 
     def batch_qty(self, batch: int) -> int:
@@ -242,7 +245,7 @@ class BomRow:
             "spares": self.spares_qty(batch), "order_qty": self.order_qty(batch),
             "volume_cm3": self.volume_cm3, "density": self.density, "unit_mass_g": self.unit_mass_g,
             "total_mass_kg": self.total_mass_kg(batch), "stock": self.stock,
-            "step": self.step, "drawing": self.drawing, "notes": self.notes,
+            "step": self.step, "drawing": self.drawing, "cam": self.cam, "notes": self.notes,
         }
 
 
@@ -256,6 +259,10 @@ def bom_rows(ctx: BuildContext, parts: list[PartSummary]) -> list[BomRow]:
     spec, catalog = ctx.spec, ctx.loaded.catalog
     product = spec.product
     files = _files(ctx)
+    cam: dict[str, list[str]] = {}
+    for o in ctx.outputs:
+        if o.part and o.kind in CAM_KINDS:
+            cam.setdefault(o.part, []).append(posixpath.relpath(o.path, FOLDER))
     rows = []
     for k, model in enumerate(parts, 1):
         part = model.spec
@@ -271,14 +278,14 @@ def bom_rows(ctx: BuildContext, parts: list[PartSummary]) -> list[BomRow]:
             unit_mass_g=round(model.mass_g, 6) if model.material else None,
             stock=model.prepared[NAME]["stock"],
             step=files.get(("step", part.number)), drawing=files.get(("drawing", part.number)),
-            notes=part.description,
+            cam="; ".join(cam.get(part.number, [])) or None, notes=part.description,
         ))
     for k, hw in enumerate(spec.hardware, len(rows) + 1):
         rows.append(BomRow(
             item=k, number=hw.number, name=hw.name, revision=None, material=None, process=None,
             finish=None, supplier=supplier_name(spec, hw.supplier), make_buy="BUY", qty=hw.qty,
             spares=spares_setting(hw, product),
-            volume_cm3=None, density=None, unit_mass_g=None, stock=None, step=None, drawing=None,
+            volume_cm3=None, density=None, unit_mass_g=None, stock=None, step=None, drawing=None, cam=None,
             notes=hw.description,
         ))
     return rows
@@ -320,7 +327,8 @@ def prepare(loaded, model: PartModel, report) -> dict:
 def stock_size(model: PartModel, family: str, thickness_mm: float | None = None) -> str:
     """The stock the part is cut from, mm: its bounding box (x × y × z) plus the family's
     allowance on each side (catalog/stock.yaml), rounded up to 0.1 mm; for sheet, the sheet
-    thickness (the spec's, else the smallest size) and the blank; or why there is none."""
+    thickness (the spec's, else the smallest size) and the blank (a bent part's: its flat
+    pattern's size); or why there is none."""
     rule = _stock_rules().get(family)
     if rule is None or rule["form"] == "none":
         return f"none: {rule['note']}" if rule else f"none: no stock rule for the {family} family"
@@ -330,7 +338,15 @@ def stock_size(model: PartModel, family: str, thickness_mm: float | None = None)
         return " × ".join(fmt(s, 1) for s in sizes)
     thickness = thickness_mm or min(model.bbox_mm)
     if model.features.bends:
-        return f"sheet {fmt(thickness, 3)} thick, blank: the flat pattern + {fmt(side, 1)} per side (bent: not computed here)"
+        from techpack.geometry.profile import NotFlat
+        from techpack.geometry.unfold import UnfoldError
+
+        try:
+            flat = model.flat
+        except (UnfoldError, NotFlat):
+            return f"sheet {fmt(thickness, 3)} thick, blank: none, the part does not unfold (see the DFM report)"
+        plane = sorted(math.ceil(round((s + 2 * side) * 10, 3)) / 10 for s in flat.size)
+        return f"sheet {fmt(thickness, 3)} thick, blank {fmt(plane[1], 1)} × {fmt(plane[0], 1)} (its flat pattern)"
     plane = sorted(sizes)[1:]
     return f"sheet {fmt(thickness, 3)} thick, blank {fmt(plane[1], 1)} × {fmt(plane[0], 1)}"
 
@@ -489,11 +505,12 @@ def _bom_sheet(ws, ctx: BuildContext, rows: list[BomRow]) -> dict[str, int]:
         values = row.values(p.batch) | _bom_formulas(row, r, col)
         values["step"] = posixpath.basename(row.step) if row.step else None
         values["drawing"] = posixpath.basename(row.drawing) if row.drawing else None
+        values["cam"] = "; ".join(posixpath.basename(f) for f in row.cam.split("; ")) if row.cam else None
         _put(ws, r, BOM_COLUMNS, values)
-        for key in ("step", "drawing"):
+        for key in ("step", "drawing", "cam"):
             if getattr(row, key):
                 cell = ws[f"{col[key]}{r}"]
-                cell.hyperlink = getattr(row, key)
+                cell.hyperlink = getattr(row, key).split("; ")[0]  # a cell links to one file: the first
                 cell.style = "Hyperlink"
     last = BOM_HEADER_ROW + len(rows)
     total = last + 2

@@ -23,8 +23,11 @@ from techpack.geometry.access import Access, tool_access
 from techpack.geometry.bores import Bore, find_bores
 from techpack.geometry.engraving import Engraving, find_engravings
 from techpack.geometry.features import Features, Hole, find_features
+from techpack.geometry.flat import Flat
 from techpack.geometry.forms import Form, find_forms
 from techpack.geometry.probe import Probe
+from techpack.geometry.profile import profile
+from techpack.geometry.unfold import unfold
 from techpack.geometry import pickling
 from techpack.geometry.part import BuiltPart, mm_per_unit
 from techpack.geometry.pmi import to_features
@@ -35,6 +38,7 @@ from techpack.inspection import (
 from techpack.spec import LoadedSpec
 from techpack.spec.model import Feature
 from techpack.standards import StandardsError
+from techpack.standards.bending import k_factor
 from techpack.standards.threads import parse_thread
 
 
@@ -108,6 +112,17 @@ class PartModel(BuiltPart):
     def bores(self) -> tuple[Bore, ...]:
         """Each hole feature with all its coaxial segments (geometry/bores.py), for callouts."""
         return find_bores(self.solid, self.features)
+
+    @functools.cached_property
+    def flat(self) -> Flat:
+        """The sheet's blank (geometry/flat.py), mm: a bent part unfolded (geometry/unfold.py)
+        with the spec's K-factor, else the material's bend class's, else DIN 6935's; a flat part's
+        profile (geometry/profile.py). Raises UnfoldError or NotFlat saying why there is none."""
+        if not self.features.bends:
+            return profile(self.solid, sorted({f for e in self.engravings for f in e.faces}))
+        k = self.spec.k_factor
+        bend_class = self.material.bend_class if self.material else None
+        return unfold(self.solid, (lambda r, t: (k, "the spec's k_factor for this part")) if k else (lambda r, t: k_factor(bend_class, r, t)))
 
     @functools.cached_property
     def forms(self) -> tuple[Form, ...]:

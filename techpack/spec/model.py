@@ -384,6 +384,8 @@ class Part(_Model):
     general_tolerance: Text | None = Field(None, description="General tolerance for this part, if not the product's.")
     pull: Direction = Field("+Z", description="Mould opening direction for draft and undercut checks: +Z, -Y, ... or [x, y, z]. Milling finds its own tool directions (tool access).")
     thickness: float | None = Field(None, gt=0, description="Sheet thickness (sheet metal, laser cutting), in the product's units.")
+    k_factor: float | None = Field(None, gt=0, le=0.5, description="K-factor of this part's bends (ANSI: the neutral fibre at R + K·t), for its flat pattern; "
+                                   "default: the catalog's air-bending table for the material's bend class, else DIN 6935. Ask the bending shop for theirs.")
     features: list[Feature] = Field(default_factory=list, description="Features to call out on the drawing and check.")
     spares: Spares | None = Field(None, description="Spares ordered beyond the batch: a count (2) or a percentage of the batch quantity ('5%'); default product.spares.")
     cosmetic: CosmeticClass | None = Field(None, description="Cosmetic class of the part's surfaces (A: visible, B: seen sometimes, C: hidden); a finished part defaults to B.")

@@ -1,4 +1,5 @@
-"""Engineering standards tables: general tolerances, limits and fits, AQL sampling, roughness.
+"""Engineering standards tables: general tolerances, limits and fits, AQL sampling, roughness,
+bending K-factors.
 
 Every table is a JSON file beside these modules with a "source" naming the public
 document it was transcribed from. Lengths are in mm, roughness in µm unless a name
@@ -8,6 +9,7 @@ says otherwise (``ra_uin``).
 - :mod:`.iso286`   ISO 286 limits and fits (``tolerance("10 H7")``, ``fit("25 H7/p6")``)
 - :mod:`.iso2859`  ISO 2859-1 single sampling, normal inspection (``sampling_plan(lot=50, aql=1.0)``)
 - :mod:`.roughness` Ra and N grades (``parse_roughness("Ra 1.6")``)
+- :mod:`.bending`  K-factors of a bend: the air-bending table by bend class, DIN 6935 (``k_factor("medium", 2, 2)``)
 """
 
 from __future__ import annotations

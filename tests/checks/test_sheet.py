@@ -169,7 +169,7 @@ def test_a_bracket_with_a_label_recess_keeps_its_hole_to_bend_and_flange_finding
     assert len(short) == 1 and short[0]["value"] == pytest.approx(2.5, abs=1e-3) and short[0]["severity"] == "error"
     assert {r["rule"]: r["status"] for r in part["rules"]} == {
         "sheet-thickness-uniform": "ran", "bend-radius": "ran", "sheet-hole-diameter": "ran", "hole-to-edge": "ran",
-        "hole-to-bend": "ran", "hole-web": "not-applicable", "flange-length": "ran"}
+        "hole-to-bend": "ran", "hole-web": "not-applicable", "flange-length": "ran", "flat-pattern": "ran"}
     assert code == 1
 
     code, report = dfm(body, "sheet-metal", "DC01", part=f"thickness: 2\n{WAIVE_THICKNESS}")
@@ -187,8 +187,9 @@ def test_rules_with_nothing_to_measure_say_why(dfm):
         "sheet-thickness-uniform": ("ran", ""), "bend-radius": ("not-applicable", "no bends"),
         "sheet-hole-diameter": ("not-applicable", "no holes"), "hole-to-edge": ("not-applicable", "no holes"),
         "hole-to-bend": ("not-applicable", "no holes and no bends"), "hole-web": ("not-applicable", "no holes"),
-        "flange-length": ("not-applicable", "no bends")}
+        "flange-length": ("not-applicable", "no bends"), "flat-pattern": ("ran", "")}
     assert part["measured"]["sheet_thickness_mm"] == pytest.approx(2.0) and part["measured"]["bends"] == []
+    assert part["measured"]["flat_mm"] == [60.0, 40.0]  # the plate's profile, as its DXF gives it
     assert part["measured"]["holes"] == []
 
 

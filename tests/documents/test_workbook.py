@@ -299,6 +299,8 @@ def test_csv_holds_the_bom_values(wb, pkg):
                 assert (text == "") if want is None else float(text) == pytest.approx(want, rel=1e-6, abs=1e-6), (e["number"], c.key)
             elif c.key in ("step", "drawing"):
                 assert text == ("" if value is None else f"../{'step' if c.key == 'step' else 'drawings'}/{value}")
+            elif c.key == "cam":  # the sheet shows the files' names, the CSV their paths
+                assert text == ("" if value is None else "; ".join(f"../{'dxf' if n.endswith('.dxf') else 'print'}/{n}" for n in value.split("; ")))
             elif isinstance(value, (int, float)):
                 assert float(text) == pytest.approx(value)
             else:

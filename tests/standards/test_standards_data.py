@@ -9,7 +9,7 @@ import pytest
 
 import techpack.standards as standards
 
-DATA_FILES = ["iso2768.json", "iso286.json", "iso2859.json", "roughness.json"]
+DATA_FILES = ["iso2768.json", "iso286.json", "iso2859.json", "roughness.json", "bending.json"]
 
 
 @pytest.mark.parametrize("name", DATA_FILES)
