@@ -77,7 +77,7 @@ def run_one(spec: Path, out: Path) -> dict:
     return result
 
 
-STAGES = ("load", "parts", "parts:geometry", "parts:checks", "parts:step", "parts:drawing", "parts:finishing", "parts:picture",
+STAGES = ("load", "parts", "parts:geometry", "parts:checks", "parts:step", "parts:drawing", "parts:finishing", "parts:picture", "parts:dxf", "parts:print",
           "assembly", "dfm", "workbook", "cover", "index", "package", "suppliers")
 """As build.py's Reporter names them: `parts` is the wall time of the workers' stage, `parts:x`
 the time each worker spent on x, summed over the parts (CPU-bound, so on one core it is about

@@ -171,10 +171,11 @@ def build(
             cached = _from_cache(entry, zips, out_dir, name, log)
             if cached is not None:
                 return cached
+    if cache is None and pool is not None:
+        pool.start()  # every part is to be built: the workers' server imports while this process reads on
     with log.stage("load"):
-        if _rare_selectors(loaded):
-            loaded = load_spec(spec_path)  # with those selectors read by CadQuery's parser
         _check_templates(loaded)
+    validate = (lambda: load_spec(spec_path)) if _rare_selectors(loaded) else None  # read by CadQuery's parser if a part is built
     from techpack.context import BuildContext
     from techpack.documents import DOCUMENTS
     from techpack.package import write_manifest, write_spec_copy, write_zip
@@ -184,7 +185,7 @@ def build(
         folder = Path(tmp) / name
         folder.mkdir()
         with _pool(pool, log) as workers, log.stage("parts"):  # geometry, checks and per-part documents, in the workers
-            results = run_parts(loaded, log, workers, folder, date, git, cache=cache)
+            results = run_parts(loaded, log, workers, folder, date, git, cache=cache, validate=validate)
         parts = [r.summary for r in results]
         report = _report(loaded, results, log, cache)
         if report.failing("error") and not allow_dfm_errors:
@@ -200,6 +201,8 @@ def build(
         for doc in DOCUMENTS:  # in their order: a part's files as its worker wrote them, the rest here
             if doc.per_part:
                 made[doc.name] = [o for r in results for o in r.outputs if o.kind == doc.name]
+            elif not doc.applies(spec):
+                made[doc.name] = []
             else:
                 with log.stage(doc.name):
                     made[doc.name] = _models_document(doc, ctx, results, cache) if doc.models else doc.module.write(ctx, parts)
@@ -332,7 +335,7 @@ def _supplier_package(full: BuildContext, parts: list[PartSummary], made: dict[s
     folder.mkdir()
     mine = [p for p in parts if p.spec.number in numbers]
     for doc in DOCUMENTS:
-        if doc.full_only:
+        if doc.full_only or not doc.applies(loaded.spec):
             continue
         if doc.per_part:
             for out in made[doc.name]:

@@ -3,14 +3,16 @@ package, kept between builds so that an unchanged rebuild (CI on every commit) d
 build again, and a change rebuilds only what it touches.
 
 A part's key is the sha-256 of everything its work reads: the model file, its parameters
-and spec entry, the rest of the spec but the other parts and the assembly (the product's
-fields and notice, the suppliers, the catalog section), the package date and whether it is
-released, the user's templates, the photos it names, and techpack's own files and the
-versions of the libraries that make the bytes (CadQuery, OCCT, ReportLab...). The files a
-model script read besides itself (its helper modules, its data files) are known only after
-it ran: an entry lists them with their sha-256, and is used only while they are unchanged.
-A package's key is its parts' keys and every other input of the whole-order documents (the
-whole spec, the git commit, the options). An entry is written to a temporary folder and
+and spec entry, the catalog entries it uses, the rest of the spec but the other parts, the
+assembly and the catalog section (the product's fields and notice, the suppliers, the
+hardware), the package date and whether it is released, the user's templates, the photos
+it names, and techpack's own files and the versions of the libraries that make the bytes
+(CadQuery, OCCT, ReportLab, ezdxf...). The files a model script read besides itself (its
+helper modules, its data files) are known only after it ran: an entry lists them with their
+sha-256, and is used only while they are unchanged. The assembly's overlap findings
+("overlaps") and files ("document") are keyed by its parts' keys and the spec's assembly
+section, and list their parts' files the same way. A package's key is the whole spec, its
+models, photos and templates, the git commit and the options. An entry is written to a temporary folder and
 renamed into place, and every file is checked against the sha-256 its entry lists when it is
 read: a damaged entry is built again, never used.
 
@@ -37,7 +39,8 @@ from typing import Any
 
 FORMAT = 1  # the layout of an entry; a new one makes old entries unreachable
 MAX_BYTES = 2 * 1024**3  # the example's parts take 1 MB, a 40-part product 8 MB: 2 GB holds hundreds of products
-LIBRARIES = ("cadquery", "cadquery-ocp", "reportlab", "rl_accel", "openpyxl", "jinja2", "numpy", "embreex", "pillow", "pydantic", "ruamel.yaml")
+LIBRARIES = ("cadquery", "cadquery-ocp", "reportlab", "rl_accel", "openpyxl", "jinja2", "numpy", "embreex", "pillow", "pydantic", "ruamel.yaml",
+             "ezdxf", "lib3mf")
 
 
 def folder() -> Path:

@@ -173,7 +173,7 @@ def build(spec: Path, out_dir: Path, allow_dfm_errors: bool, suppliers: bool, on
     check_output_folder(out_dir)  # a file in the way, a NUL, a read-only folder: refused before anything is built
     start = time.perf_counter()
     log = Reporter(_verbosity(quiet, verbose))
-    with _workers(jobs, log, start=False) as pool:  # started by build when its package is not in the cache
+    with _workers(jobs, log, start=False) as pool:  # started by build when a part is to be built
         from techpack.build import build as run_build
         from techpack.cache import Cache
         from techpack.words import plural

@@ -1,5 +1,6 @@
 """Preloaded by the forkserver process that forks the workers on Linux (workers.Pool): it
-registers the fonts every PDF embeds, once for all the workers it forks, and it makes the
+ignores Ctrl-C while it preloads (the main process stops the build), registers the fonts
+every PDF embeds, once for all the workers it forks, and it makes the
 server leave, when the build's main process has gone, without tearing CadQuery and OCCT
 down, which took a second that a caller reading the build's output (a CI step, a test) waited
 for, since the server holds the same stdout and stderr. Imported anywhere else it does nothing.
@@ -8,6 +9,7 @@ The forked workers never run it: a forked child leaves with os._exit."""
 import atexit
 import multiprocessing.forkserver
 import os
+import signal
 import sys
 
 
@@ -22,6 +24,9 @@ def _in_the_server() -> bool:
 
 
 if _in_the_server():
+    # Ctrl-C reaches the whole process group: the server ignores it while it preloads, as
+    # multiprocessing has it do after; the build's main process stops the build and says so.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from techpack.fonts import register
 
     register()

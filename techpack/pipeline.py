@@ -1,5 +1,5 @@
 """The per-part half of the one way through: each part's geometry, DFM checks and per-part
-documents (STEP, drawing, finishing, picture) as one task in a worker (workers.py), and
+documents (STEP, drawing, finishing, picture, DXF, print files) as one task in a worker (workers.py), and
 the main process's side of it: run them all, then merge what they found into one report
 in the spec's order (so the package does not depend on how many workers there were).
 
@@ -142,11 +142,12 @@ def step_task(path: str, where: str, label: str, rel: str):
 
 
 def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None = None, date=None, git=None,
-              check: bool = True, cache: Cache | None = None) -> list[PartResult]:
+              check: bool = True, cache: Cache | None = None, validate=None) -> list[PartResult]:
     """Every part of the spec through part_task in the pool's workers (started only if a part
     is to be built), or from `cache` when its key is there (its per-part files copied into
     folder); the results in the spec's order. The problems of every failing part are raised
-    together."""
+    together. `validate`, if given, is called before a part is built (the spec's rarer face
+    selectors, read by CadQuery's parser: a cached part's were read when it was built)."""
     parts = loaded.spec.parts
     keys: list[str | None] = [None] * len(parts)
     results: dict[int, PartResult] = {}
@@ -173,9 +174,10 @@ def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None =
     ]
     done = len(results)
     if tasks:
+        if validate is not None:
+            validate()
         pool.start()
-        if loaded.spec.assembly:  # its check and documents read the models: CadQuery imported here while the workers build
-            threading.Thread(target=importlib.import_module, args=("techpack.geometry.model",), daemon=True).start()
+        threading.Thread(target=_warm, args=(loaded, folder is not None), daemon=True).start()
     built = pool.run(tasks, done=lambda k, n, task: log.progress(done + k, len(parts), task.label), log=log) if tasks else []
     for task, i, result in zip(tasks, todo, built):
         result.key = keys[i]
@@ -183,6 +185,22 @@ def run_parts(loaded: LoadedSpec, log, pool: workers.Pool, folder: Path | None =
         if cache is not None and not task.fallbacks:  # a view drawn on its fallback (a busy machine) is not kept
             _store(cache, keys[i], result, folder, cache_keys.repository(loaded))
     return [results[i] for i in range(len(parts))]
+
+
+def _warm(loaded: LoadedSpec, documents: bool) -> None:
+    """In a thread while the workers build: import what the main process runs next, the
+    documents about the whole order (ReportLab, openpyxl) if it writes them and, for an
+    assembly, which reads the models, CadQuery. A failure here is the main thread's to meet."""
+    from techpack.documents import DOCUMENTS
+
+    try:
+        for doc in DOCUMENTS:
+            if documents and not doc.per_part and doc.applies(loaded.spec):
+                doc.module  # noqa: B018 - imported on reading
+        if loaded.spec.assembly:
+            importlib.import_module("techpack.geometry.model")
+    except Exception:  # noqa: BLE001 - the same import in the main thread raises it where it is handled
+        pass
 
 
 def _cached(cache: Cache, key: str, folder: Path | None, repo: Path) -> PartResult | None:

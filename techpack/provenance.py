@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import subprocess
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,4 +80,9 @@ def build_date(loaded: LoadedSpec, git: GitInfo | None) -> dt.date:
 def occt_version() -> str:
     """OCCT's version ("7.9.3"): the first three numbers of the cadquery-ocp distribution's
     (7.9.3.1.1: OCCT's, then the bindings' build), read without loading OCCT."""
-    return ".".join(version("cadquery-ocp").split(".")[:3])
+    try:
+        return ".".join(version("cadquery-ocp").split(".")[:3])
+    except PackageNotFoundError:  # OCP installed otherwise (conda's ocp, a source build): ask it, which loads it
+        import OCP
+
+        return ".".join(OCP.__version__.split(".")[:3])

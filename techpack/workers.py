@@ -37,11 +37,14 @@ import traceback
 from multiprocessing.connection import wait
 from typing import Any
 
+from techpack.documents import DOCUMENTS
 from techpack.errors import FindingsError, InputError, ModelError, Problem, Where
 from techpack.limits import start_method
 
 POLL_S = 0.05  # how often a guarded worker's CPU time is read
-WARM = ("techpack.pipeline", "techpack.documents", "techpack.checks")  # what a build's worker imports before its first task
+# what a build's worker imports before its first task (the forkserver, once): the geometry, the checks and
+# every document's module (the registry loads them only when run: a worker runs them all)
+WARM = ("techpack.pipeline", "techpack.geometry", "techpack.checks.run", *(f"techpack.documents.{d.module_name}" for d in DOCUMENTS))
 
 
 @dataclasses.dataclass
@@ -110,9 +113,13 @@ def _worker_main(conn, warm: tuple[str, ...]) -> None:  # pragma: no cover - run
     up too), then run each task sent until told to stop (None), in the main process's
     environment as it was when the task was sent (a forked worker starts with its server's,
     and a worker outlives a build). Ctrl-C is the main process's to handle (it kills the
-    workers); OCCT's console output goes to the null device, not to stdout."""
-    conn.send(("started",))
+    workers); OCCT's console output goes to the null device, not to stdout. A worker whose main
+    process has gone before it started (a build stopped while the forkserver preloaded) leaves."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        conn.send(("started",))
+    except OSError:  # the pipe is broken: no build to work for
+        os._exit(0)
     _die_with_parent()
     fd = os.open(os.devnull, os.O_WRONLY)  # OCCT's console: where it matters, console.captured_output has it first
     os.dup2(fd, 1)

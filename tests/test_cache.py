@@ -175,12 +175,15 @@ def _git(folder: Path, *args: str) -> None:
 def test_a_new_commit_that_changes_no_input_builds_nothing_and_imports_no_cadquery(project, tmp_path, cache_folder):
     """The commit is printed on the cover, the workbook and the manifest, so the package is
     made again; every part, the assembly's overlap check and its STEP and picture come from the
-    cache, and neither CadQuery nor OCCT is imported. The zips equal a build without the cache."""
+    cache, and neither CadQuery nor OCCT is imported (a face selector CadQuery's parser reads
+    included). The zips equal a build without the cache."""
     project.write("models/box.py", BOX_SCRIPT)
     project.write("models/helped.py", HELPED)
     project.write("models/lib/dims.py", "WIDTH = 14.0\n")
     project.write("models/height.txt", "9\n")
-    spec = project.spec(PARTS, extra=ASSEMBLY)
+    rare = "features: [{name: top, select: {face: '>Z and %PLANE'}, flatness: 0.1}]"  # read by CadQuery's parser when a part is built
+    spec = project.spec(PARTS.replace("finish: [{paint: {ral: 9005}}]}", f"finish: [{{paint: {{ral: 9005}}}}], {rare}}}"), extra=ASSEMBLY)
+    assert rare in spec.read_text()
     _git(project.root, "init", "-q")
     _git(project.root, "add", "-A")
     _git(project.root, "commit", "-q", "-m", "first")

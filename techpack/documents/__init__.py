@@ -15,6 +15,8 @@ all come from the cache imports neither CadQuery nor OCCT.
 - models: it reads the part models themselves (the assembly's solids); its files are kept in
   the cache under the parts' keys.
 - full_only: about every supplier's parts, so only in the full package.
+- section: the spec section the document is about (the assembly's): without it the
+  document is not run, nor its module imported.
 
 The index comes last: it lists what the others wrote.
 """
@@ -34,6 +36,11 @@ class Document:
     models: bool = False
     full_only: bool = False
     templates: tuple[str, ...] = ()
+    section: str | None = None
+
+    def applies(self, spec) -> bool:
+        """Whether the spec has what the document is about."""
+        return self.section is None or getattr(spec, self.section) is not None
 
     @property
     def module(self) -> ModuleType:
@@ -44,7 +51,7 @@ FINISHING_TEMPLATES = tuple(f"finishing/{name}.j2" for name in ("document", "ste
 
 DOCUMENTS = (
     Document("step", "step", per_part=True),
-    Document("assembly", "assembly", models=True, full_only=True),
+    Document("assembly", "assembly", models=True, full_only=True, section="assembly"),
     Document("drawing", "drawing", per_part=True),
     Document("finishing", "finishing", per_part=True, templates=FINISHING_TEMPLATES),
     Document("picture", "pictures", per_part=True),

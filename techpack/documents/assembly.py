@@ -7,7 +7,9 @@ one product used twice), each placement a component (NEXT_ASSEMBLY_USAGE_OCCURRE
 can still take each part out. The header is stamped from the spec as in step.py, so that two
 builds give the same bytes. Hardware has no model: the header's description lists it.
 
-An assembly shows every supplier's parts, so it is only in the full package (FULL_ONLY).
+An assembly shows every supplier's parts, so it is only in the full package (full_only in
+documents/__init__.py); it reads the part models' solids (models), so its files are cached
+under the parts' keys and the spec's assembly section.
 """
 
 from __future__ import annotations

@@ -38,11 +38,11 @@ INDEX = "index.html"  # the cover page as a web page (documents/index.py)
 PDF_ROWS = 24  # parts and purchased items listed on the one page at most; the rest: "see index.html"
 PDF_FILES = 24  # the package's files are listed on the page when there are no more than this
 
-ORDER = ("STEP model", "Drawing (PDF)", "Characteristics (JSON)", "Flat pattern (DXF)", "Print file (3MF)", "Print file (STL)",
+ORDER = ("STEP model", "Drawing (PDF)", "Characteristics (JSON)", "Cut file (DXF)", "Print file (3MF)", "Print file (STL)",
          "Finishing instructions (PDF)", "Changed region (PNG)")  # a part's files in this order
 LABELS = {  # a part's files as its card names them: (kind, suffix) -> label
     ("step", ".step"): "STEP model",
-    ("dxf", ".dxf"): "Flat pattern (DXF)",
+    ("dxf", ".dxf"): "Cut file (DXF)",
     ("print", ".3mf"): "Print file (3MF)",
     ("print", ".stl"): "Print file (STL)",
     ("drawing", ".pdf"): "Drawing (PDF)",

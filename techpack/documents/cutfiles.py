@@ -5,8 +5,9 @@ flat part's profile; outline and holes on CUT as closed polylines with true arcs
 on ENGRAVE, in millimetres (geometry/model.py PartModel.flat, documents/dxffile.py).
 
 A part that does not unfold is a DFM error (the flat-pattern rule), which stops the build;
-built anyway (--allow-dfm-errors), its package has no DXF for it and its DFM report says
-why. Where the rule did not run or was waived, a part without a flat stops the build here."""
+built anyway (--allow-dfm-errors) or with the finding waived (a welded box the shop unfolds
+itself), its package has no DXF for it and its DFM report says why. Where the rule did not
+run (a process without it), a part without a flat stops the build here, naming the part."""
 
 from __future__ import annotations
 
@@ -34,18 +35,18 @@ def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
         part = model.spec
         if ctx.loaded.catalog.processes[part.process].family != FAMILY:
             continue
-        if any(f.part == part.number and f.rule == RULE and f.waived is None for f in ctx.report.findings):
+        if any(f.part == part.number and f.rule == RULE for f in ctx.report.findings):
             ctx.log.info(f"  {part.number}: no DXF, it does not unfold (its {RULE} finding in the DFM report)")
             continue
+        rel = path_of(model, ctx)
         try:
             flat = model.flat
-        except (UnfoldError, NotFlat) as exc:
+            write_dxf(flat, ctx.path(rel), part=part.number, title=part.name)
+        except (UnfoldError, NotFlat, ValueError) as exc:  # ValueError: an empty flat or an open loop (dxffile)
             i = ctx.loaded.index_of(part)
             raise ModelError(Problem(ctx.loaded.where("parts", i, "model"), f"parts[{i}].model ({part.number})",
                                      f"no DXF of its blank: {exc}")) from None
-        rel = path_of(model, ctx)
         w, h = flat.size
         ctx.log.progress(1, 1, f"DXF {rel} ({w:.1f} × {h:.1f} mm, {len(flat.holes)} holes, {len(flat.bends)} bends)")
-        write_dxf(flat, ctx.path(rel), part=part.number, title=part.name)
         out.append(Output(rel, NAME, part.number))
     return out

@@ -14,7 +14,7 @@ from techpack.context import BuildContext, Output
 from techpack.documents.meshfile import write_3mf, write_stl
 from techpack.errors import ModelError, Problem
 from techpack.geometry import PartModel
-from techpack.geometry.printmesh import MeshError, mesh
+from techpack.geometry.printmesh import mesh
 from techpack.naming import part_stem
 
 NAME = "print"
@@ -28,16 +28,16 @@ def write(ctx: BuildContext, parts: list[PartModel]) -> list[Output]:
         resolution = ctx.loaded.catalog.processes[part.process].mesh
         if resolution is None:
             continue
+        stem = f"{FOLDER}/{part_stem(part, ctx.spec.product)}"
         try:
             triangles = mesh(model.solid, resolution.chord_mm, resolution.angle_deg)
-        except MeshError as exc:
+            write_3mf(triangles, ctx.path(f"{stem}.3mf"), part=part.number, title=part.name, revision=ctx.spec.product.revision)
+            write_stl(triangles, ctx.path(f"{stem}.stl"), part=part.number, title=part.name)
+        except ValueError as exc:  # MeshError; an empty mesh, or vertices STL's float32 would merge (meshfile)
             i = ctx.loaded.index_of(part)
             raise ModelError(Problem(ctx.loaded.where("parts", i, "model"), f"parts[{i}].model ({part.number})",
                                      f"no print file: {exc}. Repair the solid in the CAD program (a face OCCT cannot mesh, or a gap "
                                      "between faces), or choose a process that is not printed")) from None
-        stem = f"{FOLDER}/{part_stem(part, ctx.spec.product)}"
         ctx.log.progress(1, 1, f"print files {stem}.3mf, .stl ({len(triangles.triangles)} triangles, chord {resolution.chord_mm:g} mm)")
-        write_3mf(triangles, ctx.path(f"{stem}.3mf"), part=part.number, title=part.name, revision=ctx.spec.product.revision)
-        write_stl(triangles, ctx.path(f"{stem}.stl"), part=part.number, title=part.name)
         out += [Output(f"{stem}.3mf", NAME, part.number), Output(f"{stem}.stl", NAME, part.number)]
     return out

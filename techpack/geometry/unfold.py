@@ -67,6 +67,7 @@ from techpack.geometry.flat import BendLine, Flat, Loop, Segment
 from techpack.geometry.probe import SURFACE_NAMES
 from techpack.geometry.profile import face_loops
 from techpack.geometry.tolerance import coincident_mm
+from techpack.standards import StandardsError
 
 TANGENT_DEG = 0.1  # faces whose normals meet within this across an edge are one smooth side (CTC-03's bends are 0.025° off their flanges)
 THICKNESS_SHARE = 0.01  # every bend and flange is the sheet's thickness within this share of it
@@ -503,7 +504,11 @@ def _bend(part: _Solid, number: int, c: int, p: int, other: tuple[int, float], e
     u1, u2 = (umin, umax) if abs(ue - umin) <= abs(ue - umax) else (umax, umin)
     concave = _concave(face)
     inside = surface.Cylinder().Radius() if concave else other[1]
-    k, source = k_factor(inside, t)
+    try:
+        k, source = k_factor(inside, t)
+    except StandardsError as exc:
+        raise UnfoldError(f"bend {number} (faces {c} and {other[0]}): no K-factor for inside radius {inside:.3g} mm and "
+                          f"thickness {t:.3g} mm: {exc}. Give the part its bending shop's k_factor in the spec") from None
     start, d_u, d_v = gp_Pnt(), gp_Vec(), gp_Vec()
     surface.D1(u1, 0.0, start, d_u, d_v)
     across = d_u.Normalized().Multiplied(1.0 if u2 > u1 else -1.0)

@@ -133,7 +133,7 @@ def test_the_brackets_drawing_has_its_flat_pattern_and_bend_table(example_packag
 
 def test_the_index_the_workbook_and_the_suppliers_packages_list_them(example_package):
     html = (example_package.folder / "index.html").read_text()
-    for path, label in ((BRACKET, "Flat pattern (DXF)"), (KNOB_3MF, "Print file (3MF)"), (KNOB_STL, "Print file (STL)")):
+    for path, label in ((BRACKET, "Cut file (DXF)"), (KNOB_3MF, "Print file (3MF)"), (KNOB_STL, "Print file (STL)")):
         assert f'href="{path}"' in html and label in html
     wb = openpyxl.load_workbook(example_package.folder / "bom" / "DL-2_revB.xlsx")
     ws = wb["BOM"]
@@ -187,14 +187,38 @@ def test_a_closed_box_corner_is_a_dfm_error_naming_the_bend_and_no_dxf_is_made(p
     assert len(bend) == 2 and set(bend) <= set(finding["faces"])  # the bend's faces, with the face it meets
 
 
-def test_a_part_that_does_not_unfold_and_is_waived_stops_the_build_at_its_dxf(project, tmp_path, cli):
+def test_a_waived_part_that_does_not_unfold_ships_without_a_dxf(project, tmp_path, cli):
     project.write("models/corner.py", CORNER)
     spec = project.spec("- {number: C1, name: Corner, model: models/corner.py, material: steel DC01, process: sheet-metal, thickness: 2,\n"
-                        "   checks: {waive: [{rule: flat-pattern, reason: welded corner}]}}")
-    code, _, err = cli("build", spec, "-o", tmp_path / "out")
-    assert code != 0 and "Traceback" not in err
-    assert "techpack.yaml:4:" in err and "parts[0].model (C1): no DXF of its blank: bend 3" in err and "nothing was written" in err
-    assert not list((tmp_path / "out").glob("*.zip"))
+                        "   checks: {waive: [{rule: flat-pattern, reason: 'welded corner, the shop unfolds it'}]}}")
+    code, _, err = cli("build", spec, "-o", tmp_path / "out", "--no-suppliers")
+    assert code == 0 and "C1: no DXF, it does not unfold (its flat-pattern finding in the DFM report)" in err
+    with zipfile.ZipFile(tmp_path / "out" / "T-1_revA.zip") as zf:
+        assert not any("/dxf/" in n for n in zf.namelist())
+
+
+def test_without_the_rule_a_part_that_does_not_unfold_stops_at_its_dxf_naming_the_part(project, tmp_path):
+    """A process whose rules lack flat-pattern (no finding says why): the DXF document itself
+    refuses, with the spec's file, line and key, not a traceback."""
+    import datetime as dt
+
+    from techpack.checks import Report
+    from techpack.context import BuildContext
+    from techpack.documents import cutfiles
+    from techpack.errors import ModelError
+    from techpack.geometry import build_models, build_part
+    from techpack.report import Reporter
+    from techpack.spec import load_spec
+
+    project.write("models/corner.py", CORNER)
+    loaded = load_spec(project.spec("- {number: C1, name: Corner, model: models/corner.py, material: steel DC01, process: sheet-metal}"))
+    (model,) = build_models(loaded, [build_part(loaded, loaded.spec.parts[0])])
+    ctx = BuildContext(loaded=loaded, folder=tmp_path, date=dt.date(2026, 11, 20), git=None, log=Reporter(0), report=Report([], {}, {}))
+    with pytest.raises(ModelError) as exc:
+        cutfiles.write(ctx, [model])
+    (problem,) = exc.value.problems
+    assert str(problem).startswith(f"{loaded.path}:4:") and "parts[0].model (C1): no DXF of its blank: bend 3 (faces" in str(problem)
+    assert not list(tmp_path.rglob("*.dxf"))
 
 
 ENGRAVED = """
