@@ -11,7 +11,6 @@ same bytes: the dates and GUIDs ezdxf would stamp are fixed.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,12 +43,7 @@ def write_dxf(flat: Flat, path: Path, *, part: str, title: str) -> None:
     _check(flat, part)
     with _reproducible():
         doc = _document(flat, part, title)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            doc.saveas(tmp)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        doc.saveas(path)  # in the build's staging folder: the package is moved into place whole
 
 
 def _document(flat: Flat, part: str, title: str) -> Drawing:

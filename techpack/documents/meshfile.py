@@ -9,7 +9,6 @@ title go in its 80-byte header. The 3MF is written by lib3mf, the 3MF Consortium
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -39,7 +38,7 @@ def write_stl(mesh: Mesh, path: Path, *, part: str, title: str) -> None:
     records = np.zeros(len(corners), STL_TRIANGLE)
     records["normal"] = np.divide(normals, lengths, out=np.zeros_like(normals), where=lengths > 0)
     records["corners"] = corners
-    _replace(path, header + np.uint32(len(records)).astype("<u4").tobytes() + records.tobytes())
+    path.write_bytes(header + np.uint32(len(records)).astype("<u4").tobytes() + records.tobytes())  # in the build's staging folder
 
 
 def write_3mf(mesh: Mesh, path: Path, *, part: str, title: str, revision: str) -> None:
@@ -67,19 +66,9 @@ def write_3mf(mesh: Mesh, path: Path, *, part: str, title: str, revision: str) -
     body.SetUUID(str(uuid.uuid5(uuid.NAMESPACE_URL, urn + ":object")))
     item.SetUUID(str(uuid.uuid5(uuid.NAMESPACE_URL, urn + ":item")))
     model.SetBuildUUID(str(uuid.uuid5(uuid.NAMESPACE_URL, urn + ":build")))
-    _replace(path, bytes(model.QueryWriter("3mf").WriteToBuffer()))
+    path.write_bytes(bytes(model.QueryWriter("3mf").WriteToBuffer()))
 
 
 def _check(mesh: Mesh, part: str) -> None:
     if not len(mesh.triangles):
         raise ValueError(f"{part}: the print mesh is empty; there is nothing to print")
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write data to path through a temporary file beside it, so a reader never sees half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
