@@ -147,17 +147,22 @@ def test_github_fail_on_changes_the_exit_code_only(blocks, cli):
     assert out2.splitlines()[-1] == "0 errors, 1 warning, 0 info, 0 waived: FAIL: 1 unwaived at or above warning"
 
 
-def test_github_annotates_spec_errors_at_their_line_and_column(project, cli, monkeypatch):
+def _bad_block(project, monkeypatch, material: str) -> None:
+    """A one-part spec of the plain block whose material lines are `material` (an input error),
+    with the working folder at it."""
     project.write("models/block.py", BLOCK)
-    project.spec("""
+    project.spec(f"""
         - number: T1
           name: Plain block
           model: models/block.py
-          materail: 6061
-          material: alu 6061
+          {material}
           process: cnc-milling
         """)
     monkeypatch.chdir(project.root)
+
+
+def test_github_annotates_spec_errors_at_their_line_and_column(project, cli, monkeypatch):
+    _bad_block(project, monkeypatch, "materail: 6061\n          material: alu 6061")
     code, out, err = cli("check", "techpack.yaml", "--format", "github")
     assert code == 2
     assert out.splitlines() == [
@@ -232,15 +237,7 @@ def test_sarif_is_valid_and_places_results_on_the_spec(blocks, cli):
 
 
 def test_sarif_for_an_input_error_is_a_failed_invocation_with_the_problems(project, cli, monkeypatch):
-    project.write("models/block.py", BLOCK)
-    project.spec("""
-        - number: T1
-          name: Plain block
-          model: models/block.py
-          material: unobtainium
-          process: cnc-milling
-        """)
-    monkeypatch.chdir(project.root)
+    _bad_block(project, monkeypatch, "material: unobtainium")
     code, out, _ = cli("check", "techpack.yaml", "--format", "sarif")
     assert code == 2
     log = json.loads(out)

@@ -9,6 +9,9 @@ that does not unfold stopping the build with the bend named."""
 from __future__ import annotations
 
 import math
+import os
+import shutil
+import subprocess
 import zipfile
 
 import ezdxf
@@ -272,3 +275,20 @@ def test_the_parts_k_factor_overrides_the_catalogs_and_is_named_as_the_source(pr
     assert lengths[""] - lengths[", k_factor: 0.33"] == pytest.approx((0.43 - 0.33) * 2.0 * math.pi / 2, abs=1e-6)
     assert "K-factor: air bending, medium" in lengths["", "text"]
     assert "K-factor: the spec's k_factor for this part" in lengths[", k_factor: 0.33", "text"] and " 0.33 " in lengths[", k_factor: 0.33", "text"]
+
+
+@pytest.mark.skipif(shutil.which("librecad") is None, reason="LibreCAD is not installed (Debian package librecad: `librecad dxf2pdf`)")
+def test_librecad_draws_the_brackets_dxf_at_its_blanks_size(example_package, tmp_path):
+    """The file the sheet-metal shop gets, opened by a second program: LibreCAD prints it at
+    1:1 and pdfplumber measures its black CUT strokes, the blank worked out by hand above."""
+    dxf = tmp_path / "bracket.dxf"  # LibreCAD 2.2 prints beside the DXF, whatever -o says
+    shutil.copyfile(example_package.folder / BRACKET, dxf)
+    pdf = dxf.with_suffix(".pdf")
+    subprocess.run([shutil.which("librecad"), "dxf2pdf", "-s", "1", "-c", str(dxf)],
+                   check=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), capture_output=True, timeout=120)
+    with pdfplumber.open(pdf) as doc:
+        black = [s for s in doc.pages[0].curves + doc.pages[0].lines if tuple(s["stroking_color"] or ()) == (0.0, 0.0, 0.0)]
+    pt = 25.4 / 72
+    size = sorted(((max(o["x1"] for o in black) - min(o["x0"] for o in black)) * pt,
+                   (max(o["bottom"] for o in black) - min(o["top"] for o in black)) * pt))
+    assert size == pytest.approx([24.0, 26.0 + 31.0 + math.pi / 2 * (2.0 + 0.43 * 2.0)], abs=0.1)

@@ -185,7 +185,7 @@ def test_librecad_draws_it_at_full_size(tmp_path):
     dxf, pdf = tmp_path / "plate.dxf", tmp_path / "plate.pdf"
     write_dxf(flat, dxf, part="TP-100", title="Demo plate")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")  # no display
-    subprocess.run([LIBRECAD, "dxf2pdf", "-s", "1", "-c", "-o", str(pdf), str(dxf)], check=True, env=env,
+    subprocess.run([LIBRECAD, "dxf2pdf", "-s", "1", "-c", str(dxf)], check=True, env=env,  # LibreCAD 2.2 prints beside the DXF: plate.pdf
                    capture_output=True, timeout=120)
     with pdfplumber.open(pdf) as doc:
         strokes = doc.pages[0].curves + doc.pages[0].lines

@@ -30,7 +30,7 @@ def test_the_whole_order_documents_load_without_cadquery_or_occt():
     assert out.strip() == "[]"
 
 
-def test_the_main_process_of_a_build_imports_cadquery_only_for_an_assembly(project, tmp_path):
+def test_the_main_process_of_a_build_or_check_imports_cadquery_only_for_an_assembly(project, tmp_path):
     """The parts are built in workers; the main process reads their summaries, and the models
     (CadQuery) only for what reads solids: the assembly's overlap check, STEP and picture."""
     from tests.conftest import BOX_SCRIPT
@@ -38,12 +38,16 @@ def test_the_main_process_of_a_build_imports_cadquery_only_for_an_assembly(proje
     project.write("models/box.py", BOX_SCRIPT)
     parts = "- {number: P1, name: One, model: models/box.py, material: ABS, process: fdm}"
     assembly = "assembly:\n  number: A-1\n  name: Stack\n  place:\n    - {part: P1, at: [0, 0, 0]}\n"
-    code = ("import sys\nfrom techpack.build import build\nfrom techpack.report import Reporter\n"
-            "build(sys.argv[1], sys.argv[2], Reporter(0))\nprint('cadquery' in sys.modules, 'OCP' in sys.modules)\n")
+    code = ("import sys\nfrom techpack.build import build, check\nfrom techpack.report import Reporter\n"
+            "check(sys.argv[1], Reporter(0)) if sys.argv[2] == 'check' else build(sys.argv[1], sys.argv[2], Reporter(0))\n"
+            "print('cadquery' in sys.modules, 'OCP' in sys.modules)\n")
     seen = {}
     for name, extra in (("plain", ""), ("assembled", assembly)):
         spec = project.spec(parts, extra=extra, name=f"{name}.yaml")
-        proc = subprocess.run([sys.executable, "-c", code, str(spec), str(tmp_path / name)], capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-        seen[name] = proc.stdout.split()
-    assert seen == {"plain": ["False", "False"], "assembled": ["True", "True"]}
+        for command in ("build", "check"):
+            proc = subprocess.run([sys.executable, "-c", code, str(spec), command if command == "check" else str(tmp_path / name)],
+                                  capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stderr
+            seen[name, command] = proc.stdout.split()
+    assert seen == {("plain", "build"): ["False", "False"], ("plain", "check"): ["False", "False"],
+                    ("assembled", "build"): ["True", "True"], ("assembled", "check"): ["True", "True"]}
